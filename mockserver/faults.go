@@ -1,0 +1,132 @@
+package mockserver
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Faults are per-request injection rates (probabilities in 0..1). One
+// uniform draw per request picks at most one fault, so the rates must sum to
+// at most 1. Which request gets which fault is a function of Config.Seed and
+// the request's number (see the package doc), so a run can be replayed.
+type Faults struct {
+	HTTP429 float64 `yaml:"http_429" json:"http_429,omitempty"`
+	HTTP500 float64 `yaml:"http_500" json:"http_500,omitempty"`
+	HTTP503 float64 `yaml:"http_503" json:"http_503,omitempty"`
+	// ResetBeforeHeaders closes the connection before any response byte.
+	ResetBeforeHeaders float64 `yaml:"reset_before_headers" json:"reset_before_headers,omitempty"`
+	// SlowHeaders delays the response headers by SlowHeadersFor.
+	SlowHeaders    float64       `yaml:"slow_headers" json:"slow_headers,omitempty"`
+	SlowHeadersFor time.Duration `yaml:"slow_headers_for" json:"slow_headers_for,omitempty"`
+	// ErrorEvent sends `data: {"error":{...}}` mid-stream and ends the body
+	// without [DONE].
+	ErrorEvent float64 `yaml:"error_event" json:"error_event,omitempty"`
+	// Truncate ends the body mid-stream, cleanly, without [DONE].
+	Truncate float64 `yaml:"truncate" json:"truncate,omitempty"`
+	// Stall pauses the stream for StallFor mid-stream, then carries on.
+	Stall    float64       `yaml:"stall" json:"stall,omitempty"`
+	StallFor time.Duration `yaml:"stall_for" json:"stall_for,omitempty"`
+	// InvalidJSON replaces one mid-stream event by a line that is not JSON.
+	InvalidJSON float64 `yaml:"invalid_json" json:"invalid_json,omitempty"`
+	// KeepAliveOnly sends only ": keep-alive" comments for KeepAliveFor
+	// (one every KeepAliveEvery) mid-stream, then carries on.
+	KeepAliveOnly  float64       `yaml:"keep_alive_only" json:"keep_alive_only,omitempty"`
+	KeepAliveFor   time.Duration `yaml:"keep_alive_for" json:"keep_alive_for,omitempty"`
+	KeepAliveEvery time.Duration `yaml:"keep_alive_every" json:"keep_alive_every,omitempty"`
+	// CRLF ends every line of the stream with \r\n instead of \n.
+	CRLF float64 `yaml:"crlf" json:"crlf,omitempty"`
+	// BigEvent makes one mid-stream content event about 1 MiB long (the
+	// padding is in an extension field; the content is unchanged).
+	BigEvent float64 `yaml:"big_event" json:"big_event,omitempty"`
+}
+
+// faultKind is the one fault chosen for a request.
+type faultKind uint8
+
+const (
+	faultNone faultKind = iota
+	fault429
+	fault500
+	fault503
+	faultReset
+	faultSlowHeaders
+	faultErrorEvent
+	faultTruncate
+	faultStall
+	faultInvalidJSON
+	faultKeepAliveOnly
+	faultCRLF
+	faultBigEvent
+)
+
+var faultNames = [...]string{
+	faultNone: "none", fault429: "http_429", fault500: "http_500", fault503: "http_503",
+	faultReset: "reset_before_headers", faultSlowHeaders: "slow_headers",
+	faultErrorEvent: "error_event", faultTruncate: "truncate", faultStall: "stall",
+	faultInvalidJSON: "invalid_json", faultKeepAliveOnly: "keep_alive_only",
+	faultCRLF: "crlf", faultBigEvent: "big_event",
+}
+
+func (k faultKind) String() string { return faultNames[k] }
+
+// rates lists the rates in faultKind order (index 0 unused).
+func (f Faults) rates() [len(faultNames)]float64 {
+	return [len(faultNames)]float64{
+		fault429: f.HTTP429, fault500: f.HTTP500, fault503: f.HTTP503,
+		faultReset: f.ResetBeforeHeaders, faultSlowHeaders: f.SlowHeaders,
+		faultErrorEvent: f.ErrorEvent, faultTruncate: f.Truncate, faultStall: f.Stall,
+		faultInvalidJSON: f.InvalidJSON, faultKeepAliveOnly: f.KeepAliveOnly,
+		faultCRLF: f.CRLF, faultBigEvent: f.BigEvent,
+	}
+}
+
+// pick maps one uniform draw u in [0,1) to a fault: the rates are laid end
+// to end on [0,1) and u falls in one of them or past their sum (no fault).
+func (f Faults) pick(u float64) faultKind {
+	r := f.rates()
+	acc := 0.0
+	for k := 1; k < len(r); k++ {
+		acc += r[k]
+		if u < acc {
+			return faultKind(k)
+		}
+	}
+	return faultNone
+}
+
+func (f Faults) validate() error {
+	r := f.rates()
+	sum := 0.0
+	var errs []error
+	for k := 1; k < len(r); k++ {
+		if r[k] < 0 || r[k] > 1 {
+			errs = append(errs, fmt.Errorf("%s: rate %v must be in 0..1", faultKind(k), r[k]))
+		}
+		sum += r[k]
+	}
+	if sum > 1+1e-9 {
+		errs = append(errs, fmt.Errorf("rates sum to %v, more than 1", sum))
+	}
+	if f.SlowHeadersFor < 0 || f.StallFor < 0 || f.KeepAliveFor < 0 || f.KeepAliveEvery < 0 {
+		errs = append(errs, errors.New("fault durations must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// withDefaults fills the durations a rate needs but the user left out.
+func (f Faults) withDefaults() Faults {
+	if f.SlowHeadersFor == 0 {
+		f.SlowHeadersFor = 5 * time.Second
+	}
+	if f.StallFor == 0 {
+		f.StallFor = 10 * time.Second
+	}
+	if f.KeepAliveFor == 0 {
+		f.KeepAliveFor = 5 * time.Second
+	}
+	if f.KeepAliveEvery == 0 {
+		f.KeepAliveEvery = time.Second
+	}
+	return f
+}
