@@ -38,7 +38,7 @@ func Intended(st Stage, fn func(hit uint64, at time.Duration) bool) {
 	var elapsed time.Duration
 	var hits uint64
 	for {
-		if st.Duration > 0 && elapsed >= st.Duration {
+		if st.Duration > 0 && elapsed > st.Duration {
 			return
 		}
 		if st.MaxRequests > 0 && hits >= uint64(st.MaxRequests) {
@@ -52,7 +52,7 @@ func Intended(st Stage, fn func(hit uint64, at time.Duration) bool) {
 			elapsed += wait
 			continue
 		}
-		if st.Duration > 0 && elapsed >= st.Duration {
+		if st.Duration > 0 && elapsed > st.Duration {
 			return
 		}
 		if !fn(hits, elapsed) {

@@ -35,7 +35,7 @@ func NewPlan(s *Scenario, seed int64) (*Plan, error) {
 			if err != nil {
 				return nil, fmt.Errorf("load.stages[%d].rate: %v", i, err)
 			}
-			p.Stages = append(p.Stages, runner.Stage{Name: st.Kind, Pacer: vegeta.ConstantPacer{Freq: int(r * 1000), Per: 1000 * time.Millisecond}, Duration: d})
+			p.Stages = append(p.Stages, runner.Stage{Name: st.Kind, Pacer: vegeta.ConstantPacer{Freq: int(r * 1000), Per: 1000 * time.Second}, Duration: d})
 		default:
 			return nil, fmt.Errorf("load.stages[%d].kind: %q is not supported yet", i, st.Kind)
 		}
