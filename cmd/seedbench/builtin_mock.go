@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/seedbench/seedbench/mockserver"
+)
+
+// builtinMockURL marks, in results headers, targets served by the in-process mock.
+const builtinMockURL = "builtin-mock"
+
+// startBuiltinMock serves the built-in mock on a loopback port of its own and
+// returns its OpenAI base URL and a stop function.
+func startBuiltinMock(cfg mockserver.Config) (baseURL string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	ms := mockserver.New(cfg)
+	srv := &http.Server{Handler: ms, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on stop
+	return "http://" + ln.Addr().String() + "/v1", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		ms.Close()
+	}, nil
+}

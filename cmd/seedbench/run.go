@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/report"
+	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
+	"github.com/urfave/cli/v2"
+)
+
+// runOptions is what the run command's flags say.
+type runOptions struct {
+	Scenario  string
+	Target    string
+	Model     string
+	APIKeyEnv string
+	OutDir    string
+	Seed      int64
+	SeedSet   bool
+	Grace     time.Duration
+	Quiet     bool
+}
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "run",
+		Usage: "run a scenario against an endpoint (default: the built-in mock) and report",
+		UsageText: `seedbench run [flags] [SCENARIO]
+
+SCENARIO is a built-in name (see "seedbench scenarios list") or a YAML file; default "quickstart".
+
+Examples:
+   seedbench run                                     # quickstart on the built-in mock
+   SEEDBENCH_API_KEY=… seedbench run --target https://gateway.example/api/v3 mini-vs-pro
+   seedbench run --out runs/nightly --seed 7 my-scenario.yaml`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
+			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
+			&cli.StringFlag{Name: "api-key-env", Value: "SEEDBENCH_API_KEY", Usage: "environment variable holding the API key (never pass a key as a flag)"},
+			&cli.StringFlag{Name: "out", Usage: "run directory (default runs/<time>-<scenario>)"},
+			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
+			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return usageErr("run takes at most one scenario, got %d arguments", c.NArg())
+			}
+			o := runOptions{
+				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"),
+				APIKeyEnv: c.String("api-key-env"), OutDir: c.String("out"), Seed: c.Int64("seed"),
+				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"),
+			}
+			if o.Scenario == "" {
+				o.Scenario = "quickstart"
+			}
+			return doRun(c.Context, o, c.App.Writer, c.App.ErrWriter)
+		},
+	}
+}
+
+func loadScenario(nameOrPath string) (*scenarios.Scenario, error) {
+	if strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml") || strings.ContainsRune(nameOrPath, os.PathSeparator) {
+		b, err := os.ReadFile(nameOrPath)
+		if err != nil {
+			return nil, err
+		}
+		return scenarios.Parse(nameOrPath, b)
+	}
+	return scenarios.Builtin(nameOrPath)
+}
+
+func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]byte) (int, error) }) error {
+	sc, err := loadScenario(o.Scenario)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	seed := sc.Load.Seed
+	if o.SeedSet {
+		seed = o.Seed
+	}
+	plan, err := scenarios.NewPlan(sc, seed)
+	if err != nil {
+		return usageErr("%s: %v", o.Scenario, err)
+	}
+
+	targets := make([]runner.Target, len(sc.Targets))
+	infos := make([]runner.TargetInfo, len(sc.Targets))
+	needMock := false
+	for i, t := range sc.Targets {
+		rt := runner.Target{Name: t.Name, Model: t.Model, BaseURL: t.BaseURL}
+		if o.Target != "" {
+			rt.BaseURL = o.Target
+		}
+		if o.Model != "" {
+			rt.Model = o.Model
+		}
+		env := t.APIKeyEnv
+		if env == "" {
+			env = o.APIKeyEnv
+		}
+		rt.APIKey = os.Getenv(env)
+		infos[i] = rt.Info()
+		if rt.BaseURL == "" {
+			needMock = true
+			infos[i].BaseURL = builtinMockURL
+		}
+		targets[i] = rt
+	}
+	if needMock {
+		url, stop, err := startBuiltinMock(mockserver.DefaultConfig())
+		if err != nil {
+			return withCode(exitUntrusted, fmt.Errorf("starting the built-in mock: %w", err))
+		}
+		defer stop()
+		for i := range targets {
+			if targets[i].BaseURL == "" {
+				targets[i].BaseURL = url
+			}
+		}
+	}
+
+	dir := o.OutDir
+	if dir == "" {
+		dir = filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+sc.Name)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageErr("creating run directory: %v", err)
+	}
+	resolved, _ := json.Marshal(sc)
+	start := time.Now()
+	hdr := runner.Header{Tool: "seedbench " + version, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
+		Start: start, ShardCount: 1, Targets: infos, Resolved: resolved}
+	resultsPath := filepath.Join(dir, "results.jsonl")
+	w, err := runner.CreateResults(resultsPath, hdr)
+	if err != nil {
+		return usageErr("creating results file: %v", err)
+	}
+	fmt.Fprintf(stderr, "seedbench: running %s (seed %d), results in %s\n", sc.Name, seed, dir)
+
+	// First Ctrl-C: stop issuing, let in-flight requests finish within the
+	// grace period. Second: cancel everything now.
+	issueCtx, stopIssuing := context.WithCancel(ctx)
+	defer stopIssuing()
+	drainCtx, stopDrain := context.WithCancel(context.Background())
+	defer stopDrain()
+	var interrupted atomic.Bool
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+		case <-drainCtx.Done():
+			return
+		}
+		interrupted.Store(true)
+		fmt.Fprintf(stderr, "\nseedbench: stopping; in-flight requests have %s to finish (Ctrl-C again to stop now)\n", o.Grace)
+		stopIssuing()
+		select {
+		case <-sigs:
+		case <-time.After(o.Grace):
+		case <-drainCtx.Done():
+			return
+		}
+		stopDrain()
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			interrupted.Store(true)
+			stopDrain()
+		case <-drainCtx.Done():
+		}
+	}()
+
+	var firstErr atomic.Value
+	stats, err := runner.Run(issueCtx, drainCtx, runner.Config{
+		Targets:     targets,
+		Stages:      plan.Stages,
+		Requests:    plan.Source,
+		MaxInFlight: sc.Load.MaxInFlight,
+		Timeouts:    runner.DefaultTimeouts,
+		Start:       start,
+		Sink: func(r *runner.Result) {
+			if r.Status == runner.StatusError && firstErr.Load() == nil {
+				firstErr.CompareAndSwap(nil, r.ErrorClass+": "+r.Error)
+			}
+			w.Write(r)
+		},
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
+		return withCode(exitUntrusted, err)
+	}
+	lag := lagFigures(stats.Lags)
+	if err := w.Close(runner.Footer{End: time.Now(), Issued: stats.Issued, Dropped: stats.Dropped,
+		Interrupted: interrupted.Load(), Trust: lag}); err != nil {
+		return withCode(exitUntrusted, fmt.Errorf("writing %s: %w", resultsPath, err))
+	}
+
+	sum, err := report.Aggregate(resultsPath)
+	if err != nil {
+		return withCode(exitUntrusted, err)
+	}
+	if err := report.WriteText(stdout, sum); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "seedbench: results in %s\n", resultsPath)
+
+	ok := int64(0)
+	for _, t := range sum.Targets {
+		ok += t.OK
+	}
+	switch {
+	case interrupted.Load():
+		return withCode(exitUntrusted, errors.New("run interrupted; the results file holds every request that finished"))
+	case stats.Issued > 0 && ok == 0:
+		msg, _ := firstErr.Load().(string)
+		return withCode(exitUntrusted, fmt.Errorf("no request succeeded (%s)", msg))
+	}
+	return nil
+}
+
+// lagFigures summarises schedule lag for the trust block.
+func lagFigures(lags []time.Duration) runner.Trust {
+	if len(lags) == 0 {
+		return runner.Trust{}
+	}
+	s := append([]time.Duration(nil), lags...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	q := func(p float64) int64 { return int64(s[int(p*float64(len(s)-1))] / time.Microsecond) }
+	return runner.Trust{LagP50US: q(0.5), LagP99US: q(0.99), LagMaxUS: int64(s[len(s)-1] / time.Microsecond)}
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seedbench/seedbench/mockserver"
+)
+
+// shortScenario is a two-variant, two-second run at 10 req/s.
+const shortScenario = `name: e2e
+description: two seconds at 10 req/s
+targets:
+  - name: mini
+    model: doubao-seed-2.0-mini
+  - name: pro
+    model: doubao-seed-2.0-pro
+mix:
+  - name: chat
+    weight: 1
+    prompt_tokens: 200
+    output_tokens: 16
+load:
+  seed: 3
+  max_in_flight: 100
+  stages:
+    - kind: constant
+      rate: 10/s
+      duration: 2s
+`
+
+func writeScenario(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "scenario.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// readRecords parses every line of a results file, failing on any that is
+// not JSON, and returns them by type.
+func readRecords(t *testing.T, path string) map[string][]map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string][]map[string]any{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("%s:%d: not JSON: %v", path, n, err)
+		}
+		typ, _ := m["type"].(string)
+		out[typ] = append(out[typ], m)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestRunAgainstMockEndToEnd(t *testing.T) {
+	cfg := mockserver.DefaultConfig()
+	cfg.TimeScale = 0.05
+	ms := mockserver.New(cfg)
+	srv := httptest.NewServer(ms)
+	defer ms.Close()
+	defer srv.Close()
+
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--target", srv.URL + "/v1", "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	recs := readRecords(t, filepath.Join(out, "results.jsonl"))
+	if len(recs["header"]) != 1 || len(recs["footer"]) != 1 {
+		t.Fatalf("want one header and one footer, got %d and %d", len(recs["header"]), len(recs["footer"]))
+	}
+	if got := len(recs["result"]); got != 20 {
+		t.Fatalf("want 20 result records (10/s for 2s), got %d", got)
+	}
+	targets := map[string]int{}
+	for _, r := range recs["result"] {
+		if r["status"] != "ok" {
+			t.Errorf("k=%v: status %v (%v)", r["k"], r["status"], r["error"])
+		}
+		if ttft, _ := r["ttft_us"].(float64); ttft <= 0 {
+			t.Errorf("k=%v: no TTFT", r["k"])
+		}
+		targets[r["target"].(string)]++
+	}
+	if targets["mini"] != 10 || targets["pro"] != 10 {
+		t.Errorf("requests per target = %v, want 10 each (interleaved)", targets)
+	}
+	for _, want := range []string{"mini", "pro", "ttft p99"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+func TestRunNothingListening(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr bytes.Buffer
+	sc := strings.Replace(shortScenario, "rate: 10/s", "rate: 5/s", 1)
+	sc = strings.Replace(sc, "duration: 2s", "duration: 1s", 1)
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--target", "http://127.0.0.1:1", "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
+	if code == exitOK {
+		t.Fatalf("exit 0 with nothing listening")
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	last := lines[len(lines)-1]
+	if !strings.Contains(last, "127.0.0.1:1") {
+		t.Errorf("error line does not name the address: %q", last)
+	}
+	recs := readRecords(t, filepath.Join(out, "results.jsonl"))
+	if got := len(recs["result"]); got != 5 {
+		t.Fatalf("want 5 failure records, got %d", got)
+	}
+	for _, r := range recs["result"] {
+		if r["status"] != "error" || r["error_class"] != "connect" {
+			t.Errorf("k=%v: status %v class %v, want error/connect", r["k"], r["status"], r["error_class"])
+		}
+	}
+}

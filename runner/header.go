@@ -1,0 +1,53 @@
+package runner
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Header is the first line of results.jsonl: what was run, so a results file
+// can be re-reported without the scenario at hand.
+type Header struct {
+	Type        string          `json:"type"` // always "header"
+	Tool        string          `json:"tool"` // "seedbench <version>"
+	Scenario    string          `json:"scenario"`
+	PlanHash    string          `json:"plan_hash,omitempty"` // identifies (scenario, seed): shards must agree
+	Seed        int64           `json:"seed"`
+	Start       time.Time       `json:"start"` // wall-clock instant that offset 0 stands for
+	ShardIndex  int             `json:"shard_index"`
+	ShardCount  int             `json:"shard_count"` // 1 for an unsharded run
+	Targets     []TargetInfo    `json:"targets"`
+	Resolved    json.RawMessage `json:"resolved_scenario,omitempty"` // the scenario after defaults and overrides
+	TargetRate  float64         `json:"target_rate,omitempty"`       // mean planned req/s over open-loop stages
+	PlannedSecs float64         `json:"planned_seconds,omitempty"`
+}
+
+// TargetInfo describes a target without its credentials.
+type TargetInfo struct {
+	Name    string `json:"name"`
+	Model   string `json:"model"`
+	BaseURL string `json:"base_url"` // "builtin-mock" when the in-process mock served it
+}
+
+// Footer is the last line of a results file that was closed properly: the
+// run's trust figures. A file without one was cut short (crash, SIGKILL).
+type Footer struct {
+	Type        string    `json:"type"` // always "footer"
+	End         time.Time `json:"end"`
+	Issued      int64     `json:"issued"`  // requests sent
+	Dropped     int64     `json:"dropped"` // requests the plan wanted but max_in_flight refused
+	Interrupted bool      `json:"interrupted,omitempty"`
+	Trust       Trust     `json:"trust"`
+}
+
+// Trust says whether the generator kept up with its own schedule.
+type Trust struct {
+	LagP50US      int64   `json:"schedule_lag_p50_us"`
+	LagP99US      int64   `json:"schedule_lag_p99_us"`
+	LagMaxUS      int64   `json:"schedule_lag_max_us"`
+	WakeupP99US   int64   `json:"wakeup_lag_p99_us"`
+	WakeupMaxUS   int64   `json:"wakeup_lag_max_us"`
+	CPUSeconds    float64 `json:"generator_cpu_seconds"`
+	Untrustworthy bool    `json:"untrustworthy,omitempty"`
+	Reason        string  `json:"reason,omitempty"`
+}

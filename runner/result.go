@@ -1,0 +1,92 @@
+package runner
+
+// Status is what happened to one planned request.
+type Status string
+
+const (
+	// StatusOK: the stream ended with [DONE] (or a complete non-stream body).
+	StatusOK Status = "ok"
+	// StatusError: the request was sent and failed; ErrorClass says how.
+	StatusError Status = "error"
+	// StatusDropped: the plan wanted the request sent but max_in_flight was
+	// reached, so it was never sent. Counted, never silently delayed.
+	StatusDropped Status = "dropped"
+)
+
+// Error classes. A failure is data in the Result, never a dropped record.
+const (
+	ClassHTTP429         = "http_429"
+	ClassHTTP4xx         = "http_4xx"
+	ClassHTTP5xx         = "http_5xx"
+	ClassTimeout         = "timeout"          // whole-request deadline
+	ClassTTFBTimeout     = "ttfb_timeout"     // no response headers in time
+	ClassIdleTimeout     = "idle_timeout"     // gap between events too long
+	ClassConnect         = "connect"          // dial / TLS failed
+	ClassReset           = "reset"            // connection reset or closed before a response
+	ClassStreamTruncated = "stream_truncated" // body ended without data: [DONE]
+	ClassStreamError     = "stream_error"     // an {"error":...} event inside the stream
+	ClassBadSSE          = "bad_sse"          // an event that is not valid SSE/JSON
+	ClassCanceled        = "canceled"         // the run was stopped while in flight
+	ClassDropped         = "dropped"          // not sent: max_in_flight reached
+	ClassOther           = "other"
+)
+
+// Result is one line of results.jsonl: everything measured about one request.
+//
+// All offsets are microseconds. Intended and Sent are offsets from the run's
+// start (the shared wall-clock start for shards); every other timestamp is
+// measured from Sent on the monotonic clock.
+type Result struct {
+	Type   string `json:"type"` // always "result"
+	K      int64  `json:"k"`    // global sequence number in the plan
+	Target string `json:"target"`
+	Model  string `json:"model"`
+	Class  string `json:"class,omitempty"` // mix class the request came from
+	Tier   string `json:"tier,omitempty"`  // tier the plan meant ("32k", "128k", "256k")
+	Stage  int    `json:"stage"`
+	Warmup bool   `json:"warmup,omitempty"` // recorded but excluded from statistics
+	Prefix int    `json:"prefix_group,omitempty"`
+
+	IntendedUS int64 `json:"intended_us"` // when the plan wanted it sent (-1: closed loop, no plan time)
+	SentUS     int64 `json:"sent_us"`     // when it was sent
+	LagUS      int64 `json:"lag_us"`      // schedule lag: sent - intended (0 for closed loop)
+
+	ConnectUS int64 `json:"connect_us,omitempty"` // dial+TLS, when a new connection was made
+	TTFBUS    int64 `json:"ttfb_us,omitempty"`    // response headers received
+	TTFTUS    int64 `json:"ttft_us,omitempty"`    // first token-bearing event (content, reasoning or tool call)
+	TTFATUS   int64 `json:"ttfat_us,omitempty"`   // first answer content (after thinking)
+	E2EUS     int64 `json:"e2e_us"`               // until [DONE], or until the failure
+	// EventsUS are the offsets of every token-bearing event; EventChars the
+	// number of characters each carried (content + reasoning + tool-call args).
+	EventsUS   []int64 `json:"events_us,omitempty"`
+	EventChars []int32 `json:"event_chars,omitempty"`
+
+	Status     Status `json:"status"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+	ErrorClass string `json:"error_class,omitempty"`
+	Error      string `json:"error,omitempty"`
+	RetryAfter string `json:"retry_after,omitempty"` // a 429's Retry-After header, verbatim
+	Finish     string `json:"finish_reason,omitempty"`
+
+	// Token counts keep their provenance: Usage is what the server said (nil
+	// when it said nothing); Est* are the client's own estimates.
+	Usage               *Usage  `json:"usage,omitempty"`
+	EstPromptTokens     int     `json:"est_prompt_tokens,omitempty"`
+	EstCompletionTokens int     `json:"est_completion_tokens,omitempty"`
+	MaxTokens           int     `json:"max_tokens,omitempty"`
+	ReasoningChars      int     `json:"reasoning_chars,omitempty"`
+	ContentChars        int     `json:"content_chars,omitempty"`
+	TruthTTFTUS         int64   `json:"truth_ttft_us,omitempty"` // server ground truth, when the mock reports it
+	TruthEventsUS       []int64 `json:"truth_events_us,omitempty"`
+}
+
+// Usage is the server's own token accounting (the usage chunk).
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	CachedTokens     int `json:"cached_tokens,omitempty"`
+	ReasoningTokens  int `json:"reasoning_tokens,omitempty"`
+}
+
+// OK reports whether the request succeeded.
+func (r *Result) OK() bool { return r.Status == StatusOK }

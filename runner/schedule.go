@@ -1,0 +1,63 @@
+package runner
+
+import (
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Stage is one phase of the load: open loop (Pacer set) or closed loop
+// (Concurrency virtual users). Stages run back to back.
+type Stage struct {
+	Name        string
+	Pacer       vegeta.Pacer // open loop: when to send
+	Concurrency int          // closed loop: users, each sending when its last request ends
+	Duration    time.Duration
+	MaxRequests int64 // 0: no limit other than Duration
+	Warmup      bool  // recorded, flagged, excluded from statistics
+}
+
+// Shard selects the requests k with k mod Count == Index.
+type Shard struct {
+	Index, Count int
+}
+
+// Owns reports whether the shard runs request k.
+func (s Shard) Owns(k int64) bool {
+	if s.Count <= 1 {
+		return true
+	}
+	return k%int64(s.Count) == int64(s.Index)
+}
+
+// Intended walks an open-loop stage's pacer in virtual time and calls fn with
+// each request's intended offset from the stage start, in order, until the
+// pacer stops, the duration ends or fn returns false. It is a pure function of
+// the pacer and the stage, which is what lets shards agree on the plan.
+func Intended(st Stage, fn func(hit uint64, at time.Duration) bool) {
+	var elapsed time.Duration
+	var hits uint64
+	for {
+		if st.Duration > 0 && elapsed > st.Duration {
+			return
+		}
+		if st.MaxRequests > 0 && hits >= uint64(st.MaxRequests) {
+			return
+		}
+		wait, stop := st.Pacer.Pace(elapsed, hits)
+		if stop {
+			return
+		}
+		if wait > 0 {
+			elapsed += wait
+			continue
+		}
+		if st.Duration > 0 && elapsed > st.Duration {
+			return
+		}
+		if !fn(hits, elapsed) {
+			return
+		}
+		hits++
+	}
+}
