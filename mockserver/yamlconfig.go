@@ -191,3 +191,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(ks)
 	return ks
 }
+
+// MarshalConfig renders c as a YAML file that LoadConfig reads back to the
+// same Config. The API key is left out: it never goes into a file.
+func MarshalConfig(c Config) ([]byte, error) {
+	out := struct {
+		Seed         uint64             `yaml:"seed"`
+		TimeScale    float64            `yaml:"time_scale"`
+		MaxBodyBytes int64              `yaml:"max_body_bytes"`
+		Truth        bool               `yaml:"truth"`
+		Admin        bool               `yaml:"admin"`
+		OnlyListed   bool               `yaml:"only_listed"`
+		Models       map[string]Profile `yaml:"models"`
+	}{c.Seed, c.TimeScale, c.MaxBodyBytes, c.Truth, c.Admin, true, c.Models}
+	return yaml.Marshal(out)
+}
