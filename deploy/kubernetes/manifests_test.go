@@ -107,4 +107,3 @@ func TestResultsVolume(t *testing.T) {
 		t.Errorf("results volume must be ReadWriteMany (all shards write at once)")
 	}
 }
-
