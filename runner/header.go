@@ -20,6 +20,10 @@ type Header struct {
 	Resolved    json.RawMessage `json:"resolved_scenario,omitempty"` // the scenario after defaults and overrides
 	TargetRate  float64         `json:"target_rate,omitempty"`       // mean planned req/s over open-loop stages
 	PlannedSecs float64         `json:"planned_seconds,omitempty"`
+	// Planned is the number of open-loop requests in the whole plan (every
+	// shard's), 0 when unknown (closed-loop stages): merge uses it to find
+	// requests that left no record.
+	Planned int64 `json:"planned_requests,omitempty"`
 }
 
 // TargetInfo describes a target without its credentials.
@@ -48,6 +52,7 @@ type Trust struct {
 	WakeupP99US   int64   `json:"wakeup_lag_p99_us"`
 	WakeupMaxUS   int64   `json:"wakeup_lag_max_us"`
 	CPUSeconds    float64 `json:"generator_cpu_seconds"`
+	StartSkewUS   int64   `json:"start_skew_us,omitempty"` // actual start − agreed start (sharded runs)
 	Untrustworthy bool    `json:"untrustworthy,omitempty"`
 	Reason        string  `json:"reason,omitempty"`
 }
