@@ -20,6 +20,10 @@ type Header struct {
 	Resolved    json.RawMessage `json:"resolved_scenario,omitempty"` // the scenario after defaults and overrides
 	TargetRate  float64         `json:"target_rate,omitempty"`       // mean planned req/s over open-loop stages
 	PlannedSecs float64         `json:"planned_seconds,omitempty"`
+	// Planned is the number of open-loop requests in the whole plan (every
+	// shard's), 0 when unknown (closed-loop stages): merge uses it to find
+	// requests that left no record.
+	Planned int64 `json:"planned_requests,omitempty"`
 }
 
 // TargetInfo describes a target without its credentials.
@@ -57,6 +61,8 @@ type Trust struct {
 	// built-in mock the mock's work is included.
 	CPUSeconds float64 `json:"generator_cpu_seconds"`
 	CPUShare   float64 `json:"generator_cpu_share"`
+	// StartSkewUS is actual start − agreed start (sharded runs).
+	StartSkewUS int64 `json:"start_skew_us,omitempty"`
 	// The verdict: LagP99US must not exceed LagLimitUS, derived from
 	// TTFTP50US (see TrustLimit).
 	TTFTP50US     int64  `json:"ttft_p50_us,omitempty"`

@@ -108,10 +108,10 @@ type Snapshot struct {
 
 	Issued, Finished, OK, Failed, Dropped, InFlight int64
 
-	TTFTP50, TTFTP99          time.Duration
-	LagP50, LagP99, LagMax    time.Duration
-	Errors                    map[string]int64
-	Targets                   map[string]TargetSnapshot
+	TTFTP50, TTFTP99       time.Duration
+	LagP50, LagP99, LagMax time.Duration
+	Errors                 map[string]int64
+	Targets                map[string]TargetSnapshot
 }
 
 // TargetSnapshot is one target's live figures.

@@ -70,7 +70,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	if cfg.Live == nil {
 		cfg.Live = NewLive(cfg.Stages)
 	}
-	start, err := waitForStart(ctx, cfg.Start)
+	start, skew, err := waitForStart(ctx, cfg.Start)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -88,7 +88,8 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	go r.recordDrops(dropsDone)
 	cpu0 := processCPU()
 
-	var base int64
+	var base int64 // next open-loop k
+	closedBase := closedStart(cfg.Stages)
 	var offset time.Duration
 	for i, st := range cfg.Stages {
 		if ctx.Err() != nil {
@@ -107,8 +108,8 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 				offset += last
 			}
 		} else {
-			r.closedLoop(ctx, i, st, base, offset)
-			base += Count(st)
+			r.closedLoop(ctx, i, st, closedBase, offset)
+			closedBase += Count(st)
 			if st.Duration > 0 {
 				offset += st.Duration
 			} else {
@@ -126,7 +127,25 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	elapsed := time.Since(start)
 	st := Stats{Issued: r.live.issued.Load(), Dropped: r.dropped.Load(), Elapsed: elapsed}
 	st.Trust = r.trust(wake, processCPU()-cpu0, elapsed)
+	st.Trust.StartSkewUS = us(skew)
 	return st, nil
+}
+
+// closedStart is the first k of the closed-loop stages: the open-loop
+// stages' planned total (computed only when there is a closed-loop stage).
+func closedStart(stages []Stage) int64 {
+	var p int64
+	for _, st := range stages {
+		if !st.Open() {
+			for _, o := range stages {
+				if o.Open() {
+					p += Count(o)
+				}
+			}
+			return p
+		}
+	}
+	return 0
 }
 
 func (c *Config) check() error {
@@ -155,11 +174,12 @@ func (c *Config) check() error {
 }
 
 // waitForStart sleeps until start (when it is ahead) and returns it with a
-// monotonic clock reading, so the schedule is immune to wall-clock steps.
-func waitForStart(ctx context.Context, start time.Time) (time.Time, error) {
+// monotonic clock reading, so the schedule is immune to wall-clock steps,
+// and how late the wake-up was (the shard's start skew).
+func waitForStart(ctx context.Context, start time.Time) (time.Time, time.Duration, error) {
 	now := time.Now()
 	if start.IsZero() {
-		return now, nil
+		return now, 0, nil
 	}
 	mono := now.Add(start.Sub(now)) // start on now's monotonic clock
 	if d := time.Until(mono); d > 0 {
@@ -168,10 +188,10 @@ func waitForStart(ctx context.Context, start time.Time) (time.Time, error) {
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			return time.Time{}, ctx.Err()
+			return time.Time{}, 0, ctx.Err()
 		}
 	}
-	return mono, nil
+	return mono, time.Since(mono), nil
 }
 
 // run is one Run in progress.

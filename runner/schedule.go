@@ -35,10 +35,12 @@ func (s Shard) Owns(k int64) bool {
 
 // ClosedBlock is how many sequence numbers an uncapped closed-loop stage
 // reserves. A closed-loop stage has no plan times, only users: user u's
-// j-th request is k = base + j·Concurrency + u, which is the same whatever
-// the responses' timing. Without MaxRequests the stage's count is unknown in
-// advance, so the next stage starts ClosedBlock numbers later (2³², far more
-// than any run sends) to keep every k a pure function of the plan.
+// j-th request is k = base + j·Concurrency + u, the same whatever the
+// responses' timing. To keep every k a pure function of the plan, open-loop
+// stages are numbered first (0 … P−1, P their planned total), and
+// closed-loop stages after them, each taking MaxRequests numbers, or
+// ClosedBlock (2³², far more than any run sends) when it has no cap. Only a
+// plan with two uncapped closed-loop stages has a gap in its numbers.
 const ClosedBlock int64 = 1 << 32
 
 // Intended walks an open-loop stage's pacer in virtual time and calls fn with

@@ -160,23 +160,23 @@ func TestClosedLoop(t *testing.T) {
 	}
 }
 
-// TestStagesMixed: a closed-loop stage then an open-loop one; the open
-// stage's k continue after the closed stage's reserved block and its times
-// after its duration.
+// TestStagesMixed: closed- and open-loop stages back to back. Open-loop
+// stages are numbered first (k 0..3), closed-loop ones after (4..7, then
+// 8.. for the uncapped one); each stage starts when the previous ends.
 func TestStagesMixed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ft := &fakeTransport{latency: ms(100)}
 		res, _ := runFake(t, ft, Config{Stages: []Stage{
-			{Concurrency: 2, MaxRequests: 4},     // k 0..3, done at 200 ms
-			{Pacer: rate(10), Duration: ms(300)}, // k 4..6 at 300, 400, 500 ms
-			{Concurrency: 1, Duration: ms(250)},  // from 500 ms: k 7, 8, 9 at 500, 600, 700
-			{Pacer: rate(10), Duration: ms(100)}, // k 7+2³² at 850 ms
+			{Concurrency: 2, MaxRequests: 4},     // k 4..7 at 0, 0, 100, 100 ms; done at 200 ms
+			{Pacer: rate(10), Duration: ms(300)}, // k 0..2 at 300, 400, 500 ms
+			{Concurrency: 1, Duration: ms(250)},  // from 500 ms: k 8, 9, 10 at 500, 600, 700
+			{Pacer: rate(10), Duration: ms(100)}, // k 3 at 850 ms
 		}})
 		var got []string
 		for _, r := range res {
 			got = append(got, fmt.Sprintf("%d@%d", r.K, r.SentUS/1000))
 		}
-		want := fmt.Sprintf("[0@0 1@0 2@100 3@100 4@300 5@400 6@500 7@500 8@600 9@700 %d@850]", 7+ClosedBlock)
+		want := "[0@300 1@400 2@500 3@850 4@0 5@0 6@100 7@100 8@500 9@600 10@700]"
 		if fmt.Sprint(got) != want {
 			t.Errorf("got  %v\nwant %s", got, want)
 		}

@@ -232,4 +232,3 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	}
 	return nil
 }
-
