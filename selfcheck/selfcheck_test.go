@@ -44,8 +44,10 @@ func TestRunEndToEnd(t *testing.T) {
 		if st.NoTruth > 0 || st.Mismatched > 0 {
 			t.Errorf("%s: %d without truth, %d with mismatched events", st, st.NoTruth, st.Mismatched)
 		}
-		if st.TTFTErr == nil || st.ITLErr == nil || st.ITLAbsErr == nil || st.Wakeup == nil {
-			t.Fatalf("%s: missing distributions: %+v", st, st)
+		// A request on a new connection gives no TTFT sample; on a starved
+		// machine a short window may hold only those.
+		if st.TTFTErr == nil && st.NewConns < st.OK || st.ITLErr == nil || st.ITLAbsErr == nil || st.Wakeup == nil {
+			t.Fatalf("%s: missing distributions: ttft %v itl %v wake-up %v (%d requests, %d ok, %d dials)", st, st.TTFTErr, st.ITLErr, st.Wakeup, st.Requests, st.OK, st.NewConns)
 		}
 		// Each request of 6..17 tokens gives 5..16 gaps.
 		if st.ITLErr.N < 5*(st.OK-st.Mismatched) {
@@ -54,7 +56,7 @@ func TestRunEndToEnd(t *testing.T) {
 		// Sane: the median error is a positive harness delay well under the
 		// 30 ms TTFT; the truth stamp's own delay can make a few negative,
 		// by a scheduler quantum at worst.
-		if e := st.TTFTErr; e.P50 < 0 || e.P50 > 15_000 || e.Min < -15_000 {
+		if e := st.TTFTErr; e != nil && (e.P50 < 0 || e.P50 > 15_000 || e.Min < -15_000) {
 			t.Errorf("%s: TTFT error %+v µs is not sane", st, *e)
 		}
 		if e := st.ITLAbsErr; e.Min < 0 || e.P50 > 2_000 {
