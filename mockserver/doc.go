@@ -64,14 +64,16 @@
 // All values are integer microseconds on the server's monotonic clock,
 // measured from the moment ServeHTTP was entered for the request (after
 // net/http read the request line and headers, before the body was read).
-// events_us[i] is when the i-th token-bearing event (a chunk whose delta has
-// non-empty reasoning_content or content; never the role, finish or usage
-// chunk) had been written to the connection and flushed; ttft_us =
-// events_us[0] (null if there was none); headers_us is when the headers and
-// the role chunk had been flushed. Events written in one batch share its
-// time. A client's own measurement of the same event is later by the
-// network and read-side delay, and earlier by how long before ServeHTTP the
-// client stamped "sent". Non-stream responses carry
+// events_us[i] is the instant just before the write (and flush) that
+// carried the i-th token-bearing event (a chunk whose delta has non-empty
+// reasoning_content or content; never the role, finish or usage chunk);
+// ttft_us = events_us[0] (null if there was none); headers_us is the
+// instant just before the headers and the role chunk were written. Events
+// written in one batch share its time. Because the stamp precedes the write
+// and the client's clock starts before the request reaches ServeHTTP, a
+// client measuring from when it sent the request always sees each event at
+// or after the truth; the difference is the request's transit, the write
+// and the read path. Non-stream responses carry
 // "seedbench_truth":{"response_us":R}, the offset at which the body was
 // about to be written.
 //

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -64,6 +65,9 @@ func LoadConfig(name string, data []byte) (Config, error) {
 		return Config{}, fmt.Errorf("%s: want exactly one YAML document with a mapping at the top", name)
 	}
 	root := f.Docs[0].Body
+	if err := checkDurations(name, root, ""); err != nil {
+		return Config{}, err
+	}
 	var fc fileConfig
 	if err := yaml.NodeToValue(root, &fc, yaml.DisallowUnknownField()); err != nil {
 		return Config{}, yamlError(name, err)
@@ -119,6 +123,35 @@ func LoadConfig(name string, data []byte) (Config, error) {
 		return Config{}, errors.Join(errs...)
 	}
 	return cfg, nil
+}
+
+// durationKeys are the fields decoded as time.Duration. go-yaml reports a
+// bad duration string without its position, so LoadConfig checks them
+// first to say where the mistake is.
+var durationKeys = map[string]bool{
+	"ttft_base": true, "prefill_per_token": true, "prefill_per_cached_token": true, "itl": true,
+	"keep_alive": true, "slow_headers_for": true, "stall_for": true, "keep_alive_for": true, "keep_alive_every": true,
+}
+
+func checkDurations(name string, n ast.Node, path string) error {
+	switch n := n.(type) {
+	case *ast.MappingNode:
+		for _, mv := range n.Values {
+			if err := checkDurations(name, mv, path); err != nil {
+				return err
+			}
+		}
+	case *ast.MappingValueNode:
+		k := n.Key.String()
+		p := strings.TrimPrefix(path+"."+k, ".")
+		if s, ok := n.Value.(*ast.StringNode); ok && durationKeys[k] {
+			if _, err := time.ParseDuration(s.Value); err != nil {
+				return posError(name, s.GetToken(), p, fmt.Sprintf("%q is not a duration (try \"250ms\" or \"2s\")", s.Value))
+			}
+		}
+		return checkDurations(name, n.Value, p)
+	}
+	return nil
 }
 
 // mappingValue returns the value of key in a mapping node, or nil.

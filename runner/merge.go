@@ -179,9 +179,14 @@ func worseTrust(a, b Trust) Trust {
 	a.LagP50US = max(a.LagP50US, b.LagP50US)
 	a.LagP99US = max(a.LagP99US, b.LagP99US)
 	a.LagMaxUS = max(a.LagMaxUS, b.LagMaxUS)
+	a.WakeupP50US = max(a.WakeupP50US, b.WakeupP50US)
 	a.WakeupP99US = max(a.WakeupP99US, b.WakeupP99US)
 	a.WakeupMaxUS = max(a.WakeupMaxUS, b.WakeupMaxUS)
 	a.CPUSeconds += b.CPUSeconds
+	a.CPUShare = max(a.CPUShare, b.CPUShare)
+	a.Dropped += b.Dropped
+	a.TTFTP50US = max(a.TTFTP50US, b.TTFTP50US)
+	a.LagLimitUS = max(a.LagLimitUS, b.LagLimitUS)
 	if abs(b.StartSkewUS) > abs(a.StartSkewUS) {
 		a.StartSkewUS = b.StartSkewUS
 	}
