@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/seedbench/seedbench/runner"
 )
@@ -70,6 +72,7 @@ var fastKeys = []string{
 	"events_us", "event_chars", "status", "http_status", "error_class", "error", "retry_after",
 	"finish_reason", "usage", "est_prompt_tokens", "est_completion_tokens", "max_tokens",
 	"reasoning_chars", "content_chars", "truth_ttft_us", "truth_events_us",
+	"conn_reused", "wrote_us", "tokens_per_event", "request_id", "tool_chars", "truth_headers_us",
 }
 
 // isResultKeyFold reports whether key names a Result field only by a
@@ -192,6 +195,18 @@ func (d *recordDecoder) field(s *scan, key []byte, r *runner.Result, ev *[]int64
 		return s.int64(&r.TruthTTFTUS)
 	case "truth_events_us":
 		return s.int64s(&r.TruthEventsUS, tr)
+	case "conn_reused":
+		return s.bool(&r.Reused)
+	case "wrote_us":
+		return s.int64(&r.WroteUS)
+	case "tokens_per_event":
+		return s.float64(&r.TokensPerEvent)
+	case "request_id":
+		return d.str(s, &r.RequestID, false)
+	case "tool_chars":
+		return s.int(&r.ToolChars)
+	case "truth_headers_us":
+		return s.int64(&r.TruthHeadersUS)
 	}
 	if isResultKeyFold(key) {
 		return false // a field of Result we do not decode here, or a case-folded key
@@ -471,6 +486,25 @@ func (s *scan) int(dst *int) bool {
 		*dst = int(v)
 	}
 	return ok
+}
+
+// float64 reads any JSON number with strconv.ParseFloat, as encoding/json
+// does; a value out of float64's range is its error, so the slow path's.
+func (s *scan) float64(dst *float64) bool {
+	if s.lit("null") {
+		return true
+	}
+	start := s.i
+	if !s.number() {
+		return false
+	}
+	tok := s.b[start:s.i]
+	v, err := strconv.ParseFloat(unsafe.String(&tok[0], len(tok)), 64)
+	if err != nil {
+		return false
+	}
+	*dst = v
+	return true
 }
 
 func (s *scan) bool(dst *bool) bool {

@@ -50,7 +50,9 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 	d := newRecordDecoder()
 	lines := []string{
 		// the runner's own shape, every field set
-		`{"type":"result","k":7,"target":"mini","model":"doubao-seed-2.0-mini","class":"chat","tier":"32k","stage":1,"warmup":true,"prefix_group":2,"intended_us":-1,"sent_us":5,"lag_us":0,"connect_us":3,"ttfb_us":4,"ttft_us":5,"ttfat_us":6,"e2e_us":7,"events_us":[5,6,7],"event_chars":[1,2,3],"status":"ok","http_status":200,"error_class":"","error":"","retry_after":"2","finish_reason":"stop","usage":{"prompt_tokens":10,"completion_tokens":3,"cached_tokens":4,"reasoning_tokens":1},"est_prompt_tokens":9,"est_completion_tokens":3,"max_tokens":16,"reasoning_chars":4,"content_chars":8,"truth_ttft_us":5,"truth_events_us":[5]}`,
+		`{"type":"result","k":7,"target":"mini","model":"doubao-seed-2.0-mini","class":"chat","tier":"32k","stage":1,"warmup":true,"prefix_group":2,"intended_us":-1,"sent_us":5,"lag_us":0,"connect_us":3,"ttfb_us":4,"ttft_us":5,"ttfat_us":6,"e2e_us":7,"events_us":[5,6,7],"event_chars":[1,2,3],"status":"ok","http_status":200,"error_class":"","error":"","retry_after":"2","finish_reason":"stop","usage":{"prompt_tokens":10,"completion_tokens":3,"cached_tokens":4,"reasoning_tokens":1},"est_prompt_tokens":9,"est_completion_tokens":3,"max_tokens":16,"reasoning_chars":4,"content_chars":8,"truth_ttft_us":5,"truth_events_us":[5],"conn_reused":true,"wrote_us":2,"tokens_per_event":1.5,"request_id":"req-1","tool_chars":3,"truth_headers_us":1}`,
+		// floats: every JSON form, and one out of range
+		`{"tokens_per_event":-0.25e+2}`, `{"tokens_per_event":1E400}`, `{"tokens_per_event":0}`, `{"tokens_per_event":1.}`,
 		// whitespace everywhere JSON allows it
 		" { \"k\" : 1 , \"events_us\" : [ 1 , 2 ] ,\t\"usage\":\r\n{ } } ",
 		// escapes in strings go through encoding/json
