@@ -190,15 +190,19 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 	sw := newSSEWriter(w, id, received.Unix(), m.name, pl.fault == faultCRLF)
 	sw.received = received
 	sw.ttft, sw.itl = m.m.ttft, m.m.itl
+	if !paced {
+		// Room for a full batch plus one event, so the buffer never grows.
+		sw.buf = make([]byte, 0, unpacedFlushBytes+1024)
+	}
 	k := p.TokensPerEvent
 	nEvents := pl.events(k)
 	if s.cfg.Truth {
 		sw.truth = make([]int64, 0, nEvents)
 	}
 	sw.role()
-	sw.flush()
 	start := time.Now()
 	sw.headersUS = start.Sub(received).Microseconds()
+	sw.flush()
 
 	pieces := make([]string, k)
 	next := start.Add(pl.prefill)
@@ -323,14 +327,18 @@ func (s *Server) complete(w http.ResponseWriter, received time.Time, m *model, p
 	p := &m.profile
 	ts := s.cfg.TimeScale
 	id := completionID(pl)
+	// The body is ready when the last token is: prefill plus the gaps
+	// between events, drawn as the stream would draw them.
 	total := pl.prefill
 	k := p.TokensPerEvent
-	for left := pl.reasoningTokens; left > 0; left -= k {
-		total += gap(p, pl, min(k, left), m.loadFactor(), ts)
+	var last time.Duration
+	for _, n := range [2]int{pl.reasoningTokens, pl.contentTokens} {
+		for left := n; left > 0; left -= k {
+			last = gap(p, pl, min(k, left), m.loadFactor(), ts)
+			total += last
+		}
 	}
-	for left := pl.contentTokens; left > 0; left -= k {
-		total += gap(p, pl, min(k, left), m.loadFactor(), ts)
-	}
+	total -= last // no wait after the last event
 	switch pl.fault {
 	case faultStall:
 		total += scale(faults.StallFor, ts)

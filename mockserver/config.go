@@ -3,7 +3,10 @@ package mockserver
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
+	"strings"
+	"time"
 )
 
 // DefaultMaxBodyBytes is the request-body limit of DefaultConfig; larger
@@ -58,14 +61,32 @@ func (c Config) Validate() error {
 		return errors.New("mockserver: Config was not made by DefaultConfig or LoadConfig (its zero value is not usable)")
 	}
 	var errs []error
-	if c.TimeScale < 0 {
-		errs = append(errs, fmt.Errorf("time_scale: %v is negative", c.TimeScale))
+	for _, fe := range c.problems() {
+		errs = append(errs, fe)
+	}
+	return errors.Join(errs...)
+}
+
+// fieldError is a problem with one field, named by its dotted YAML path
+// (models.NAME.itl_spread) so LoadConfig can point at its line.
+type fieldError struct {
+	path string
+	msg  string
+}
+
+func (e fieldError) Error() string { return e.path + ": " + e.msg }
+
+// problems lists every invalid field of c in a stable order.
+func (c Config) problems() []fieldError {
+	var errs []fieldError
+	if c.TimeScale < 0 || math.IsNaN(c.TimeScale) || math.IsInf(c.TimeScale, 0) {
+		errs = append(errs, fieldError{"time_scale", fmt.Sprintf("%v must be a finite number ≥ 0", c.TimeScale)})
 	}
 	if c.MaxBodyBytes <= 0 {
-		errs = append(errs, fmt.Errorf("max_body_bytes: %d must be positive", c.MaxBodyBytes))
+		errs = append(errs, fieldError{"max_body_bytes", fmt.Sprintf("%d must be positive", c.MaxBodyBytes)})
 	}
 	if len(c.Models) == 0 {
-		errs = append(errs, errors.New("models: no models configured"))
+		errs = append(errs, fieldError{"models", "no models configured"})
 	}
 	names := make([]string, 0, len(c.Models))
 	for name := range c.Models {
@@ -73,45 +94,48 @@ func (c Config) Validate() error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		p := c.Models[name]
-		if err := p.validate(); err != nil {
-			errs = append(errs, fmt.Errorf("models.%s.%w", name, err))
+		if name == "" {
+			errs = append(errs, fieldError{"models", "a model has an empty name"})
+		}
+		for _, fe := range c.Models[name].problems() {
+			fe.path = "models." + name + "." + fe.path
+			errs = append(errs, fe)
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
-func (p Profile) validate() error {
-	var errs []error
+func (p Profile) problems() []fieldError {
+	var errs []fieldError
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{field}, args...)...))
+		errs = append(errs, fieldError{field, fmt.Sprintf(format, args...)})
 	}
 	if p.ContextWindow <= 0 {
 		bad("context_window", "%d must be positive", p.ContextWindow)
 	}
 	if p.MaxOutputTokens <= 0 || p.MaxOutputTokens > p.ContextWindow {
-		bad("max_output_tokens", "%d must be in 1..context_window", p.MaxOutputTokens)
+		bad("max_output_tokens", "%d must be in 1..context_window (%d)", p.MaxOutputTokens, p.ContextWindow)
 	}
 	if p.DefaultMaxTokens <= 0 || p.DefaultMaxTokens > p.MaxOutputTokens {
-		bad("default_max_tokens", "%d must be in 1..max_output_tokens", p.DefaultMaxTokens)
+		bad("default_max_tokens", "%d must be in 1..max_output_tokens (%d)", p.DefaultMaxTokens, p.MaxOutputTokens)
 	}
 	for _, d := range []struct {
 		name string
-		v    int64
+		v    time.Duration
 	}{
-		{"ttft_base", int64(p.TTFTBase)}, {"prefill_per_token", int64(p.PrefillPerToken)},
-		{"prefill_per_cached_token", int64(p.PrefillPerCachedToken)}, {"itl", int64(p.ITL)},
-		{"keep_alive", int64(p.KeepAlive)},
+		{"ttft_base", p.TTFTBase}, {"prefill_per_token", p.PrefillPerToken},
+		{"prefill_per_cached_token", p.PrefillPerCachedToken}, {"itl", p.ITL},
+		{"keep_alive", p.KeepAlive},
 	} {
 		if d.v < 0 {
-			bad(d.name, "must not be negative")
+			bad(d.name, "%v must not be negative", d.v)
 		}
 	}
-	if p.ITLSpread < 0 || p.ITLSpread > 3 {
+	if !(p.ITLSpread >= 0 && p.ITLSpread <= 3) {
 		bad("itl_spread", "%v must be in 0..3", p.ITLSpread)
 	}
-	if p.LoadFactor < 0 {
-		bad("load_factor", "%v must not be negative", p.LoadFactor)
+	if !(p.LoadFactor >= 0 && p.LoadFactor <= 100) {
+		bad("load_factor", "%v must be in 0..100", p.LoadFactor)
 	}
 	if p.MaxInFlight <= 0 {
 		bad("max_in_flight", "%d must be positive", p.MaxInFlight)
@@ -119,49 +143,65 @@ func (p Profile) validate() error {
 	if p.MaxQueue < 0 {
 		bad("max_queue", "%d must not be negative", p.MaxQueue)
 	}
-	if p.TokensPerEvent <= 0 {
-		bad("tokens_per_event", "%d must be positive", p.TokensPerEvent)
+	if p.TokensPerEvent <= 0 || p.TokensPerEvent > 1024 {
+		bad("tokens_per_event", "%d must be in 1..1024", p.TokensPerEvent)
 	}
 	switch p.Thinking {
 	case "enabled", "disabled", "auto":
 	default:
 		bad("thinking", "%q is not enabled, disabled or auto", p.Thinking)
 	}
-	if p.AutoThinkingRate < 0 || p.AutoThinkingRate > 1 {
+	if !(p.AutoThinkingRate >= 0 && p.AutoThinkingRate <= 1) {
 		bad("auto_thinking_rate", "%v must be in 0..1", p.AutoThinkingRate)
 	}
-	if err := p.ReasoningTokens.validate(); err != nil {
-		bad("reasoning_tokens", "%v", err)
+	for _, fe := range p.ReasoningTokens.problems() {
+		bad("reasoning_tokens."+fe.path, "%s", fe.msg)
 	}
-	if err := p.OutputTokens.validate(); err != nil {
-		bad("output_tokens", "%v", err)
+	for _, fe := range p.OutputTokens.problems() {
+		bad("output_tokens."+fe.path, "%s", fe.msg)
 	}
-	if p.TemplateTokensPerMessage < 0 || p.TemplateTokensPerRequest < 0 {
-		bad("template_tokens_per_message", "template overheads must not be negative")
+	if p.TemplateTokensPerMessage < 0 {
+		bad("template_tokens_per_message", "%d must not be negative", p.TemplateTokensPerMessage)
 	}
-	if p.PrefixCache.BlockTokens < 0 || p.PrefixCache.CapacityBlocks < 0 {
-		bad("prefix_cache", "block_tokens and capacity_blocks must not be negative")
+	if p.TemplateTokensPerRequest < 0 {
+		bad("template_tokens_per_request", "%d must not be negative", p.TemplateTokensPerRequest)
+	}
+	if p.PrefixCache.BlockTokens < 0 {
+		bad("prefix_cache.block_tokens", "%d must not be negative", p.PrefixCache.BlockTokens)
+	}
+	if p.PrefixCache.CapacityBlocks < 0 || p.PrefixCache.CapacityBlocks > 1<<30 {
+		bad("prefix_cache.capacity_blocks", "%d must be in 0..2^30", p.PrefixCache.CapacityBlocks)
 	}
 	if p.PrefixCache.BlockTokens > 0 && p.PrefixCache.CapacityBlocks == 0 {
 		bad("prefix_cache.capacity_blocks", "must be positive when block_tokens is set")
 	}
-	if p.RPM < 0 || p.TPM < 0 {
-		bad("rpm", "rpm and tpm must not be negative")
+	if p.RPM < 0 {
+		bad("rpm", "%d must not be negative", p.RPM)
 	}
-	if err := p.Faults.validate(); err != nil {
-		bad("faults", "%v", err)
+	if p.TPM < 0 {
+		bad("tpm", "%d must not be negative", p.TPM)
 	}
-	return errors.Join(errs...)
+	for _, fe := range p.Faults.problems() {
+		bad(strings.TrimSuffix("faults."+fe.path, "."), "%s", fe.msg)
+	}
+	return errs
 }
 
-func (l Length) validate() error {
-	switch {
-	case l.Mean < 0 || l.Min < 0 || l.Max < 0:
-		return fmt.Errorf("mean, min and max must not be negative")
-	case l.Spread < 0 || l.Spread > 3:
-		return fmt.Errorf("spread %v must be in 0..3", l.Spread)
-	case l.Max > 0 && l.Min > l.Max:
-		return fmt.Errorf("min %d is above max %d", l.Min, l.Max)
+func (l Length) problems() []fieldError {
+	var errs []fieldError
+	for _, v := range []struct {
+		name string
+		v    int
+	}{{"mean", l.Mean}, {"min", l.Min}, {"max", l.Max}} {
+		if v.v < 0 {
+			errs = append(errs, fieldError{v.name, fmt.Sprintf("%d must not be negative", v.v)})
+		}
 	}
-	return nil
+	if !(l.Spread >= 0 && l.Spread <= 3) {
+		errs = append(errs, fieldError{"spread", fmt.Sprintf("%v must be in 0..3", l.Spread)})
+	}
+	if l.Max > 0 && l.Min > l.Max {
+		errs = append(errs, fieldError{"min", fmt.Sprintf("%d is above max %d", l.Min, l.Max)})
+	}
+	return errs
 }

@@ -27,10 +27,11 @@ func TestGoOpenAIStream(t *testing.T) {
 	req := goopenai.ChatCompletionRequest{
 		Model:         "doubao-seed-2.0-pro",
 		Messages:      []goopenai.ChatCompletionMessage{{Role: "system", Content: long}, {Role: "user", Content: "hi"}},
-		MaxTokens:     30,
 		Stream:        true,
 		StreamOptions: &goopenai.StreamOptions{IncludeUsage: true},
 	}
+	//lint:ignore SA1019 max_tokens is deprecated by OpenAI but is the Seed API's answer cap.
+	req.MaxTokens = 30
 	var usage *goopenai.Usage
 	for round := range 2 {
 		st, err := c.CreateChatCompletionStream(context.Background(), req)

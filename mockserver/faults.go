@@ -96,22 +96,35 @@ func (f Faults) pick(u float64) faultKind {
 }
 
 func (f Faults) validate() error {
+	var errs []error
+	for _, fe := range f.problems() {
+		errs = append(errs, fe)
+	}
+	return errors.Join(errs...)
+}
+
+func (f Faults) problems() []fieldError {
 	r := f.rates()
 	sum := 0.0
-	var errs []error
+	var errs []fieldError
 	for k := 1; k < len(r); k++ {
-		if r[k] < 0 || r[k] > 1 {
-			errs = append(errs, fmt.Errorf("%s: rate %v must be in 0..1", faultKind(k), r[k]))
+		if !(r[k] >= 0 && r[k] <= 1) {
+			errs = append(errs, fieldError{faultKind(k).String(), fmt.Sprintf("rate %v must be in 0..1", r[k])})
 		}
 		sum += r[k]
 	}
 	if sum > 1+1e-9 {
-		errs = append(errs, fmt.Errorf("rates sum to %v, more than 1", sum))
+		errs = append(errs, fieldError{"", fmt.Sprintf("the fault rates sum to %v, more than 1 (one draw picks at most one fault)", sum)})
 	}
-	if f.SlowHeadersFor < 0 || f.StallFor < 0 || f.KeepAliveFor < 0 || f.KeepAliveEvery < 0 {
-		errs = append(errs, errors.New("fault durations must not be negative"))
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"slow_headers_for", f.SlowHeadersFor}, {"stall_for", f.StallFor}, {"keep_alive_for", f.KeepAliveFor}, {"keep_alive_every", f.KeepAliveEvery}} {
+		if d.v < 0 {
+			errs = append(errs, fieldError{d.name, fmt.Sprintf("%v must not be negative", d.v)})
+		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // withDefaults fills the durations a rate needs but the user left out.

@@ -104,7 +104,7 @@ func makePlan(q *chatRequest, p *Profile, shape promptShape, seed uint64, faults
 	pl := &plan{
 		promptTokens: shape.tokens,
 		text:         rand.New(rand.NewPCG(seed, 0x5eed7e47)),
-		timing:       rand.New(rand.NewPCG(seed, 0x71e1a7e5)),
+		timing:       newPlanRand(seed),
 	}
 	if q.MaxTokens != nil && *q.MaxTokens > p.MaxOutputTokens {
 		return nil, errInvalid("max_tokens", fmt.Sprintf("max_tokens is too large: %d. This model supports at most %d completion tokens.", *q.MaxTokens, p.MaxOutputTokens))
@@ -179,3 +179,6 @@ func scale(d time.Duration, s float64) time.Duration {
 	}
 	return time.Duration(float64(d) * s)
 }
+
+// newPlanRand is the timing and fault generator of a request.
+func newPlanRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x71e1a7e5)) }

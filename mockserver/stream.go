@@ -182,11 +182,17 @@ func (sw *sseWriter) done() {
 	sw.end()
 }
 
-// flush writes the buffer and pushes it to the connection, then stamps the
-// token events it carried. After a write error every later call is a no-op.
+// flush writes the buffer and pushes it to the connection, and stamps the
+// token events it carried with the instant just before the write. After a write error every later call is a no-op.
 func (sw *sseWriter) flush() {
 	if sw.err != nil || len(sw.buf) == 0 {
 		return
+	}
+	// Stamp before writing: the client cannot read the bytes before this
+	// instant, so truth ≤ any client's measurement of the same event.
+	var now time.Time
+	if sw.pending > 0 {
+		now = time.Now()
 	}
 	if _, sw.err = sw.w.Write(sw.buf); sw.err == nil {
 		sw.err = sw.rc.Flush()
@@ -195,7 +201,6 @@ func (sw *sseWriter) flush() {
 	if sw.pending == 0 {
 		return
 	}
-	now := time.Now()
 	if sw.ttft != nil {
 		if sw.tokenFlush == 0 {
 			sw.ttft.Observe(now.Sub(sw.received).Seconds())
@@ -217,9 +222,9 @@ func (sw *sseWriter) flush() {
 	sw.pending = 0
 }
 
-// pacer waits between events. A nil-duration pacer (time scale 0) never
-// waits; otherwise it flushes, then sleeps until the deadline, sending a
-// keep-alive comment every keepAlive of silence.
+// pacer waits between events of a paced stream (time scale > 0): it
+// flushes, then sleeps until the deadline, sending a keep-alive comment
+// every keepAlive of silence. One timer serves the whole response.
 type pacer struct {
 	ctx       context.Context
 	closing   <-chan struct{}
@@ -228,20 +233,23 @@ type pacer struct {
 }
 
 // until flushes sw and waits until t. It returns false if the request or
-// the server was cancelled meanwhile.
+// the server was cancelled meanwhile, or the client is gone.
+//
+// It flushes even when t has already passed, so a paced stream is flushed
+// once per event however late it runs.
 func (p *pacer) until(sw *sseWriter, t time.Time) bool {
 	for {
+		sw.flush()
+		if sw.err != nil {
+			return false
+		}
 		d := time.Until(t)
 		if d <= 0 {
-			return sw.err == nil
+			return true
 		}
 		comment := false
 		if p.keepAlive > 0 && d > p.keepAlive {
 			d, comment = p.keepAlive, true
-		}
-		sw.flush()
-		if sw.err != nil {
-			return false
 		}
 		if p.timer == nil {
 			p.timer = time.NewTimer(d)

@@ -1,34 +1,508 @@
 package runner
 
-import "encoding/json"
+import "errors"
 
-// chunk is the part of an OpenAI chat.completion.chunk the runner needs:
-// whether a delta carries tokens, the finish reason, usage and errors.
+// chunk is what the runner reads from one chat.completion.chunk: whether
+// its deltas carry tokens and how many characters, the finish reason, usage,
+// an error, and the mock's ground truth. Strings are not copied: the slices
+// point into the event's bytes and are valid until the next event.
 type chunk struct {
-	Choices []struct {
-		Delta struct {
-			Content          string          `json:"content"`
-			ReasoningContent string          `json:"reasoning_content"`
-			ToolCalls        json.RawMessage `json:"tool_calls"`
-		} `json:"delta"`
-		FinishReason *string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage *struct {
-		PromptTokens        int `json:"prompt_tokens"`
-		CompletionTokens    int `json:"completion_tokens"`
-		PromptTokensDetails *struct {
-			CachedTokens int `json:"cached_tokens"`
-		} `json:"prompt_tokens_details"`
-		CompletionTokensDetails *struct {
-			ReasoningTokens int `json:"reasoning_tokens"`
-		} `json:"completion_tokens_details"`
-	} `json:"usage"`
-	Error *struct {
-		Message string `json:"message"`
-		Code    any    `json:"code"`
-	} `json:"error"`
-	Truth *struct {
-		TTFTUS   int64   `json:"ttft_us"`
-		EventsUS []int64 `json:"events_us"`
-	} `json:"seedbench_truth"`
+	// Characters (runes, once unescaped) summed over the choices: content,
+	// reasoning_content, and tool calls' function name + arguments.
+	content, reasoning, tools int
+	// toolCalls counts choices whose delta has a non-empty tool_calls array
+	// (the first tool-call event often carries only a name and id).
+	toolCalls int
+	finish    []byte // raw last non-null finish_reason
+	hasUsage  bool
+	usage     Usage
+	hasError  bool
+	errRaw    []byte // raw error message (a string value, or error.message)
+	hasTruth  bool
+	truth     truth
+}
+
+// truth is the mock's ground-truth extension (see mockserver's package doc):
+// its own stamps, in µs from when its handler was entered.
+type truth struct {
+	headersUS, ttftUS int64
+	events            []int64 // appended to; reused across a request
+}
+
+// tokenBearing reports whether the event carries any token: non-empty
+// content or reasoning, or a tool call. A role-only chunk, an empty delta, a
+// finish chunk and the usage chunk never do.
+func (c *chunk) tokenBearing() bool {
+	return c.content > 0 || c.reasoning > 0 || c.toolCalls > 0
+}
+
+func (c *chunk) chars() int { return c.content + c.reasoning + c.tools }
+
+var errNotObject = errors.New("event data is not a JSON object")
+
+// scanChunk decodes data into c without allocating (except for the truth's
+// event list). Duplicate keys follow "last one wins", like decoding into a
+// map; values of an unexpected type are ignored; invalid JSON is an error.
+func scanChunk(data []byte, c *chunk) error {
+	events := c.truth.events[:0]
+	*c = chunk{}
+	c.truth.events = events
+	s := jscan{b: data}
+	if ok, err := s.open('{'); err != nil || !ok {
+		if err == nil {
+			err = errNotObject
+			if s.peek() == 0 {
+				err = errEnd
+			}
+		}
+		return err
+	}
+	first := true
+	for {
+		key, ok, err := s.member(&first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		switch {
+		case keyIs(key, "choices"):
+			err = c.choices(&s)
+		case keyIs(key, "usage"):
+			err = c.usageValue(&s)
+		case keyIs(key, "error"):
+			err = c.errorValue(&s)
+		case keyIs(key, "seedbench_truth"):
+			err = c.truthValue(&s)
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.close()
+	return s.end()
+}
+
+// choices reads the choices array (a later "choices" replaces an earlier one).
+func (c *chunk) choices(s *jscan) error {
+	c.content, c.reasoning, c.tools, c.toolCalls, c.finish = 0, 0, 0, 0, nil
+	ok, err := s.open('[')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return err
+	}
+	first := true
+	for {
+		more, err := s.element(&first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		if err := c.choice(s); err != nil {
+			return err
+		}
+	}
+	s.close()
+	return nil
+}
+
+func (c *chunk) choice(s *jscan) error {
+	ok, err := s.open('{')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return err
+	}
+	var d delta
+	var finish []byte
+	first := true
+	for {
+		key, more, err := s.member(&first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		switch {
+		case keyIs(key, "delta"):
+			d = delta{}
+			err = d.read(s)
+		case keyIs(key, "finish_reason"):
+			finish = nil
+			if s.peek() == '"' {
+				finish, _, err = s.str()
+			} else {
+				err = s.skip()
+			}
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.close()
+	c.content += d.content
+	c.reasoning += d.reasoning
+	c.tools += d.tools
+	if d.toolCalls {
+		c.toolCalls++
+	}
+	if finish != nil {
+		c.finish = finish
+	}
+	return nil
+}
+
+// delta is one choice's delta.
+type delta struct {
+	content, reasoning, tools int
+	toolCalls                 bool
+}
+
+func (d *delta) read(s *jscan) error {
+	ok, err := s.open('{')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return err
+	}
+	first := true
+	for {
+		key, more, err := s.member(&first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		switch {
+		case keyIs(key, "content"):
+			d.content, err = s.strRunes()
+		case keyIs(key, "reasoning_content"):
+			d.reasoning, err = s.strRunes()
+		case keyIs(key, "tool_calls"):
+			d.tools, d.toolCalls, err = toolCalls(s)
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.close()
+	return nil
+}
+
+// strRunes reads a string's rune count; any other value counts 0.
+func (s *jscan) strRunes() (int, error) {
+	if s.peek() != '"' {
+		return 0, s.skip()
+	}
+	_, n, err := s.str()
+	return n, err
+}
+
+// toolCalls reads a tool_calls array: whether it has elements, and the
+// runes of each call's function name and arguments.
+func toolCalls(s *jscan) (chars int, any bool, err error) {
+	ok, err := s.open('[')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return 0, false, err
+	}
+	first := true
+	for {
+		more, err := s.element(&first)
+		if err != nil {
+			return 0, false, err
+		}
+		if !more {
+			break
+		}
+		any = true
+		n, err := toolCall(s)
+		if err != nil {
+			return 0, false, err
+		}
+		chars += n
+	}
+	s.close()
+	return chars, any, nil
+}
+
+func toolCall(s *jscan) (int, error) {
+	ok, err := s.open('{')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return 0, err
+	}
+	n := 0
+	first := true
+	for {
+		key, more, err := s.member(&first)
+		if err != nil {
+			return 0, err
+		}
+		if !more {
+			break
+		}
+		if keyIs(key, "function") {
+			n, err = function(s) // last "function" wins
+		} else {
+			err = s.skip()
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	s.close()
+	return n, nil
+}
+
+func function(s *jscan) (int, error) {
+	ok, err := s.open('{')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return 0, err
+	}
+	var name, args int
+	first := true
+	for {
+		key, more, err := s.member(&first)
+		if err != nil {
+			return 0, err
+		}
+		if !more {
+			break
+		}
+		switch {
+		case keyIs(key, "name"):
+			name, err = s.strRunes()
+		case keyIs(key, "arguments"):
+			args, err = s.strRunes()
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	s.close()
+	return name + args, nil
+}
+
+// usageValue reads the usage object (null: no usage).
+func (c *chunk) usageValue(s *jscan) error {
+	c.hasUsage, c.usage = false, Usage{}
+	ok, err := s.open('{')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return err
+	}
+	c.hasUsage = true
+	u := &c.usage
+	first := true
+	for {
+		key, more, err := s.member(&first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		switch {
+		case keyIs(key, "prompt_tokens"):
+			err = intField(s, &u.PromptTokens)
+		case keyIs(key, "completion_tokens"):
+			err = intField(s, &u.CompletionTokens)
+		case keyIs(key, "prompt_tokens_details"):
+			u.CachedTokens = 0
+			err = details(s, "cached_tokens", &u.CachedTokens)
+		case keyIs(key, "completion_tokens_details"):
+			u.ReasoningTokens = 0
+			err = details(s, "reasoning_tokens", &u.ReasoningTokens)
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.close()
+	return nil
+}
+
+// intField reads an integer that fits in an int; anything else sets 0.
+func intField(s *jscan, dst *int) error {
+	v, ok, err := s.int()
+	*dst = 0
+	if ok && v == int64(int(v)) {
+		*dst = int(v)
+	}
+	return err
+}
+
+// details reads {"name": n, ...} into dst.
+func details(s *jscan, name string, dst *int) error {
+	ok, err := s.open('{')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return err
+	}
+	first := true
+	for {
+		key, more, err := s.member(&first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		if keyIs(key, name) {
+			err = intField(s, dst)
+		} else {
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.close()
+	return nil
+}
+
+// errorValue reads an error member: any non-null value is an error; its
+// message is the string itself or the object's "message".
+func (c *chunk) errorValue(s *jscan) error {
+	c.hasError, c.errRaw = false, nil
+	if s.null() {
+		return nil
+	}
+	c.hasError = true
+	switch s.peek() {
+	case '"':
+		raw, _, err := s.str()
+		c.errRaw = raw
+		return err
+	case '{':
+	default:
+		return s.skip()
+	}
+	if _, err := s.open('{'); err != nil {
+		return err
+	}
+	first := true
+	for {
+		key, more, err := s.member(&first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		if keyIs(key, "message") {
+			c.errRaw = nil
+			if s.peek() == '"' {
+				c.errRaw, _, err = s.str()
+			} else {
+				err = s.skip()
+			}
+		} else {
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.close()
+	return nil
+}
+
+// truthValue reads the mock's seedbench_truth object.
+func (c *chunk) truthValue(s *jscan) error {
+	c.hasTruth = false
+	t := &c.truth
+	t.headersUS, t.ttftUS, t.events = 0, 0, t.events[:0]
+	ok, err := s.open('{')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return err
+	}
+	c.hasTruth = true
+	first := true
+	for {
+		key, more, err := s.member(&first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		switch {
+		case keyIs(key, "headers_us"):
+			t.headersUS, _, err = s.int()
+		case keyIs(key, "ttft_us"):
+			t.ttftUS, _, err = s.int()
+		case keyIs(key, "events_us"):
+			t.events, err = intArray(s, t.events[:0])
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.close()
+	return nil
+}
+
+// intArray appends an array's integer elements to dst (others count 0).
+func intArray(s *jscan, dst []int64) ([]int64, error) {
+	ok, err := s.open('[')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return dst, err
+	}
+	first := true
+	for {
+		more, err := s.element(&first)
+		if err != nil {
+			return dst, err
+		}
+		if !more {
+			break
+		}
+		v, _, err := s.int()
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, v)
+	}
+	s.close()
+	return dst, nil
 }

@@ -17,7 +17,7 @@ import (
 // Ctrl-C leaves a valid JSONL prefix. Write never blocks on disk.
 type ResultsWriter struct {
 	f       *os.File
-	bw      *bufio.Writer
+	enc     *lineEncoder
 	in      chan any
 	done    chan struct{}
 	mu      sync.Mutex // guards err
@@ -34,13 +34,13 @@ func CreateResults(path string, h Header) (*ResultsWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &ResultsWriter{f: f, bw: bufio.NewWriterSize(f, 256<<10), in: make(chan any, 4096), done: make(chan struct{})}
+	w := &ResultsWriter{f: f, enc: newLineEncoder(f), in: make(chan any, 4096), done: make(chan struct{})}
 	h.Type = "header"
-	if err := w.encode(h); err != nil {
+	if err := w.enc.encode(h); err != nil {
 		f.Close()
 		return nil, err
 	}
-	if err := w.bw.Flush(); err != nil {
+	if err := w.enc.flush(); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -99,12 +99,12 @@ func (w *ResultsWriter) loop() {
 		select {
 		case v, ok := <-w.in:
 			if !ok {
-				if err := w.bw.Flush(); err != nil {
+				if err := w.enc.flush(); err != nil {
 					w.setErr(err)
 				}
 				return
 			}
-			if err := w.encode(v); err != nil {
+			if err := w.enc.encode(v); err != nil {
 				w.setErr(err)
 				continue
 			}
@@ -114,24 +114,32 @@ func (w *ResultsWriter) loop() {
 				w.mu.Unlock()
 			}
 		case <-t.C:
-			if err := w.bw.Flush(); err != nil {
+			if err := w.enc.flush(); err != nil {
 				w.setErr(err)
 			}
 		}
 	}
 }
 
-// encode writes v as one line. json.Marshal never emits a raw newline, so a
-// line is always one record.
-func (w *ResultsWriter) encode(v any) error {
+// lineEncoder writes records as JSON lines through a buffer. json.Marshal
+// never emits a raw newline, so a line is always exactly one record.
+type lineEncoder struct{ bw *bufio.Writer }
+
+func newLineEncoder(w io.Writer) *lineEncoder {
+	return &lineEncoder{bw: bufio.NewWriterSize(w, 256<<10)}
+}
+
+func (e *lineEncoder) encode(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	b = append(b, '\n')
-	_, err = w.bw.Write(b)
+	_, err = e.bw.Write(b)
 	return err
 }
+
+func (e *lineEncoder) flush() error { return e.bw.Flush() }
 
 // Reader decodes a results file one record at a time, so arbitrarily large
 // files are read in constant memory.

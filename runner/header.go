@@ -20,6 +20,10 @@ type Header struct {
 	Resolved    json.RawMessage `json:"resolved_scenario,omitempty"` // the scenario after defaults and overrides
 	TargetRate  float64         `json:"target_rate,omitempty"`       // mean planned req/s over open-loop stages
 	PlannedSecs float64         `json:"planned_seconds,omitempty"`
+	// Planned is the number of open-loop requests in the whole plan (every
+	// shard's), 0 when unknown (closed-loop stages): merge uses it to find
+	// requests that left no record.
+	Planned int64 `json:"planned_requests,omitempty"`
 }
 
 // TargetInfo describes a target without its credentials.
@@ -42,12 +46,27 @@ type Footer struct {
 
 // Trust says whether the generator kept up with its own schedule.
 type Trust struct {
-	LagP50US      int64   `json:"schedule_lag_p50_us"`
-	LagP99US      int64   `json:"schedule_lag_p99_us"`
-	LagMaxUS      int64   `json:"schedule_lag_max_us"`
-	WakeupP99US   int64   `json:"wakeup_lag_p99_us"`
-	WakeupMaxUS   int64   `json:"wakeup_lag_max_us"`
-	CPUSeconds    float64 `json:"generator_cpu_seconds"`
-	Untrustworthy bool    `json:"untrustworthy,omitempty"`
-	Reason        string  `json:"reason,omitempty"`
+	// Schedule lag (sent − intended) of the open-loop requests sent.
+	LagP50US int64 `json:"schedule_lag_p50_us"`
+	LagP99US int64 `json:"schedule_lag_p99_us"`
+	LagMaxUS int64 `json:"schedule_lag_max_us"`
+	// Wake-up lag: how late a goroutine sleeping 10 ms in a loop woke up,
+	// a measure of the machine (see wakeProbe).
+	WakeupP50US int64 `json:"wakeup_lag_p50_us"`
+	WakeupP99US int64 `json:"wakeup_lag_p99_us"`
+	WakeupMaxUS int64 `json:"wakeup_lag_max_us"`
+	Dropped     int64 `json:"dropped"`
+	// CPUSeconds is the process's CPU time during the run; CPUShare that
+	// divided by elapsed × GOMAXPROCS (1 = every core busy). With the
+	// built-in mock the mock's work is included.
+	CPUSeconds float64 `json:"generator_cpu_seconds"`
+	CPUShare   float64 `json:"generator_cpu_share"`
+	// StartSkewUS is actual start − agreed start (sharded runs).
+	StartSkewUS int64 `json:"start_skew_us,omitempty"`
+	// The verdict: LagP99US must not exceed LagLimitUS, derived from
+	// TTFTP50US (see TrustLimit).
+	TTFTP50US     int64  `json:"ttft_p50_us,omitempty"`
+	LagLimitUS    int64  `json:"schedule_lag_limit_us"`
+	Untrustworthy bool   `json:"untrustworthy,omitempty"`
+	Reason        string `json:"reason,omitempty"`
 }

@@ -51,33 +51,45 @@ type Result struct {
 	SentUS     int64 `json:"sent_us"`     // when it was sent
 	LagUS      int64 `json:"lag_us"`      // schedule lag: sent - intended (0 for closed loop)
 
-	ConnectUS int64 `json:"connect_us,omitempty"` // dial+TLS, when a new connection was made
-	TTFBUS    int64 `json:"ttfb_us,omitempty"`    // response headers received
-	TTFTUS    int64 `json:"ttft_us,omitempty"`    // first token-bearing event (content, reasoning or tool call)
-	TTFATUS   int64 `json:"ttfat_us,omitempty"`   // first answer content (after thinking)
-	E2EUS     int64 `json:"e2e_us"`               // until [DONE], or until the failure
-	// EventsUS are the offsets of every token-bearing event; EventChars the
-	// number of characters each carried (content + reasoning + tool-call args).
+	ConnectUS int64 `json:"connect_us,omitempty"`  // dial+TLS, when a new connection was made
+	Reused    bool  `json:"conn_reused,omitempty"` // sent on a kept-alive connection
+	WroteUS   int64 `json:"wrote_us,omitempty"`    // request (headers and body) fully written
+	TTFBUS    int64 `json:"ttfb_us,omitempty"`     // first response byte (the status line)
+	TTFTUS    int64 `json:"ttft_us,omitempty"`     // first token-bearing event (content, reasoning or tool call)
+	TTFATUS   int64 `json:"ttfat_us,omitempty"`    // first answer content (after thinking)
+	E2EUS     int64 `json:"e2e_us"`                // until [DONE], or until the failure
+	// EventsUS are the arrival offsets of every token-bearing event (ITL is
+	// their differences); EventChars the characters each carried (content +
+	// reasoning + tool-call name and arguments, in runes).
 	EventsUS   []int64 `json:"events_us,omitempty"`
 	EventChars []int32 `json:"event_chars,omitempty"`
+	// TokensPerEvent is the mean tokens per token-bearing event: server
+	// usage completion_tokens / events when usage came, else the client's
+	// estimate / events. ITL per token = ITL / TokensPerEvent.
+	TokensPerEvent float64 `json:"tokens_per_event,omitempty"`
 
 	Status     Status `json:"status"`
 	HTTPStatus int    `json:"http_status,omitempty"`
 	ErrorClass string `json:"error_class,omitempty"`
 	Error      string `json:"error,omitempty"`
 	RetryAfter string `json:"retry_after,omitempty"` // a 429's Retry-After header, verbatim
+	RequestID  string `json:"request_id,omitempty"`  // the server's X-Request-Id (or X-Tt-Logid)
 	Finish     string `json:"finish_reason,omitempty"`
 
 	// Token counts keep their provenance: Usage is what the server said (nil
 	// when it said nothing); Est* are the client's own estimates.
-	Usage               *Usage  `json:"usage,omitempty"`
-	EstPromptTokens     int     `json:"est_prompt_tokens,omitempty"`
-	EstCompletionTokens int     `json:"est_completion_tokens,omitempty"`
-	MaxTokens           int     `json:"max_tokens,omitempty"`
-	ReasoningChars      int     `json:"reasoning_chars,omitempty"`
-	ContentChars        int     `json:"content_chars,omitempty"`
-	TruthTTFTUS         int64   `json:"truth_ttft_us,omitempty"` // server ground truth, when the mock reports it
-	TruthEventsUS       []int64 `json:"truth_events_us,omitempty"`
+	Usage               *Usage `json:"usage,omitempty"`
+	EstPromptTokens     int    `json:"est_prompt_tokens,omitempty"`
+	EstCompletionTokens int    `json:"est_completion_tokens,omitempty"`
+	MaxTokens           int    `json:"max_tokens,omitempty"`
+	ReasoningChars      int    `json:"reasoning_chars,omitempty"`
+	ContentChars        int    `json:"content_chars,omitempty"`
+	ToolChars           int    `json:"tool_chars,omitempty"`
+	// Ground truth, when the server is the mock with truth on: its own
+	// stamps in µs from when its handler was entered (see mockserver).
+	TruthHeadersUS int64   `json:"truth_headers_us,omitempty"`
+	TruthTTFTUS    int64   `json:"truth_ttft_us,omitempty"`
+	TruthEventsUS  []int64 `json:"truth_events_us,omitempty"`
 }
 
 // Usage is the server's own token accounting (the usage chunk).

@@ -3,7 +3,9 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,93 +13,227 @@ import (
 
 // Config is everything a run needs; build it with the scenarios package.
 type Config struct {
-	Targets     []Target
-	Stages      []Stage
-	Requests    RequestSource
-	MaxInFlight int // open loop: requests beyond this are recorded as dropped
+	Targets  []Target
+	Stages   []Stage
+	Requests RequestSource
+	// MaxInFlight caps the open-loop requests in flight at once; one the
+	// plan wants sent beyond it is recorded as dropped, never delayed.
+	MaxInFlight int
 	Timeouts    Timeouts
 	Shard       Shard
-	Start       time.Time    // the instant offset 0 stands for; zero: now
-	Client      *http.Client // nil: NewHTTPClient sized to MaxInFlight
-	// Sink receives every finished record, from many goroutines at once.
+	// Start is the instant offset 0 stands for; zero means now. Shards
+	// agree on one wall-clock start; Run waits for it if it is ahead.
+	Start time.Time
+	// Client sends the requests; nil means NewHTTPClient sized to
+	// MaxInFlight (and verifying TLS unless Insecure).
+	Client   *http.Client
+	Insecure bool
+	// Sink receives every finished record, dropped ones included, from many
+	// goroutines at once.
 	Sink func(*Result)
+	// Live, when set, is kept up to date for progress and metrics.
+	Live *Live
+	// TrustLimit judges the schedule lag; zero means DefaultTrustLimit.
+	TrustLimit TrustLimit
 }
 
-// Stats are the run's own trust figures.
+// Stats are the run's counts and trust figures.
 type Stats struct {
-	Issued  int64
-	Dropped int64
-	Lags    []time.Duration // schedule lag of every sent open-loop request
+	Issued  int64 // requests sent
+	Dropped int64 // requests the plan wanted but max_in_flight refused
 	Elapsed time.Duration
+	Trust   Trust
 }
 
-// Run executes the plan until it ends or ctx is canceled. Canceling ctx
-// stops issuing new requests; in-flight requests are canceled when
-// drainCtx is done (pass the same ctx to stop at once).
+// DefaultMaxInFlight applies when Config.MaxInFlight is not set.
+const DefaultMaxInFlight = 1000
+
+// Run executes the plan until it ends or ctx is canceled, then waits for the
+// requests in flight. Canceling ctx stops issuing; canceling drainCtx cancels
+// the requests in flight (they are recorded as "canceled"), so a caller
+// passes the same context twice to stop at once, or a drain context canceled
+// after a grace period. Per-request failures are data in the Results; Run
+// returns an error only when the Config cannot run.
 func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
-	if len(cfg.Targets) == 0 {
-		return Stats{}, errors.New("no targets")
-	}
-	if cfg.Requests == nil || cfg.Sink == nil {
-		return Stats{}, errors.New("runner: Requests and Sink are required")
+	if err := cfg.check(); err != nil {
+		return Stats{}, err
 	}
 	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = 1000
+		cfg.MaxInFlight = DefaultMaxInFlight
 	}
 	if cfg.Client == nil {
-		cfg.Client = NewHTTPClient(cfg.MaxInFlight, cfg.Timeouts, false)
+		cfg.Client = NewHTTPClient(cfg.MaxInFlight, cfg.Timeouts, cfg.Insecure)
 	}
-	start := cfg.Start
-	if start.IsZero() {
-		start = time.Now()
+	if cfg.TrustLimit == (TrustLimit{}) {
+		cfg.TrustLimit = DefaultTrustLimit
 	}
-	if d := time.Until(start); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-			return Stats{}, ctx.Err()
-		}
+	if cfg.Live == nil {
+		cfg.Live = NewLive(cfg.Stages)
 	}
-	r := &run{cfg: cfg, start: start, str: &streamer{client: cfg.Client, timeouts: cfg.Timeouts}, drain: drainCtx}
-	var k int64
-	var stageStart time.Duration
+	start, skew, err := waitForStart(ctx, cfg.Start)
+	if err != nil {
+		return Stats{}, err
+	}
+	r := &run{cfg: cfg, start: start, drain: drainCtx, live: cfg.Live, work: make(chan job)}
+	r.str = newStreamer(cfg.Client, cfg.Timeouts, cfg.Targets)
+	r.str.onSent = r.onSent
+	r.drops.wake = make(chan struct{}, 1)
+	r.live.begin(start)
+
+	probeCtx, stopProbe := context.WithCancel(context.Background())
+	probeDone := make(chan struct{})
+	wake := newHist()
+	go wakeProbe(probeCtx, wake, probeDone)
+	dropsDone := make(chan struct{})
+	go r.recordDrops(dropsDone)
+	cpu0 := processCPU()
+
+	var base int64 // next open-loop k
+	closedBase := closedStart(cfg.Stages)
+	var offset time.Duration
 	for i, st := range cfg.Stages {
 		if ctx.Err() != nil {
 			break
 		}
-		if st.Pacer != nil {
-			k = r.openLoop(ctx, i, st, k, stageStart)
+		r.live.enterStage(i, offset)
+		if st.Open() {
+			n, last, done := r.openLoop(ctx, i, st, base, offset)
+			if !done {
+				break
+			}
+			base += n
+			if st.Duration > 0 {
+				offset += st.Duration
+			} else {
+				offset += last
+			}
 		} else {
-			k = r.closedLoop(ctx, i, st, k, stageStart)
+			r.closedLoop(ctx, i, st, closedBase, offset)
+			closedBase += Count(st)
+			if st.Duration > 0 {
+				offset += st.Duration
+			} else {
+				offset = time.Since(start)
+			}
 		}
-		stageStart += st.Duration
 	}
+	close(r.work)
 	r.wg.Wait()
-	return Stats{Issued: r.issued.Load(), Dropped: r.dropped.Load(), Lags: r.lags, Elapsed: time.Since(start)}, nil
+	r.drops.close()
+	<-dropsDone
+	stopProbe()
+	<-probeDone
+
+	elapsed := time.Since(start)
+	st := Stats{Issued: r.live.issued.Load(), Dropped: r.dropped.Load(), Elapsed: elapsed}
+	st.Trust = r.trust(wake, processCPU()-cpu0, elapsed)
+	st.Trust.StartSkewUS = us(skew)
+	return st, nil
 }
 
+// closedStart is the first k of the closed-loop stages: the open-loop
+// stages' planned total (computed only when there is a closed-loop stage).
+func closedStart(stages []Stage) int64 {
+	var p int64
+	for _, st := range stages {
+		if !st.Open() {
+			for _, o := range stages {
+				if o.Open() {
+					p += Count(o)
+				}
+			}
+			return p
+		}
+	}
+	return 0
+}
+
+func (c *Config) check() error {
+	if len(c.Targets) == 0 {
+		return errors.New("runner: no targets")
+	}
+	if len(c.Stages) == 0 {
+		return errors.New("runner: no stages")
+	}
+	if c.Requests == nil || c.Sink == nil {
+		return errors.New("runner: Requests and Sink are required")
+	}
+	for i, st := range c.Stages {
+		switch {
+		case st.Open():
+		case st.Concurrency <= 0:
+			return fmt.Errorf("runner: stage %d (%s): neither a pacer nor a concurrency", i, st.Name)
+		case st.Duration <= 0 && st.MaxRequests <= 0:
+			return fmt.Errorf("runner: stage %d (%s): a closed-loop stage needs a duration or a request count", i, st.Name)
+		}
+	}
+	if c.Shard.Count > 1 && (c.Shard.Index < 0 || c.Shard.Index >= c.Shard.Count) {
+		return fmt.Errorf("runner: shard %d/%d out of range", c.Shard.Index, c.Shard.Count)
+	}
+	return nil
+}
+
+// waitForStart sleeps until start (when it is ahead) and returns it with a
+// monotonic clock reading, so the schedule is immune to wall-clock steps,
+// and how late the wake-up was (the shard's start skew).
+func waitForStart(ctx context.Context, start time.Time) (time.Time, time.Duration, error) {
+	now := time.Now()
+	if start.IsZero() {
+		return now, 0, nil
+	}
+	mono := now.Add(start.Sub(now)) // start on now's monotonic clock
+	if d := time.Until(mono); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return time.Time{}, 0, ctx.Err()
+		}
+	}
+	return mono, time.Since(mono), nil
+}
+
+// run is one Run in progress.
 type run struct {
-	cfg      Config
-	start    time.Time
-	str      *streamer
-	drain    context.Context
-	wg       sync.WaitGroup
-	inFlight atomic.Int64
-	issued   atomic.Int64
-	dropped  atomic.Int64
-	mu       sync.Mutex
-	lags     []time.Duration
+	cfg   Config
+	start time.Time
+	str   *streamer
+	drain context.Context
+	live  *Live
+
+	// The open-loop worker pool: workers is only touched by the scheduling
+	// goroutine, busy by it and the workers.
+	work    chan job
+	workers int
+	busy    atomic.Int64
+	wg      sync.WaitGroup // workers and closed-loop users
+
+	dropped atomic.Int64
+	drops   dropQueue
 }
 
-// openLoop sends requests at the pacer's times; it never waits for a free
-// slot: a request that would exceed MaxInFlight is recorded as dropped.
-func (r *run) openLoop(ctx context.Context, stage int, st Stage, k int64, offset time.Duration) int64 {
-	timer := time.NewTimer(time.Hour)
+// job is one request to send.
+type job struct {
+	k        int64
+	stage    int
+	warmup   bool
+	intended time.Duration // offset from start; -1 in a closed loop
+}
+
+// openLoop walks the stage's plan on the scheduling goroutine: it sleeps
+// until each request's intended time and hands it to an idle worker, starts
+// a worker when none is idle, and records a drop when MaxInFlight workers
+// are busy. It never waits for a slot. It returns how many sequence numbers
+// the stage used, the last intended offset, and false if ctx ended it.
+func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, offset time.Duration) (n int64, last time.Duration, done bool) {
+	timer := time.NewTimer(never)
 	defer timer.Stop()
-	Intended(st, func(_ uint64, at time.Duration) bool {
-		kk := k
-		k++
-		if !r.cfg.Shard.Owns(kk) {
+	done = true
+	Intended(st, func(hit uint64, at time.Duration) bool {
+		k := base + int64(hit)
+		n, last = int64(hit)+1, at
+		if !r.cfg.Shard.Owns(k) {
 			return true
 		}
 		intended := offset + at
@@ -106,91 +242,241 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, k int64, offset
 			select {
 			case <-timer.C:
 			case <-ctx.Done():
+				done = false
 				return false
 			}
 		}
 		if ctx.Err() != nil {
+			done = false
 			return false
 		}
-		if r.inFlight.Load() >= int64(r.cfg.MaxInFlight) {
-			r.dropped.Add(1)
-			res := &Result{K: kk, Stage: stage, Warmup: st.Warmup, IntendedUS: us(intended), SentUS: -1,
-				Status: StatusDropped, ErrorClass: ClassDropped, Error: "max_in_flight reached"}
-			r.fillFromRequest(res, r.cfg.Requests.Request(kk))
-			r.cfg.Sink(res)
-			return true
+		r.dispatch(job{k: k, stage: stage, warmup: st.Warmup, intended: intended})
+		return true
+	})
+	return n, last, done
+}
+
+// dispatch hands j to the pool or records it as dropped. busy counts the
+// workers with a job; a drop happens exactly when all MaxInFlight are busy.
+func (r *run) dispatch(j job) {
+	if r.busy.Load() >= int64(r.cfg.MaxInFlight) {
+		r.dropped.Add(1)
+		r.drops.push(j)
+		return
+	}
+	r.busy.Add(1)
+	select {
+	case r.work <- j: // an idle worker took it
+		return
+	default:
+	}
+	if r.workers < r.cfg.MaxInFlight {
+		r.workers++
+		r.wg.Add(1)
+		go r.worker(j)
+		return
+	}
+	// Every worker exists and one is not busy: it is between its last
+	// job and its receive, and takes this one at once.
+	r.work <- j
+}
+
+func (r *run) worker(j job) {
+	defer r.wg.Done()
+	for {
+		r.one(j)
+		r.busy.Add(-1)
+		var ok bool
+		if j, ok = <-r.work; !ok {
+			return
 		}
-		r.inFlight.Add(1)
+	}
+}
+
+// closedLoop runs st.Concurrency users: user u's j-th request is
+// k = base + j·Concurrency + u, sent when its previous one has ended, until
+// the stage's duration or request count is reached. A shard runs the users
+// u with u mod Count == Index. Requests still in flight at the end of the
+// stage finish while the next stage starts.
+func (r *run) closedLoop(ctx context.Context, stage int, st Stage, base int64, offset time.Duration) {
+	stageCtx := ctx
+	if st.Duration > 0 {
+		var cancel context.CancelFunc
+		stageCtx, cancel = context.WithDeadline(ctx, r.start.Add(offset+st.Duration))
+		defer cancel()
+	}
+	c := int64(st.Concurrency)
+	limit := ClosedBlock
+	if st.MaxRequests > 0 {
+		limit = st.MaxRequests
+	}
+	var users sync.WaitGroup
+	for u := int64(0); u < c; u++ {
+		if !r.cfg.Shard.Owns(u) {
+			continue
+		}
+		users.Add(1)
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			defer r.inFlight.Add(-1)
-			r.one(stage, st.Warmup, kk, intended, true)
-		}()
-		return true
-	})
-	return k
-}
-
-// closedLoop runs st.Concurrency users for st.Duration; request numbers
-// continue from k in the order requests start.
-func (r *run) closedLoop(ctx context.Context, stage int, st Stage, k int64, offset time.Duration) int64 {
-	stageCtx, cancel := context.WithDeadline(ctx, r.start.Add(offset+st.Duration))
-	defer cancel()
-	var next atomic.Int64
-	next.Store(k)
-	var users sync.WaitGroup
-	for u := 0; u < st.Concurrency; u++ {
-		users.Add(1)
-		go func() {
 			defer users.Done()
-			for stageCtx.Err() == nil {
-				kk := next.Add(1) - 1
-				if st.MaxRequests > 0 && kk-k >= st.MaxRequests {
-					return
-				}
-				if !r.cfg.Shard.Owns(kk) {
-					continue
-				}
-				r.inFlight.Add(1)
-				r.wg.Add(1)
-				r.one(stage, st.Warmup, kk, -1, false)
-				r.inFlight.Add(-1)
-				r.wg.Done()
+			for idx := u; idx < limit && stageCtx.Err() == nil; idx += c {
+				r.one(job{k: base + idx, stage: stage, warmup: st.Warmup, intended: -1})
 			}
 		}()
 	}
-	users.Wait()
-	return next.Load()
-}
-
-func (r *run) fillFromRequest(res *Result, req Request) {
-	t := &r.cfg.Targets[req.Target]
-	res.Target, res.Model = t.Name, t.Model
-	res.Class, res.Tier, res.Prefix = req.Class, req.Tier, req.Prefix
-	res.EstPromptTokens, res.MaxTokens = req.EstPromptTokens, req.MaxTokens
-}
-
-func (r *run) one(stage int, warmup bool, k int64, intended time.Duration, open bool) {
-	req := r.cfg.Requests.Request(k)
-	res := &Result{K: k, Stage: stage, Warmup: warmup, IntendedUS: -1}
-	r.fillFromRequest(res, req)
-	sent := time.Since(r.start)
-	res.SentUS = us(sent)
-	if open {
-		res.IntendedUS = us(intended)
-		lag := sent - intended
-		res.LagUS = us(lag)
-		r.mu.Lock()
-		r.lags = append(r.lags, lag)
-		r.mu.Unlock()
+	allDone := make(chan struct{})
+	go func() { users.Wait(); close(allDone) }()
+	select {
+	case <-allDone:
+	case <-stageCtx.Done():
 	}
-	r.issued.Add(1)
-	r.str.do(r.drain, &r.cfg.Targets[req.Target], &req, res)
-	res.EstCompletionTokens = estimateTokens(res.ContentChars + res.ReasoningChars)
+}
+
+// one sends request j and records it.
+func (r *run) one(j job) {
+	req := r.cfg.Requests.Request(j.k)
+	res := &Result{K: j.k, Stage: j.stage, Warmup: j.warmup, IntendedUS: -1}
+	if j.intended >= 0 {
+		res.IntendedUS = us(j.intended)
+	}
+	if !r.fill(res, &req) {
+		r.live.finish(res)
+		r.cfg.Sink(res)
+		return
+	}
+	r.live.inFlight.Add(1)
+	r.str.do(r.drain, &req, res)
+	r.live.inFlight.Add(-1)
+	estimate(res)
+	r.live.finish(res)
 	r.cfg.Sink(res)
 }
 
-// estimateTokens is the client's rough count: about 4 characters per token
-// for English text. Server usage is preferred wherever it exists.
+// onSent stamps the send on the Result and feeds the lag figures:
+// lag = sent − intended, in µs (never negative: a timer does not fire early,
+// only rounding could make it so).
+func (r *run) onSent(res *Result, sent time.Time) {
+	res.SentUS = us(sent.Sub(r.start))
+	open := res.IntendedUS >= 0
+	if open {
+		res.LagUS = max(res.SentUS-res.IntendedUS, 0)
+	}
+	r.live.sent(time.Duration(res.LagUS)*time.Microsecond, open)
+}
+
+// fill copies the request's description into the Result; false when the
+// request names a target that does not exist (recorded as an error).
+func (r *run) fill(res *Result, req *Request) bool {
+	res.Class, res.Tier, res.Prefix = req.Class, req.Tier, req.Prefix
+	res.EstPromptTokens, res.MaxTokens = req.EstPromptTokens, req.MaxTokens
+	if req.Target < 0 || req.Target >= len(r.cfg.Targets) {
+		res.SentUS = -1
+		res.Status, res.ErrorClass = StatusError, ClassOther
+		res.Error = fmt.Sprintf("request %d names target %d of %d", req.K, req.Target, len(r.cfg.Targets))
+		return false
+	}
+	t := &r.cfg.Targets[req.Target]
+	res.Target, res.Model = t.Name, t.Model
+	return true
+}
+
+// estimate fills the client-side token estimates: about 4 characters per
+// token for English text (server usage is preferred wherever it exists), and
+// tokens per event = completion tokens / token-bearing events.
+func estimate(res *Result) {
+	res.EstCompletionTokens = estimateTokens(res.ContentChars + res.ReasoningChars + res.ToolChars)
+	if n := len(res.EventsUS); n > 0 {
+		tokens := res.EstCompletionTokens
+		if res.Usage != nil && res.Usage.CompletionTokens > 0 {
+			tokens = res.Usage.CompletionTokens
+		}
+		res.TokensPerEvent = float64(tokens) / float64(n)
+	}
+}
+
 func estimateTokens(chars int) int { return (chars + 3) / 4 }
+
+// trust computes the run's trust figures and verdict.
+func (r *run) trust(wake interface {
+	ValueAtQuantile(float64) int64
+	Max() int64
+	TotalCount() int64
+}, cpu, elapsed time.Duration) Trust {
+	l := r.live
+	l.mu.Lock()
+	t := Trust{Dropped: r.dropped.Load()}
+	if l.lag.TotalCount() > 0 {
+		t.LagP50US, t.LagP99US, t.LagMaxUS = l.lag.ValueAtQuantile(50), l.lag.ValueAtQuantile(99), l.lag.Max()
+	}
+	if l.ttft.TotalCount() > 0 {
+		t.TTFTP50US = l.ttft.ValueAtQuantile(50)
+	}
+	l.mu.Unlock()
+	if wake.TotalCount() > 0 {
+		t.WakeupP50US, t.WakeupP99US, t.WakeupMaxUS = wake.ValueAtQuantile(50), wake.ValueAtQuantile(99), wake.Max()
+	}
+	t.CPUSeconds = cpu.Seconds()
+	if elapsed > 0 {
+		t.CPUShare = cpu.Seconds() / (elapsed.Seconds() * float64(runtime.GOMAXPROCS(0)))
+	}
+	r.cfg.TrustLimit.evaluate(&t)
+	return t
+}
+
+// dropQueue carries dropped jobs from the scheduling goroutine, which must
+// never wait, to recordDrops, which builds their Results (building a request
+// may synthesise a long prompt: not the scheduler's job).
+type dropQueue struct {
+	mu     sync.Mutex
+	q      []job
+	closed bool
+	wake   chan struct{} // capacity 1
+}
+
+func (d *dropQueue) push(j job) {
+	d.mu.Lock()
+	d.q = append(d.q, j)
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (d *dropQueue) close() {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (r *run) recordDrops(done chan<- struct{}) {
+	defer close(done)
+	var batch []job
+	for {
+		r.drops.mu.Lock()
+		batch, r.drops.q = r.drops.q, batch[:0]
+		closed := r.drops.closed
+		r.drops.mu.Unlock()
+		for _, j := range batch {
+			req := r.cfg.Requests.Request(j.k)
+			res := &Result{K: j.k, Stage: j.stage, Warmup: j.warmup, IntendedUS: us(j.intended), SentUS: -1}
+			if r.fill(res, &req) {
+				res.Status, res.ErrorClass = StatusDropped, ClassDropped
+				res.Error = fmt.Sprintf("not sent: %d requests in flight (max_in_flight)", r.cfg.MaxInFlight)
+			}
+			r.live.finish(res)
+			r.cfg.Sink(res)
+		}
+		if len(batch) == 0 {
+			if closed {
+				return
+			}
+			<-r.drops.wake
+		}
+	}
+}

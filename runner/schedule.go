@@ -17,6 +17,9 @@ type Stage struct {
 	Warmup      bool  // recorded, flagged, excluded from statistics
 }
 
+// Open reports whether the stage is paced (open loop).
+func (st Stage) Open() bool { return st.Pacer != nil }
+
 // Shard selects the requests k with k mod Count == Index.
 type Shard struct {
 	Index, Count int
@@ -30,10 +33,24 @@ func (s Shard) Owns(k int64) bool {
 	return k%int64(s.Count) == int64(s.Index)
 }
 
+// ClosedBlock is how many sequence numbers an uncapped closed-loop stage
+// reserves. A closed-loop stage has no plan times, only users: user u's
+// j-th request is k = base + j·Concurrency + u, the same whatever the
+// responses' timing. To keep every k a pure function of the plan, open-loop
+// stages are numbered first (0 … P−1, P their planned total), and
+// closed-loop stages after them, each taking MaxRequests numbers, or
+// ClosedBlock (2³², far more than any run sends) when it has no cap. Only a
+// plan with two uncapped closed-loop stages has a gap in its numbers.
+const ClosedBlock int64 = 1 << 32
+
 // Intended walks an open-loop stage's pacer in virtual time and calls fn with
 // each request's intended offset from the stage start, in order, until the
 // pacer stops, the duration ends or fn returns false. It is a pure function of
 // the pacer and the stage, which is what lets shards agree on the plan.
+//
+// Like vegeta's attack loop, a hit is due once the pacer's wait has elapsed,
+// and a hit exactly at Duration still belongs to the stage: a constant rate r
+// for duration d is r·d requests.
 func Intended(st Stage, fn func(hit uint64, at time.Duration) bool) {
 	var elapsed time.Duration
 	var hits uint64
@@ -60,4 +77,18 @@ func Intended(st Stage, fn func(hit uint64, at time.Duration) bool) {
 		}
 		hits++
 	}
+}
+
+// Count is the number of sequence numbers stage st uses: its pacer hits for
+// an open-loop stage, MaxRequests or ClosedBlock for a closed-loop one.
+func Count(st Stage) int64 {
+	if !st.Open() {
+		if st.MaxRequests > 0 {
+			return st.MaxRequests
+		}
+		return ClosedBlock
+	}
+	var n int64
+	Intended(st, func(uint64, time.Duration) bool { n++; return true })
+	return n
 }

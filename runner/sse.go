@@ -4,93 +4,181 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"time"
 )
 
-// sseReader splits an SSE byte stream into events. It accepts LF and CRLF
-// line endings, ':' comments, event:/id:/retry: fields (ignored) and multi-line
-// data (joined with '\n'), and lines longer than its buffer (one event may
-// exceed 64 KiB). It returns data in a buffer it reuses, so the caller must
-// finish with one event before asking for the next.
+// sseReader splits a text/event-stream body into the data of its events.
+//
+// It follows the SSE rules the endpoints use: LF or CRLF line endings, lines
+// starting with ':' are comments, "field: value" with one optional space
+// after the colon, event/id/retry and unknown fields ignored, several data
+// lines joined with '\n', an event ends at a blank line. A line may be far
+// longer than the read buffer (one event can exceed 64 KiB: a long tool
+// call, a padded event); maxEvent bounds it so a broken server cannot make
+// the client buffer without limit.
+//
+// Each event is stamped with the time its first data line arrived: the time
+// of the body Read that delivered the end of that line, taken right after
+// Read returned and before anything was parsed (see stampReader). Events that
+// arrived in one read share its stamp, which is the truth: that is when the
+// process got them.
 type sseReader struct {
+	st   *stampReader
 	br   *bufio.Reader
-	data []byte
-	long []byte
+	data []byte // the current event's data, reused
+	long []byte // a line longer than br's buffer, reused
+	bom  bool   // the first line has been checked for a BOM
 }
 
-func newSSEReader(r io.Reader) *sseReader {
-	return &sseReader{br: bufio.NewReaderSize(r, 32<<10), data: make([]byte, 0, 4096)}
+// sseBufSize is the read buffer per stream: small, because thousands of
+// streams may be open at once; longer lines spill into sseReader.long.
+const sseBufSize = 4 << 10
+
+// maxEvent is the largest event data accepted (16 MiB).
+const maxEvent = 16 << 20
+
+var (
+	errEventTooLarge = fmt.Errorf("an SSE event is larger than %d MiB", maxEvent>>20)
+	errPartialLine   = errors.New("body ended in the middle of a line")
+)
+
+func newSSEReader(st *stampReader) *sseReader {
+	return &sseReader{st: st, br: bufio.NewReaderSize(st, sseBufSize)}
 }
 
-// errNoEvent is returned by next when the body ends between events.
-var errNoEvent = io.EOF
+// reset reuses the reader for another body.
+func (s *sseReader) reset(st *stampReader) {
+	s.st = st
+	s.br.Reset(st)
+	s.data = s.data[:0]
+	s.long = s.long[:0]
+	s.bom = false
+}
 
-// line returns the next line without its line ending. onFirstByte is called
-// once, when the line's first byte has been read, so the caller's clock stamp
-// is taken before anything is parsed.
-func (s *sseReader) line() ([]byte, error) {
+// line returns the next line without its ending and the stamp of the read
+// that completed it. At the end of the body it returns io.EOF, or, when the
+// body stops in the middle of a line, that partial line and errPartialLine.
+func (s *sseReader) line() ([]byte, time.Time, error) {
 	b, err := s.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		s.long = append(s.long[:0], b...)
 		for err == bufio.ErrBufferFull {
+			if len(s.long) > maxEvent {
+				return nil, time.Time{}, errEventTooLarge
+			}
 			b, err = s.br.ReadSlice('\n')
 			s.long = append(s.long, b...)
 		}
 		b = s.long
 	}
+	at := s.st.at
 	if err != nil {
-		if err == io.EOF && len(b) > 0 {
-			// A last line without newline: a truncated body. Report it as
-			// unexpected EOF so the caller does not take it as an event.
-			return nil, io.ErrUnexpectedEOF
+		if err == io.EOF {
+			if len(b) > 0 {
+				return b, at, errPartialLine
+			}
+			return nil, at, io.EOF
 		}
-		return nil, err
+		return nil, at, err
 	}
 	b = b[:len(b)-1]
 	if n := len(b); n > 0 && b[n-1] == '\r' {
 		b = b[:n-1]
 	}
-	return b, nil
+	if !s.bom {
+		s.bom = true
+		b = bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))
+	}
+	return b, at, nil
 }
 
-// next reads up to the end of the next event that carries data and returns
-// its data. stamp is called when the event's first data line has been read.
-func (s *sseReader) next(stamp func()) ([]byte, error) {
+// next reads up to the end of the next event that has data and returns that
+// data (valid until the next call) with its stamp. A pending event at the
+// end of the body is returned (a last event without its blank line is still
+// an event); then io.EOF. A body cut in the middle of a line returns
+// io.ErrUnexpectedEOF, except a last "data: [DONE]" without its newline,
+// which is accepted.
+func (s *sseReader) next() ([]byte, time.Time, error) {
 	s.data = s.data[:0]
 	have := false
+	var stamp time.Time
 	for {
-		b, err := s.line()
-		if err != nil {
-			if have && errors.Is(err, io.EOF) {
-				return s.data, nil
+		b, at, err := s.line()
+		if err == errPartialLine {
+			if v, ok := dataValue(b); ok && !have && bytes.Equal(v, doneMarker) {
+				return doneMarker, at, nil
 			}
-			return nil, err
+			return nil, at, io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			if err == io.EOF && have {
+				return s.data, stamp, nil
+			}
+			return nil, at, err
 		}
 		if len(b) == 0 {
 			if have {
-				return s.data, nil
+				return s.data, stamp, nil
 			}
 			continue
 		}
-		if b[0] == ':' {
-			continue
-		}
-		field, value := b, []byte(nil)
-		if i := bytes.IndexByte(b, ':'); i >= 0 {
-			field, value = b[:i], b[i+1:]
-			if len(value) > 0 && value[0] == ' ' {
-				value = value[1:]
-			}
-		}
-		if string(field) != "data" {
-			continue
+		v, ok := dataValue(b)
+		if !ok {
+			continue // a comment, or event:, id:, retry:, an unknown field
 		}
 		if !have {
-			stamp()
-			have = true
+			have, stamp = true, at
 		} else {
 			s.data = append(s.data, '\n')
 		}
-		s.data = append(s.data, value...)
+		if len(s.data)+len(v) > maxEvent {
+			return nil, at, errEventTooLarge
+		}
+		s.data = append(s.data, v...)
 	}
+}
+
+// dataValue returns the value of a "data" line.
+func dataValue(line []byte) ([]byte, bool) {
+	const field = "data"
+	if len(line) < len(field) || string(line[:len(field)]) != field {
+		return nil, false
+	}
+	rest := line[len(field):]
+	switch {
+	case len(rest) == 0:
+		return rest, true // "data" alone: an empty data line
+	case rest[0] != ':':
+		return nil, false // "database: …" is another field
+	}
+	rest = rest[1:]
+	if len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	return rest, true
+}
+
+var doneMarker = []byte("[DONE]")
+
+// stampReader wraps a response body and notes when each Read that returned
+// data came back: the arrival time of those bytes in this process. It also
+// publishes the offset of the latest arrival for the idle watchdog.
+type stampReader struct {
+	r    io.Reader
+	at   time.Time
+	wd   *watchdog // nil: no idle watchdog
+	sent time.Time
+}
+
+func (r *stampReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.at = time.Now()
+		if r.wd != nil {
+			r.wd.activity(r.at.Sub(r.sent))
+		}
+	}
+	return n, err
 }

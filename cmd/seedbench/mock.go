@@ -1,12 +1,152 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/seedbench/seedbench/mockserver"
+	"github.com/urfave/cli/v2"
+)
 
 func mockCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "mock",
-		Usage:     "mock (not built yet)",
-		UsageText: "seedbench mock --listen 127.0.0.1:8080",
-		Action:    notBuilt("mock"),
+		Name:  "mock",
+		Usage: "serve a mock Seed 2.0 endpoint (OpenAI-compatible, illustrative latencies) until Ctrl-C",
+		UsageText: `seedbench mock [flags]
+
+Serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /metrics
+and (to loopback clients) GET|PUT /admin/faults.
+
+Examples:
+   seedbench mock                                        # 127.0.0.1:8080, real-time profiles
+   seedbench mock --time-scale 0.1 --truth               # 10x faster, ground truth in usage chunks
+   seedbench mock --print-config > mock.yaml             # the built-in profiles, to edit
+   seedbench mock --config mock.yaml --api-key-env MOCK_KEY`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "address to listen on (loopback by default)"},
+			&cli.StringFlag{Name: "config", Usage: "YAML config: profiles, faults, seed (see mockserver/README.md)"},
+			&cli.Uint64Flag{Name: "seed", Usage: "override the config's seed"},
+			&cli.Float64Flag{Name: "time-scale", Usage: "multiply every latency (1 real time, 0.01 a hundred times faster, 0 no waiting)"},
+			&cli.StringFlag{Name: "api-key", Usage: "require 'Authorization: Bearer KEY' (prefer --api-key-env: flags show in ps)"},
+			&cli.StringFlag{Name: "api-key-env", Usage: "environment variable holding the key to require"},
+			&cli.BoolFlag{Name: "truth", Usage: "add server-side ground truth (seedbench_truth) to usage chunks"},
+			&cli.BoolFlag{Name: "no-admin", Usage: "do not serve /admin/faults"},
+			&cli.Int64Flag{Name: "max-body-bytes", Usage: "request body limit (default 16 MiB)"},
+			&cli.BoolFlag{Name: "print-config", Usage: "print the effective config as YAML and exit"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageErr("mock takes no arguments, got %q", c.Args().First())
+			}
+			cfg, err := mockConfig(c)
+			if err != nil {
+				return err
+			}
+			if c.Bool("print-config") {
+				b, err := mockserver.MarshalConfig(cfg)
+				if err != nil {
+					return err
+				}
+				_, err = c.App.Writer.Write(b)
+				return err
+			}
+			return serveMock(c.Context, c, cfg)
+		},
 	}
+}
+
+// mockConfig builds the config from the file and the flags; every problem
+// is a usage error (exit 2).
+func mockConfig(c *cli.Context) (mockserver.Config, error) {
+	cfg := mockserver.DefaultConfig()
+	if path := c.String("config"); path != "" {
+		var err error
+		if cfg, err = mockserver.LoadConfigFile(path); err != nil {
+			return cfg, usageErr("%v", err)
+		}
+	}
+	if c.IsSet("seed") {
+		cfg.Seed = c.Uint64("seed")
+	}
+	if c.IsSet("time-scale") {
+		cfg.TimeScale = c.Float64("time-scale")
+	}
+	if c.IsSet("max-body-bytes") {
+		cfg.MaxBodyBytes = c.Int64("max-body-bytes")
+	}
+	if c.Bool("truth") {
+		cfg.Truth = true
+	}
+	if c.Bool("no-admin") {
+		cfg.Admin = false
+	}
+	switch {
+	case c.IsSet("api-key") && c.IsSet("api-key-env"):
+		return cfg, usageErr("--api-key and --api-key-env: give one of them")
+	case c.IsSet("api-key"):
+		if cfg.APIKey = c.String("api-key"); cfg.APIKey == "" {
+			return cfg, usageErr("--api-key is empty")
+		}
+	case c.IsSet("api-key-env"):
+		name := c.String("api-key-env")
+		if cfg.APIKey = os.Getenv(name); cfg.APIKey == "" {
+			return cfg, usageErr("--api-key-env: environment variable %s is empty or unset", name)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageErr("mock config: %v", err)
+	}
+	return cfg, nil
+}
+
+// serveMock listens, prints the base URL, and serves until the context is
+// cancelled or SIGINT/SIGTERM arrives; then it cancels the open streams
+// (mockserver.Close) before shutting the listener down, so it stops at once.
+func serveMock(ctx context.Context, c *cli.Context, cfg mockserver.Config) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	addr := c.String("listen")
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return usageErr("--listen %s: %v", addr, err)
+	}
+	ms := mockserver.New(cfg)
+	srv := &http.Server{Handler: ms, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	host := ln.Addr().(*net.TCPAddr)
+	if !host.IP.IsLoopback() {
+		fmt.Fprintf(c.App.ErrWriter, "seedbench mock: warning: listening on %s, not loopback: anyone who can reach it can use it\n", host)
+	}
+	auth := "no auth"
+	if cfg.APIKey != "" {
+		auth = "bearer key required"
+	}
+	fmt.Fprintf(c.App.Writer, "seedbench mock: serving %d illustrative Seed 2.0 profiles at http://%s/v1 (seed %d, time scale %g, %s)\n",
+		len(cfg.Models), ln.Addr(), cfg.Seed, cfg.TimeScale, auth)
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		ms.Close()
+		return withCode(exitUntrusted, fmt.Errorf("mock server stopped: %w", err))
+	}
+	ms.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return withCode(exitUntrusted, fmt.Errorf("mock server shutdown: %w", err))
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return withCode(exitUntrusted, err)
+	}
+	return nil
 }

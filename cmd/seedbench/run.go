@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -215,9 +214,8 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
 		return withCode(exitUntrusted, err)
 	}
-	lag := lagFigures(stats.Lags)
 	if err := w.Close(runner.Footer{End: time.Now(), Issued: stats.Issued, Dropped: stats.Dropped,
-		Interrupted: interrupted.Load(), Trust: lag}); err != nil {
+		Interrupted: interrupted.Load(), Trust: stats.Trust}); err != nil {
 		return withCode(exitUntrusted, fmt.Errorf("writing %s: %w", resultsPath, err))
 	}
 
@@ -242,15 +240,4 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		return withCode(exitUntrusted, fmt.Errorf("no request succeeded (%s)", msg))
 	}
 	return nil
-}
-
-// lagFigures summarises schedule lag for the trust block.
-func lagFigures(lags []time.Duration) runner.Trust {
-	if len(lags) == 0 {
-		return runner.Trust{}
-	}
-	s := append([]time.Duration(nil), lags...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	q := func(p float64) int64 { return int64(s[int(p*float64(len(s)-1))] / time.Microsecond) }
-	return runner.Trust{LagP50US: q(0.5), LagP99US: q(0.99), LagMaxUS: int64(s[len(s)-1] / time.Microsecond)}
 }

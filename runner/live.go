@@ -1,0 +1,159 @@
+package runner
+
+import (
+	"maps"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Live is the run in progress, for progress lines and /metrics. Counters
+// are atomics; the histograms take a mutex once per finished request. A Live
+// is filled by one Run; readers call Snapshot at any time.
+type Live struct {
+	issued, finished, ok, failed, dropped, inFlight atomic.Int64
+
+	stage      atomic.Int64 // index of the running stage
+	stageStart atomic.Int64 // its offset from the start, ns
+	started    atomic.Int64 // unix ns of the run's offset 0 (0: not started)
+
+	stages  []Stage
+	planned time.Duration
+
+	mu     sync.Mutex
+	ttft   *hdrhistogram.Histogram // successful, non-warmup requests
+	lag    *hdrhistogram.Histogram // sent open-loop requests
+	errors map[string]int64        // by error class, warmup included
+	byTgt  map[string]*TargetLive
+}
+
+// TargetLive is one target's share of the live figures.
+type TargetLive struct {
+	OK, Failed, Dropped int64
+	// TTFT of its successful, non-warmup requests.
+	TTFT *hdrhistogram.Histogram
+}
+
+// NewLive returns an empty Live for a run of these stages.
+func NewLive(stages []Stage) *Live {
+	l := &Live{stages: stages, ttft: newHist(), lag: newHist(), errors: map[string]int64{}, byTgt: map[string]*TargetLive{}}
+	for _, st := range stages {
+		l.planned += st.Duration
+	}
+	return l
+}
+
+// One histogram geometry everywhere (report uses the same): 1 µs to 1 h at
+// 3 significant figures.
+func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, 3600*1000*1000, 3) }
+
+func record(h *hdrhistogram.Histogram, v int64) {
+	_ = h.RecordValue(min(max(v, 0), h.HighestTrackableValue()))
+}
+
+func (l *Live) begin(start time.Time) { l.started.Store(start.UnixNano()) }
+
+func (l *Live) enterStage(i int, offset time.Duration) {
+	l.stageStart.Store(int64(offset))
+	l.stage.Store(int64(i))
+}
+
+func (l *Live) sent(lag time.Duration, open bool) {
+	l.issued.Add(1)
+	if open {
+		l.mu.Lock()
+		record(l.lag, us(lag))
+		l.mu.Unlock()
+	}
+}
+
+func (l *Live) finish(r *Result) {
+	l.finished.Add(1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := l.byTgt[r.Target]
+	if t == nil {
+		t = &TargetLive{TTFT: newHist()}
+		l.byTgt[r.Target] = t
+	}
+	switch r.Status {
+	case StatusOK:
+		l.ok.Add(1)
+		t.OK++
+		if !r.Warmup && r.TTFTUS > 0 {
+			record(l.ttft, r.TTFTUS)
+			record(t.TTFT, r.TTFTUS)
+		}
+	case StatusDropped:
+		l.dropped.Add(1)
+		t.Dropped++
+	default:
+		l.failed.Add(1)
+		t.Failed++
+		l.errors[r.ErrorClass]++
+	}
+}
+
+// Snapshot is the live figures at one instant.
+type Snapshot struct {
+	Elapsed, Planned time.Duration
+	Stage            int
+	StageName        string
+	// TargetRate is the plan's rate right now (requests/s); 0 in a
+	// closed-loop stage, whose Concurrency is set instead.
+	TargetRate  float64
+	Concurrency int
+
+	Issued, Finished, OK, Failed, Dropped, InFlight int64
+
+	TTFTP50, TTFTP99       time.Duration
+	LagP50, LagP99, LagMax time.Duration
+	Errors                 map[string]int64
+	Targets                map[string]TargetSnapshot
+}
+
+// TargetSnapshot is one target's live figures.
+type TargetSnapshot struct {
+	OK, Failed, Dropped int64
+	TTFTP50, TTFTP99    time.Duration
+}
+
+// Snapshot copies the live figures.
+func (l *Live) Snapshot() Snapshot {
+	s := Snapshot{Planned: l.planned}
+	if st := l.started.Load(); st != 0 {
+		s.Elapsed = max(time.Since(time.Unix(0, st)), 0)
+	}
+	s.Issued, s.Finished = l.issued.Load(), l.finished.Load()
+	s.OK, s.Failed, s.Dropped, s.InFlight = l.ok.Load(), l.failed.Load(), l.dropped.Load(), l.inFlight.Load()
+	if i := int(l.stage.Load()); i < len(l.stages) {
+		st := l.stages[i]
+		s.Stage, s.StageName = i, st.Name
+		if st.Open() {
+			s.TargetRate = st.Pacer.Rate(s.Elapsed - time.Duration(l.stageStart.Load()))
+		} else {
+			s.Concurrency = st.Concurrency
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := func(h *hdrhistogram.Histogram, p float64) time.Duration {
+		if h.TotalCount() == 0 {
+			return 0
+		}
+		return time.Duration(h.ValueAtQuantile(p)) * time.Microsecond
+	}
+	s.TTFTP50, s.TTFTP99 = q(l.ttft, 50), q(l.ttft, 99)
+	s.LagP50, s.LagP99 = q(l.lag, 50), q(l.lag, 99)
+	if l.lag.TotalCount() > 0 {
+		s.LagMax = time.Duration(l.lag.Max()) * time.Microsecond
+	}
+	s.Errors = maps.Clone(l.errors)
+	s.Targets = make(map[string]TargetSnapshot, len(l.byTgt))
+	for name, t := range l.byTgt {
+		s.Targets[name] = TargetSnapshot{OK: t.OK, Failed: t.Failed, Dropped: t.Dropped, TTFTP50: q(t.TTFT, 50), TTFTP99: q(t.TTFT, 99)}
+	}
+	return s
+}

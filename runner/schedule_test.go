@@ -1,0 +1,291 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// TestIntended checks the plan walk: pure, vegeta's convention (the first
+// hit one interval in, a hit at the stage's end included).
+func TestIntended(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		st    Stage
+		first []time.Duration
+		n     int64
+	}{
+		// 10/s for 1 s: 100 ms apart, the last at 1 s.
+		{"10/s for 1s", Stage{Pacer: rate(10), Duration: time.Second}, []time.Duration{ms(100), ms(200), ms(300)}, 10},
+		// a request cap ends the stage before its duration.
+		{"capped", Stage{Pacer: rate(10), Duration: time.Minute, MaxRequests: 4}, []time.Duration{ms(100), ms(200), ms(300)}, 4},
+		// 3/s does not divide a second: 333.333333 ms apart, truncated to ns.
+		{"3/s", Stage{Pacer: rate(3), Duration: time.Second}, []time.Duration{333333333, 666666666, 999999999}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []time.Duration
+			Intended(tc.st, func(hit uint64, at time.Duration) bool {
+				if int(hit) != len(got) {
+					t.Fatalf("hit %d out of order", hit)
+				}
+				got = append(got, at)
+				return true
+			})
+			if int64(len(got)) != tc.n || Count(tc.st) != tc.n {
+				t.Fatalf("got %d hits (Count %d), want %d", len(got), Count(tc.st), tc.n)
+			}
+			for i, want := range tc.first {
+				if got[i] != want {
+					t.Errorf("hit %d at %v, want %v", i, got[i], want)
+				}
+			}
+		})
+	}
+}
+
+// TestOpenLoopExactTimes: with virtual time, every request is sent exactly
+// at its intended time (lag 0), in k order, across two back-to-back stages,
+// and warmup is flagged only in the first.
+func TestOpenLoopExactTimes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ft := &fakeTransport{latency: ms(40)}
+		res, st := runFake(t, ft, Config{Stages: []Stage{
+			{Name: "warmup", Pacer: rate(10), Duration: time.Second, Warmup: true}, // k 0..9 at 0.1..1.0 s
+			{Name: "steady", Pacer: rate(20), Duration: time.Second},               // k 10..29 at 1.05..2.0 s
+		}, MaxInFlight: 10})
+		if len(res) != 30 || st.Issued != 30 || st.Dropped != 0 {
+			t.Fatalf("got %d results, %d issued, %d dropped; want 30, 30, 0", len(res), st.Issued, st.Dropped)
+		}
+		for i, r := range res {
+			want := ms(100 * (i + 1))
+			stage, warm := 0, true
+			if i >= 10 {
+				want, stage, warm = time.Second+ms(50*(i-9)), 1, false
+			}
+			if r.K != int64(i) || r.IntendedUS != us(want) || r.SentUS != r.IntendedUS || r.LagUS != 0 {
+				t.Errorf("k=%d: intended %dµs sent %dµs lag %dµs, want k=%d intended=sent=%dµs", r.K, r.IntendedUS, r.SentUS, r.LagUS, i, us(want))
+			}
+			if r.Stage != stage || r.Warmup != warm || !r.OK() || r.E2EUS != 40000 || r.TTFTUS != 40000 {
+				t.Errorf("k=%d: stage %d warmup %v status %s e2e %d ttft %d", r.K, r.Stage, r.Warmup, r.Status, r.E2EUS, r.TTFTUS)
+			}
+		}
+		if st.Trust.LagP99US != 0 || st.Trust.Untrustworthy {
+			t.Errorf("trust %+v, want zero lag", st.Trust)
+		}
+		if ft.peak != 1 {
+			t.Errorf("peak concurrency %d, want 1 (40 ms requests 50 ms apart never overlap)", ft.peak)
+		}
+	})
+}
+
+// TestOpenLoopDrops: at max_in_flight the request is recorded as dropped
+// at its intended time, never sent late.
+func TestOpenLoopDrops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// 10/s for 1 s, 250 ms each, 2 slots. Sends at 100, 200 (busy till
+		// 350, 450); 300 finds both busy: dropped; 400 and 500 go; 600
+		// dropped; 700, 800 go; 900 dropped; 1000 goes.
+		ft := &fakeTransport{latency: ms(250)}
+		res, st := runFake(t, ft, Config{Stages: []Stage{{Pacer: rate(10), Duration: time.Second}}, MaxInFlight: 2})
+		var dropped []int64
+		for _, r := range res {
+			switch r.Status {
+			case StatusDropped:
+				dropped = append(dropped, r.IntendedUS/1000)
+				if r.SentUS != -1 || r.ErrorClass != ClassDropped || r.Target != "a" {
+					t.Errorf("k=%d: dropped record %+v", r.K, r)
+				}
+			case StatusOK:
+				if r.LagUS != 0 {
+					t.Errorf("k=%d sent %dµs late; a full pool must drop, not delay", r.K, r.LagUS)
+				}
+			default:
+				t.Errorf("k=%d: %s %s", r.K, r.ErrorClass, r.Error)
+			}
+		}
+		if fmt.Sprint(dropped) != "[300 600 900]" || st.Dropped != 3 || st.Issued != 7 || st.Trust.Dropped != 3 {
+			t.Errorf("dropped at %v ms (%d), issued %d; want [300 600 900], 3, 7", dropped, st.Dropped, st.Issued)
+		}
+		if ft.peak != 2 {
+			t.Errorf("peak concurrency %d, want 2", ft.peak)
+		}
+	})
+}
+
+// TestClosedLoop: N users each send when their last request ends; k is
+// base + j·N + u whatever the timing.
+func TestClosedLoop(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		st      Stage
+		latency time.Duration
+		want    int
+		// per user u, the start offsets of its requests (ms)
+		sends string
+	}{
+		// 3 users × 300 ms for 1 s: sends at 0, 300, 600, 900 (the last
+		// ends after the stage, and finishes).
+		{"duration", Stage{Concurrency: 3, Duration: time.Second}, ms(300), 12, "[0 300 600 900]"},
+		// 3 users, 7 requests: users 0 and 1 send three, user 2 two.
+		{"capped", Stage{Concurrency: 3, MaxRequests: 7}, ms(100), 7, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ft := &fakeTransport{latency: tc.latency}
+				res, st := runFake(t, ft, Config{Stages: []Stage{tc.st}})
+				if len(res) != tc.want || st.Issued != int64(tc.want) {
+					t.Fatalf("%d results, %d issued; want %d", len(res), st.Issued, tc.want)
+				}
+				if ft.peak != tc.st.Concurrency {
+					t.Errorf("peak concurrency %d, want %d", ft.peak, tc.st.Concurrency)
+				}
+				byUser := map[int64][]int64{}
+				for i, r := range res {
+					if r.K != int64(i) || r.IntendedUS != -1 || r.LagUS != 0 || !r.OK() {
+						t.Errorf("result %d: k=%d intended %d lag %d status %s", i, r.K, r.IntendedUS, r.LagUS, r.Status)
+					}
+					u := r.K % int64(tc.st.Concurrency)
+					byUser[u] = append(byUser[u], r.SentUS/1000)
+				}
+				for u, sends := range byUser {
+					if tc.sends != "" && fmt.Sprint(sends) != tc.sends {
+						t.Errorf("user %d sent at %v ms, want %s", u, sends, tc.sends)
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestStagesMixed: closed- and open-loop stages back to back. Open-loop
+// stages are numbered first (k 0..3), closed-loop ones after (4..7, then
+// 8.. for the uncapped one); each stage starts when the previous ends.
+func TestStagesMixed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ft := &fakeTransport{latency: ms(100)}
+		res, _ := runFake(t, ft, Config{Stages: []Stage{
+			{Concurrency: 2, MaxRequests: 4},     // k 4..7 at 0, 0, 100, 100 ms; done at 200 ms
+			{Pacer: rate(10), Duration: ms(300)}, // k 0..2 at 300, 400, 500 ms
+			{Concurrency: 1, Duration: ms(250)},  // from 500 ms: k 8, 9, 10 at 500, 600, 700
+			{Pacer: rate(10), Duration: ms(100)}, // k 3 at 850 ms
+		}})
+		var got []string
+		for _, r := range res {
+			got = append(got, fmt.Sprintf("%d@%d", r.K, r.SentUS/1000))
+		}
+		want := "[0@300 1@400 2@500 3@850 4@0 5@0 6@100 7@100 8@500 9@600 10@700]"
+		if fmt.Sprint(got) != want {
+			t.Errorf("got  %v\nwant %s", got, want)
+		}
+	})
+}
+
+// TestShard: shard i/N runs exactly the k with k mod N == i, at the same
+// intended times as the unsharded plan.
+func TestShard(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ft := &fakeTransport{latency: ms(10)}
+		res, _ := runFake(t, ft, Config{Stages: []Stage{{Pacer: rate(10), Duration: time.Second}}, Shard: Shard{Index: 1, Count: 3}})
+		var got []string
+		for _, r := range res {
+			got = append(got, fmt.Sprintf("%d@%d", r.K, r.IntendedUS/1000))
+		}
+		if fmt.Sprint(got) != "[1@200 4@500 7@800]" {
+			t.Errorf("shard 1/3 ran %v", got)
+		}
+	})
+}
+
+// TestTargetsInterleaved: two targets share the same window, alternating.
+func TestTargetsInterleaved(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ft := &fakeTransport{latency: ms(10)}
+		res, _ := runFake(t, ft, Config{
+			Targets: []Target{{Name: "mini", BaseURL: "http://fake"}, {Name: "pro", BaseURL: "http://fake"}},
+			Stages:  []Stage{{Pacer: rate(10), Duration: time.Second}},
+		})
+		for i, r := range res {
+			want := []string{"mini", "pro"}[i%2]
+			if r.Target != want {
+				t.Errorf("k=%d went to %s, want %s", r.K, r.Target, want)
+			}
+		}
+	})
+}
+
+// TestStopIssuing: canceling the issue context stops the schedule; the
+// requests in flight finish and are recorded.
+func TestStopIssuing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ft := &fakeTransport{latency: ms(500)}
+		var c collector
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(ms(350), cancel) // after k 0, 1, 2 were sent
+		st, err := Run(ctx, context.Background(), Config{
+			Targets: []Target{{Name: "a", BaseURL: "http://fake"}}, Requests: seqSource{1}, Sink: c.sink,
+			Stages: []Stage{{Pacer: rate(10), Duration: time.Second}}, Client: &http.Client{Transport: ft},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := c.sorted()
+		if len(res) != 3 || st.Issued != 3 {
+			t.Fatalf("%d results, %d issued; want 3", len(res), st.Issued)
+		}
+		for _, r := range res {
+			if !r.OK() {
+				t.Errorf("k=%d: %s (in-flight requests must finish)", r.K, r.ErrorClass)
+			}
+		}
+	})
+}
+
+// TestDrainCancel: canceling the drain context cancels the requests in
+// flight, recorded as canceled.
+func TestDrainCancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ft := &fakeTransport{latency: time.Hour}
+		var c collector
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(ms(250), cancel)
+		st, err := Run(ctx, ctx, Config{
+			Targets: []Target{{Name: "a", BaseURL: "http://fake"}}, Requests: seqSource{1}, Sink: c.sink,
+			Stages: []Stage{{Pacer: rate(10), Duration: time.Second}}, Client: &http.Client{Transport: ft},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := c.sorted()
+		if len(res) != 2 || st.Issued != 2 {
+			t.Fatalf("%d results, %d issued; want 2", len(res), st.Issued)
+		}
+		for _, r := range res {
+			if r.ErrorClass != ClassCanceled {
+				t.Errorf("k=%d: class %q, want canceled", r.K, r.ErrorClass)
+			}
+		}
+	})
+}
+
+// TestTrustLimit: the verdict follows max(floor, fraction·TTFT p50).
+func TestTrustLimit(t *testing.T) {
+	for _, tc := range []struct {
+		lagP99, ttftP50 int64 // µs
+		bad             bool
+	}{
+		{4000, 10000, false},  // under the 5 ms floor
+		{6000, 10000, true},   // over the floor, TTFT too short to raise it
+		{6000, 200000, false}, // 5% of 200 ms is 10 ms
+		{11000, 200000, true}, // over 10 ms
+		{0, 0, false},         // nothing measured
+	} {
+		tr := Trust{LagP99US: tc.lagP99, TTFTP50US: tc.ttftP50}
+		DefaultTrustLimit.evaluate(&tr)
+		if tr.Untrustworthy != tc.bad || (tc.bad && tr.Reason == "") {
+			t.Errorf("lag p99 %dµs, TTFT p50 %dµs: untrustworthy %v (%s), want %v", tc.lagP99, tc.ttftP50, tr.Untrustworthy, tr.Reason, tc.bad)
+		}
+	}
+}

@@ -1,0 +1,310 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// streamer sends requests and measures them. One streamer serves the whole
+// run; it is safe for concurrent use.
+type streamer struct {
+	client   *http.Client
+	timeouts Timeouts
+	targets  []preparedTarget
+	// onSent is called with the instant each request is handed to the
+	// transport (before connecting), for the schedule-lag figures.
+	onSent func(res *Result, sent time.Time)
+	pool   sync.Pool // *reqState
+}
+
+// preparedTarget holds what every request to a target shares, built once.
+type preparedTarget struct {
+	t    *Target
+	url  string
+	auth []string // the Authorization header value, never recorded
+}
+
+func newStreamer(client *http.Client, to Timeouts, targets []Target) *streamer {
+	s := &streamer{client: client, timeouts: to}
+	for i := range targets {
+		t := &targets[i]
+		pt := preparedTarget{t: t, url: strings.TrimRight(t.BaseURL, "/") + "/chat/completions"}
+		if t.APIKey != "" {
+			pt.auth = []string{"Bearer " + t.APIKey}
+		}
+		s.targets = append(s.targets, pt)
+	}
+	return s
+}
+
+// reqState is the per-request reading machinery, pooled so a steady run
+// reuses its buffers.
+type reqState struct {
+	st  stampReader
+	sse *sseReader
+	c   chunk
+}
+
+// Shared header values: the transport only reads them.
+var (
+	hdrJSON   = []string{"application/json"}
+	hdrStream = []string{"text/event-stream"}
+)
+
+// do sends req to its target and fills res. Failures are recorded in res,
+// never returned: a load test measures what happened.
+//
+// Timestamps: sent is taken just before the request is handed to the
+// transport; every other offset is from sent on the monotonic clock.
+// Event offsets are the arrival times of the bytes (stampReader), taken
+// before any parsing.
+func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
+	pt := &s.targets[req.Target]
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if s.timeouts.Total > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeoutCause(ctx, s.timeouts.Total, errTotalTimeout)
+		defer stop()
+	}
+
+	var sent time.Time
+	tt := &traceTimes{}
+	trace := tt.trace(&sent)
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, pt.url, bytes.NewReader(req.Body))
+	if err != nil {
+		s.fail(res, ClassOther, err.Error(), pt)
+		return
+	}
+	h := hreq.Header
+	h["Content-Type"] = hdrJSON
+	h["Accept"] = hdrStream
+	h["X-Seedbench-Seq"] = []string{strconv.FormatInt(req.K, 10)}
+	if pt.auth != nil {
+		h["Authorization"] = pt.auth
+	}
+	for k, v := range pt.t.Headers {
+		h.Set(k, v)
+	}
+
+	sent = time.Now()
+	if s.onSent != nil {
+		s.onSent(res, sent)
+	}
+	wd := startWatchdog(cancel, sent, s.timeouts.TTFB, s.timeouts.Idle)
+	defer wd.stop()
+	resp, err := s.client.Do(hreq)
+	defer tt.copyTo(res)
+	if err != nil {
+		res.E2EUS = us(time.Since(sent))
+		s.fail(res, classify(ctx, err), describe(ctx, err, s.timeouts), pt)
+		return
+	}
+	defer resp.Body.Close()
+	hdrAt := time.Since(sent)
+	if wd != nil {
+		wd.gotHeaders(hdrAt)
+	}
+	tt.ttfb.CompareAndSwap(0, max(us(hdrAt), 1))
+	res.HTTPStatus = resp.StatusCode
+	res.RequestID = requestID(resp.Header)
+
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		res.E2EUS = us(time.Since(sent))
+		res.RetryAfter = resp.Header.Get("Retry-After")
+		class := ClassHTTP4xx
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			class = ClassHTTP429
+		case resp.StatusCode >= 500:
+			class = ClassHTTP5xx
+		case resp.StatusCode < 400:
+			class = ClassOther
+		}
+		s.fail(res, class, "HTTP "+strconv.Itoa(resp.StatusCode)+": "+errorMessage(body), pt)
+		return
+	}
+	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct == "application/json" {
+		// A gateway that answers a stream request with one JSON body
+		// (usually an error envelope with status 200).
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		res.E2EUS = us(time.Since(sent))
+		s.fail(res, ClassStreamError, "expected an event stream, got application/json: "+errorMessage(body), pt)
+		return
+	}
+
+	rs, _ := s.pool.Get().(*reqState)
+	if rs == nil {
+		rs = &reqState{}
+		rs.sse = newSSEReader(&rs.st)
+	}
+	rs.st = stampReader{r: resp.Body, wd: wd, sent: sent}
+	rs.sse.reset(&rs.st)
+	s.read(ctx, rs, res, pt)
+	rs.st = stampReader{}
+	if cap(rs.sse.long) > 1<<20 {
+		rs.sse.long = nil // do not keep a huge event's buffer for every later request
+	}
+	if cap(rs.sse.data) > 1<<20 {
+		rs.sse.data = nil
+	}
+	s.pool.Put(rs)
+}
+
+// traceTimes collects httptrace callbacks, which the transport may run on
+// its own goroutines (hence atomics); copyTo moves them into the Result.
+type traceTimes struct {
+	connStart             atomic.Int64 // ns offset from sent
+	connect, wrote, ttfb  atomic.Int64 // µs offsets from sent
+	reused, newConnDialed atomic.Bool
+}
+
+func (tt *traceTimes) trace(sent *time.Time) *httptrace.ClientTrace {
+	since := func() time.Duration { return time.Since(*sent) }
+	return &httptrace.ClientTrace{
+		ConnectStart: func(string, string) {
+			tt.newConnDialed.Store(true)
+			tt.connStart.CompareAndSwap(0, int64(max(since(), 1)))
+		},
+		GotConn: func(info httptrace.GotConnInfo) {
+			tt.reused.Store(info.Reused)
+			if start := tt.connStart.Load(); start > 0 && !info.Reused {
+				tt.connect.Store(max(us(since()-time.Duration(start)), 1))
+			}
+		},
+		WroteRequest:         func(httptrace.WroteRequestInfo) { tt.wrote.CompareAndSwap(0, max(us(since()), 1)) },
+		GotFirstResponseByte: func() { tt.ttfb.CompareAndSwap(0, max(us(since()), 1)) },
+	}
+}
+
+func (tt *traceTimes) copyTo(res *Result) {
+	res.ConnectUS = tt.connect.Load()
+	res.WroteUS = tt.wrote.Load()
+	res.TTFBUS = tt.ttfb.Load()
+	res.Reused = tt.reused.Load()
+}
+
+// read consumes the event stream until [DONE] or a failure.
+func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *preparedTarget) {
+	sent := rs.st.sent
+	c := &rs.c
+	for {
+		data, at, err := rs.sse.next()
+		off := at.Sub(sent)
+		if at.IsZero() {
+			off = time.Since(sent)
+		}
+		if err != nil {
+			res.E2EUS = us(time.Since(sent))
+			switch {
+			case context.Cause(ctx) != nil:
+				s.fail(res, classify(ctx, err), describe(ctx, err, s.timeouts), pt)
+			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+				s.fail(res, ClassStreamTruncated, "the stream ended without data: [DONE]", pt)
+			case errors.Is(err, errEventTooLarge):
+				s.fail(res, ClassBadSSE, err.Error(), pt)
+			default:
+				s.fail(res, classify(ctx, err), err.Error(), pt)
+			}
+			return
+		}
+		if bytes.Equal(data, doneMarker) {
+			res.E2EUS = max(us(off), 1)
+			res.Status = StatusOK
+			return
+		}
+		if err := scanChunk(data, c); err != nil {
+			res.E2EUS = us(off)
+			s.fail(res, ClassBadSSE, "event is not valid JSON ("+err.Error()+"): "+snippet(data), pt)
+			return
+		}
+		if c.hasError {
+			res.E2EUS = us(off)
+			msg := "error event"
+			if c.errRaw != nil {
+				msg += ": " + unescape(c.errRaw)
+			}
+			s.fail(res, ClassStreamError, msg, pt)
+			return
+		}
+		if c.tokenBearing() {
+			o := max(us(off), 1)
+			if res.TTFTUS == 0 {
+				res.TTFTUS = o
+			}
+			if c.content > 0 && res.TTFATUS == 0 {
+				res.TTFATUS = o
+			}
+			res.EventsUS = append(res.EventsUS, o)
+			res.EventChars = append(res.EventChars, int32(min(c.chars(), 1<<31-1)))
+			res.ContentChars += c.content
+			res.ReasoningChars += c.reasoning
+			res.ToolChars += c.tools
+		}
+		if len(c.finish) > 0 {
+			res.Finish = finishReason(c.finish)
+		}
+		if c.hasUsage {
+			u := c.usage
+			res.Usage = &u
+		}
+		if c.hasTruth {
+			res.TruthHeadersUS = c.truth.headersUS
+			res.TruthTTFTUS = c.truth.ttftUS
+			res.TruthEventsUS = append([]int64(nil), c.truth.events...)
+		}
+	}
+}
+
+// finishReason returns the usual reasons without allocating.
+func finishReason(b []byte) string {
+	for _, r := range [...]string{"stop", "length", "tool_calls", "content_filter", "function_call"} {
+		if string(b) == r {
+			return r
+		}
+	}
+	return unescape(b)
+}
+
+func snippet(b []byte) string {
+	const n = 120
+	if len(b) > n {
+		return string(b[:n]) + "…"
+	}
+	return string(b)
+}
+
+// requestID is the server's id for the request, for finding it in the
+// gateway's logs (OpenAI and most gateways: X-Request-Id; Volcano Engine
+// Ark: X-Tt-Logid).
+func requestID(h http.Header) string {
+	for _, k := range [...]string{"X-Request-Id", "X-Tt-Logid", "X-Client-Request-Id"} {
+		if v := h.Get(k); v != "" {
+			if len(v) > 128 {
+				v = v[:128]
+			}
+			return v
+		}
+	}
+	return ""
+}
+
+// fail records a failure; the message never carries the API key.
+func (s *streamer) fail(res *Result, class, msg string, pt *preparedTarget) {
+	res.Status = StatusError
+	res.ErrorClass = class
+	res.Error = scrub(msg, pt.t.APIKey)
+}
+
+func us(d time.Duration) int64 { return int64(d / time.Microsecond) }
