@@ -25,6 +25,8 @@ type runOptions struct {
 	Scenario  string
 	Target    string
 	Model     string
+	Rate      string
+	Duration  string
 	APIKeyEnv string
 	OutDir    string
 	Seed      int64
@@ -49,6 +51,8 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
+			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
+			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the stages to last this long in total, e.g. 2m"},
 			&cli.StringFlag{Name: "api-key-env", Value: "SEEDBENCH_API_KEY", Usage: "environment variable holding the API key (never pass a key as a flag)"},
 			&cli.StringFlag{Name: "out", Usage: "run directory (default runs/<time>-<scenario>)"},
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
@@ -62,6 +66,7 @@ Examples:
 			}
 			o := runOptions{
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"),
+				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"),
 			}
@@ -101,6 +106,10 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	if err := sc.Apply(scenarios.Overrides{Rate: o.Rate, Duration: o.Duration, BaseURL: o.Target, Model: o.Model,
+		Seed: o.Seed, SeedSet: o.SeedSet}); err != nil {
+		return usageErr("%s: %v", o.Scenario, err)
+	}
 	seed := sc.Load.Seed
 	if o.SeedSet {
 		seed = o.Seed
@@ -114,7 +123,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	infos := make([]runner.TargetInfo, len(sc.Targets))
 	needMock := false
 	for i, t := range sc.Targets {
-		rt := runner.Target{Name: t.Name, Model: t.Model, BaseURL: t.BaseURL}
+		rt := runner.Target{Name: t.Name, Model: t.Model, BaseURL: t.BaseURL, Headers: t.Headers}
 		if o.Target != "" {
 			rt.BaseURL = o.Target
 		}
@@ -216,7 +225,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		Stages:      plan.Stages,
 		Requests:    plan.Source,
 		MaxInFlight: sc.Load.MaxInFlight,
-		Timeouts:    runner.DefaultTimeouts,
+		Timeouts:    plan.Timeouts(),
 		Start:       start,
 		Shard:       sh.Shard,
 		Sink: func(r *runner.Result) {
