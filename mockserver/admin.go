@@ -1,12 +1,13 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"sort"
+
+	"github.com/goccy/go-yaml"
 )
 
 // admin serves /admin/faults to loopback clients only:
@@ -15,7 +16,9 @@ import (
 //	PUT  /admin/faults?model=NAME       body: Faults JSON; replaces NAME's rates
 //	PUT  /admin/faults                  body: Faults JSON; replaces every model's
 //
-// Durations in the JSON are nanoseconds (time.Duration). When the server
+// The body is a JSON (or YAML) object with the fields of Faults, durations
+// as strings ("2s"); it replaces the whole fault set, so {} clears it.
+// Answers are the resulting fault sets by model, in JSON. When the server
 // has an API key, the admin endpoint requires it too.
 func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 	if !isLoopback(r.RemoteAddr) {
@@ -32,8 +35,7 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 		for name, m := range s.models {
 			out[name] = *m.faults.Load()
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(out)
+		writeFaultsJSON(w, out)
 	case http.MethodPut, http.MethodPost:
 		var targets []*model
 		if name := r.URL.Query().Get("model"); name != "" {
@@ -48,11 +50,15 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 				targets = append(targets, s.models[n])
 			}
 		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		if err != nil {
+			errInvalid("", "reading the body: "+err.Error()).write(w)
+			return
+		}
 		var f Faults
-		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
-			jsonError(err).write(w)
+		// JSON is YAML, and the YAML decoder reads durations as "2s".
+		if err := yaml.UnmarshalWithOptions(body, &f, yaml.DisallowUnknownField()); err != nil {
+			errInvalid("faults", "faults: "+yamlError("body", err).Error()).write(w)
 			return
 		}
 		if err := f.validate(); err != nil {
@@ -66,8 +72,11 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 			names = append(names, m.name)
 		}
 		sort.Strings(names)
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"updated": names, "faults": f})
+		out := make(map[string]Faults, len(names))
+		for _, n := range names {
+			out[n] = f
+		}
+		writeFaultsJSON(w, out)
 	default:
 		allow(w, r, http.MethodGet, http.MethodPut, http.MethodPost)
 	}
@@ -80,4 +89,16 @@ func isLoopback(remoteAddr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// writeFaultsJSON writes fault sets as JSON with durations as strings, the
+// form PUT accepts.
+func writeFaultsJSON(w http.ResponseWriter, byModel map[string]Faults) {
+	b, err := yaml.MarshalWithOptions(byModel, yaml.JSON())
+	if err != nil {
+		errServer(http.StatusInternalServerError, "internal_error", "encoding faults: "+err.Error()).write(w)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(b)
 }

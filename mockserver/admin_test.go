@@ -41,11 +41,18 @@ func TestAdminFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var all map[string]Faults
-	_ = json.NewDecoder(resp.Body).Decode(&all)
+	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if all["doubao-seed-2.0-mini"].HTTP503 != 1 || all["doubao-seed-2.0-lite"].HTTP503 != 0 {
-		t.Errorf("GET: %+v", all)
+	var all map[string]map[string]any
+	if err := json.Unmarshal(raw, &all); err != nil {
+		t.Fatalf("GET is not JSON: %v\n%s", err, raw)
+	}
+	if all["doubao-seed-2.0-mini"]["http_503"] != 1.0 || all["doubao-seed-2.0-lite"]["http_503"] != 0.0 {
+		t.Errorf("GET: %s", raw)
+	}
+	// Durations are strings both ways.
+	if code, b := put("?model=doubao-seed-2.0-mini", `{"stall": 0.5, "stall_for": "250ms"}`); code != 200 || !strings.Contains(b, `"stall_for": "250ms"`) && !strings.Contains(b, `"stall_for":"250ms"`) {
+		t.Errorf("PUT with a duration: %d %s", code, b)
 	}
 	if code, _ := put("", `{}`); code != 200 { // clears every model
 		t.Fatal(code)
@@ -57,6 +64,7 @@ func TestAdminFaults(t *testing.T) {
 	for _, tt := range []struct{ query, body, want string }{
 		{"", `{"http_500":2}`, "http_500"},
 		{"", `{"bogus":1}`, "bogus"},
+		{"", `{"stall_for":"soon"}`, "soon"},
 		{"?model=nope", `{}`, "nope"},
 	} {
 		code, b := put(tt.query, tt.body)

@@ -190,6 +190,10 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 	sw := newSSEWriter(w, id, received.Unix(), m.name, pl.fault == faultCRLF)
 	sw.received = received
 	sw.ttft, sw.itl = m.m.ttft, m.m.itl
+	if !paced {
+		// Room for a full batch plus one event, so the buffer never grows.
+		sw.buf = make([]byte, 0, unpacedFlushBytes+1024)
+	}
 	k := p.TokensPerEvent
 	nEvents := pl.events(k)
 	if s.cfg.Truth {

@@ -1,11 +1,11 @@
 package scenarios
 
 import (
-	"encoding/binary"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
-	"math/rand/v2"
+	"math"
 	"time"
 
 	"github.com/seedbench/seedbench/runner"
@@ -13,90 +13,228 @@ import (
 )
 
 // Plan is a scenario made concrete for one seed: the runner's stages and a
-// deterministic request source.
+// request source. It is a pure function of (scenario, seed): request k has
+// the same intended time, target, class, lengths, prefix group and text
+// wherever the plan is built.
 type Plan struct {
 	Scenario *Scenario
 	Seed     int64
 	Stages   []runner.Stage
 	Source   *Source
+	// Kinds[i] is the scenario kind behind Stages[i] (constant, poisson, …).
+	Kinds []string
 }
 
-// NewPlan builds the plan for s and seed.
+// planVersion changes whenever the same (scenario, seed) would produce a
+// different plan, so shards built by different versions do not agree by
+// accident.
+const planVersion = "seedbench-plan-v1"
+
+// NewPlan builds the plan of s for seed. s must be valid (Parse, Check);
+// a problem found here is returned as an error.
 func NewPlan(s *Scenario, seed int64) (*Plan, error) {
-	p := &Plan{Scenario: s, Seed: seed, Source: &Source{s: s, seed: seed}}
-	for i, st := range s.Load.Stages {
-		d, err := ParseDuration(st.Duration)
-		if err != nil {
-			return nil, fmt.Errorf("load.stages[%d].duration: %v", i, err)
-		}
-		switch st.Kind {
-		case "constant":
-			r, err := ParseRate(st.Rate)
-			if err != nil {
-				return nil, fmt.Errorf("load.stages[%d].rate: %v", i, err)
-			}
-			p.Stages = append(p.Stages, runner.Stage{Name: st.Kind, Pacer: vegeta.ConstantPacer{Freq: int(r * 1000), Per: 1000 * time.Second}, Duration: d})
-		default:
-			return nil, fmt.Errorf("load.stages[%d].kind: %q is not supported yet", i, st.Kind)
-		}
+	d := newDecoder("", nil)
+	s.Warnings = nil
+	res := s.validate(d, s.Catalog())
+	if err := d.errs.err(); err != nil {
+		return nil, err
+	}
+	src, err := newSource(s, res, seed)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Scenario: s, Seed: seed, Source: src}
+	if err := p.buildStages(); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
 
-// Hash identifies (scenario, seed): shards of one run must agree on it.
+func (p *Plan) buildStages() error {
+	l := p.Scenario.Load
+	specs := l.Stages
+	if l.Warmup != "" {
+		if w, _ := parseDurationAllowZero(l.Warmup); w > 0 && len(specs) > 0 {
+			first := warmupOf(specs[0])
+			first.Duration = w.String()
+			specs = append([]Stage{first}, specs...)
+		}
+	}
+	warm := len(specs) - len(l.Stages) // 1 when there is a warmup stage
+	remaining := l.MaxRequests
+	for i, spec := range specs {
+		st, err := p.stage(i, spec)
+		if err != nil {
+			return fmt.Errorf("load.stages[%d]: %v", i-warm, err)
+		}
+		st.Warmup = i < warm
+		if st.Name == "" {
+			st.Name = spec.Kind
+		}
+		if l.MaxRequests > 0 {
+			if remaining <= 0 {
+				break
+			}
+			if st.MaxRequests == 0 || st.MaxRequests > remaining {
+				st.MaxRequests = remaining
+			}
+			if st.Pacer != nil {
+				remaining -= countHits(st, st.MaxRequests)
+			}
+		}
+		p.Stages = append(p.Stages, st)
+		p.Kinds = append(p.Kinds, spec.Kind)
+	}
+	return nil
+}
+
+// warmupOf is the steady load a warmup before st runs at: st itself, or the
+// rate a ramp starts from, or a sine's mean.
+func warmupOf(st Stage) Stage {
+	w := Stage{Name: "warmup", Kind: st.Kind, Rate: st.Rate, CV: st.CV, Users: st.Users}
+	switch st.Kind {
+	case KindRamp:
+		w.Kind, w.Rate = KindConstant, st.From
+	case KindSine:
+		w.Kind, w.Rate = KindConstant, st.Mean
+	}
+	return w
+}
+
+// stage turns one spec into a runner stage. Rates become vegeta pacers;
+// vegeta's Rate holds a whole number of hits per period, so a rate r/s is
+// written as int(r·1000) hits per 1000 s (resolution 0.001/s).
+func (p *Plan) stage(i int, spec Stage) (runner.Stage, error) {
+	dur, err := ParseDuration(spec.Duration)
+	if err != nil {
+		return runner.Stage{}, err
+	}
+	st := runner.Stage{Name: spec.Name, Duration: dur, MaxRequests: spec.MaxRequests}
+	seed := mix(mix(uint64(p.Seed), tagStage), uint64(i))
+	rate := func(s string) (float64, error) { return ParseRate(s) }
+	switch spec.Kind {
+	case KindConstant:
+		r, err := rate(spec.Rate)
+		if err != nil {
+			return st, err
+		}
+		st.Pacer = vegetaRate(r)
+	case KindPoisson:
+		r, err := rate(spec.Rate)
+		if err != nil {
+			return st, err
+		}
+		st.Pacer = NewPoisson(r, seed)
+	case KindGamma:
+		r, err := rate(spec.Rate)
+		if err != nil {
+			return st, err
+		}
+		st.Pacer = NewGamma(r, spec.CV, seed)
+	case KindRamp:
+		from, err := rate(spec.From)
+		if err != nil {
+			return st, err
+		}
+		to, err := rate(spec.To)
+		if err != nil {
+			return st, err
+		}
+		// rate(t) = from + slope·t, reaching to at the end of the stage.
+		st.Pacer = vegeta.LinearPacer{StartAt: vegetaRate(from), Slope: (to - from) / dur.Seconds()}
+	case KindSine:
+		mean, err := rate(spec.Mean)
+		if err != nil {
+			return st, err
+		}
+		amp, err := rate(spec.Amplitude)
+		if err != nil {
+			return st, err
+		}
+		period, err := ParseDuration(spec.Period)
+		if err != nil {
+			return st, err
+		}
+		st.Pacer = vegeta.SinePacer{Period: period, Mean: vegetaRate(mean), Amp: vegetaRate(amp), StartAt: sinePhases[spec.Phase]}
+	case KindConcurrency:
+		st.Concurrency = spec.Users
+	default:
+		return st, fmt.Errorf("kind %q is not supported", spec.Kind)
+	}
+	return st, nil
+}
+
+func vegetaRate(perSec float64) vegeta.ConstantPacer {
+	return vegeta.ConstantPacer{Freq: int(math.Round(perSec * 1000)), Per: 1000 * time.Second}
+}
+
+// countHits is how many requests an open-loop stage plans, stopping at
+// limit (0: no limit).
+func countHits(st runner.Stage, limit int64) int64 {
+	var n int64
+	runner.Intended(st, func(uint64, time.Duration) bool {
+		n++
+		return limit <= 0 || n < limit
+	})
+	return n
+}
+
+// Planned is the number of requests stage i will send: exact for an
+// open-loop stage (counted by walking its pacer), or -1 for a closed-loop
+// one, whose count depends on the server's speed.
+func (p *Plan) Planned(i int) int64 {
+	st := p.Stages[i]
+	if st.Pacer == nil {
+		return -1
+	}
+	return countHits(st, st.MaxRequests)
+}
+
+// Duration is the planned length of all stages, warmup included.
+func (p *Plan) Duration() time.Duration {
+	var d time.Duration
+	for _, st := range p.Stages {
+		d += st.Duration
+	}
+	return d
+}
+
+// MeanRate is the planned requests per second over the measured open-loop
+// stages (0 when there are none).
+func (p *Plan) MeanRate() float64 {
+	var n int64
+	var d time.Duration
+	for i, st := range p.Stages {
+		if st.Pacer == nil || st.Warmup {
+			continue
+		}
+		n += p.Planned(i)
+		d += st.Duration
+	}
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+// Timeouts are the runner's default timeouts with the scenario's
+// per-request timeout as the total (and the TTFB bound never above it).
+func (p *Plan) Timeouts() runner.Timeouts {
+	t := runner.DefaultTimeouts
+	if d, err := ParseDuration(p.Scenario.Load.Timeout); err == nil {
+		t.Total = d
+		t.TTFB = min(t.TTFB, d)
+		t.Idle = min(t.Idle, d)
+	}
+	return t
+}
+
+// Hash identifies (scenario, seed): shards of one run must agree on it. It
+// covers the whole resolved scenario, so any override changes it.
 func (p *Plan) Hash() string {
 	b, _ := json.Marshal(p.Scenario)
-	h := fnv.New64a()
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%d\n", planVersion, p.Seed)
 	h.Write(b)
-	var s [8]byte
-	binary.LittleEndian.PutUint64(s[:], uint64(p.Seed))
-	h.Write(s[:])
-	return fmt.Sprintf("%016x", h.Sum64())
-}
-
-// Source builds request k deterministically from (scenario, seed, k).
-type Source struct {
-	s    *Scenario
-	seed int64
-}
-
-// Request implements runner.RequestSource.
-func (src *Source) Request(k int64) runner.Request {
-	rng := rand.New(rand.NewPCG(uint64(src.seed), uint64(k)))
-	s := src.s
-	ti := int(k % int64(len(s.Targets))) // interleave targets in the same window
-	total := 0.0
-	for _, c := range s.Mix {
-		total += c.Weight
-	}
-	x := rng.Float64() * total
-	ci := 0
-	for i, c := range s.Mix {
-		if x < c.Weight {
-			ci = i
-			break
-		}
-		x -= c.Weight
-	}
-	c := s.Mix[ci]
-	body, _ := json.Marshal(map[string]any{
-		"model":          s.Targets[ti].Model,
-		"stream":         true,
-		"stream_options": map[string]any{"include_usage": true},
-		"max_tokens":     c.OutputTokens,
-		"messages":       []map[string]string{{"role": "user", "content": synth(rng, c.PromptTokens)}},
-	})
-	return runner.Request{K: k, Target: ti, Class: c.Name, Tier: "32k", EstPromptTokens: c.PromptTokens, MaxTokens: c.OutputTokens, Body: body}
-}
-
-var words = []string{"latency", "token", "stream", "model", "cache", "prompt", "the", "of", "and", "benchmark"}
-
-// synth makes about n tokens of text (first cut: ~1 token per short word).
-func synth(rng *rand.Rand, n int) string {
-	b := make([]byte, 0, n*7)
-	for i := 0; i < n; i++ {
-		b = append(b, words[rng.IntN(len(words))]...)
-		b = append(b, ' ')
-	}
-	return string(b)
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }

@@ -1,102 +1,133 @@
 package scenarios
 
-import (
-	"embed"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/goccy/go-yaml"
-)
-
-// Scenario is what a user wants to test. (Minimal first cut; the full schema
-// grows here.)
+// Scenario is what a user wants to test: which variants, what requests,
+// what load, which objectives. It is the YAML schema (see README.md) and it
+// round-trips through encoding/json, which is how a results file carries
+// it (the header's resolved_scenario): durations, rates and percentages
+// stay the strings the user wrote.
 type Scenario struct {
 	Name        string   `yaml:"name" json:"name"`
-	Description string   `yaml:"description" json:"description"`
+	Description string   `yaml:"description" json:"description,omitempty"`
 	Targets     []Target `yaml:"targets" json:"targets"`
 	Mix         []Class  `yaml:"mix" json:"mix"`
-	Load        Load     `yaml:"load" json:"load"`
+	// Prefix lists shared-prefix sets: requests that start with the same
+	// text, so a server with prefix caching serves them from cache.
+	Prefix []PrefixSet `yaml:"prefix" json:"prefix,omitempty"`
+	Load   Load        `yaml:"load" json:"load"`
+	SLO    SLO         `yaml:"slo" json:"slo,omitzero"`
+	// GuardBand keeps sampled prompt lengths this far (a fraction of the
+	// boundary) away from every tier boundary, so the tokenizer's
+	// disagreement with our estimate cannot push a request into the
+	// neighbouring price tier. Default 3%.
+	GuardBand string `yaml:"guard_band" json:"guard_band,omitempty"`
+	// Tokenizer corrects the client's token estimate to the server's count.
+	Tokenizer Calibration `yaml:"tokenizer" json:"tokenizer,omitzero"`
+
+	// catalog gives model limits and tiers; nil means DefaultCatalog.
+	catalog *Catalog
+	// Warnings are problems that do not stop a run (an unknown model).
+	Warnings []string `yaml:"-" json:"-"`
 }
 
-// Target is one variant to send to.
+// Target is one variant: a model behind an endpoint.
 type Target struct {
-	Name      string `yaml:"name" json:"name"`
-	Model     string `yaml:"model" json:"model"`
-	BaseURL   string `yaml:"base_url" json:"base_url,omitempty"`
+	Name  string `yaml:"name" json:"name"`
+	Model string `yaml:"model" json:"model"`
+	// BaseURL is the OpenAI-compatible base (…/chat/completions is appended);
+	// empty means the built-in mock.
+	BaseURL string `yaml:"base_url" json:"base_url,omitempty"`
+	// APIKeyEnv names the environment variable holding the key. The key
+	// itself never appears in a scenario.
 	APIKeyEnv string `yaml:"api_key_env" json:"api_key_env,omitempty"`
+	// CatalogModel prices and limits the target as this catalog model, for
+	// gateways that expose a model under another name (an endpoint ID).
+	CatalogModel string            `yaml:"catalog_model" json:"catalog_model,omitempty"`
+	Headers      map[string]string `yaml:"headers" json:"headers,omitempty"`
+	// Thinking sends thinking: {type: …}: enabled, disabled or auto.
+	Thinking string `yaml:"thinking" json:"thinking,omitempty"`
+	// ReasoningEffort sends reasoning_effort: minimal, low, medium or high.
+	ReasoningEffort string `yaml:"reasoning_effort" json:"reasoning_effort,omitempty"`
+	// MaxOutputTokens caps max_tokens below the model's limit, for gateways
+	// that cap it lower.
+	MaxOutputTokens int `yaml:"max_output_tokens" json:"max_output_tokens,omitempty"`
+	// ExtraBody fields are added to every request body as they are.
+	ExtraBody map[string]any `yaml:"extra_body" json:"extra_body,omitempty"`
 }
 
 // Class is one weighted kind of request in the mix.
 type Class struct {
-	Name         string  `yaml:"name" json:"name"`
-	Weight       float64 `yaml:"weight" json:"weight"`
-	PromptTokens int     `yaml:"prompt_tokens" json:"prompt_tokens"`
-	OutputTokens int     `yaml:"output_tokens" json:"output_tokens"`
+	Name   string  `yaml:"name" json:"name"`
+	Weight float64 `yaml:"weight" json:"weight"`
+	// Tier restricts prompt lengths to one price tier ("32k", "128k",
+	// "256k"); the prompt distribution is conditioned on it.
+	Tier string `yaml:"tier" json:"tier,omitempty"`
+	// Boundaries lets prompt lengths fall in the guard band around tier
+	// boundaries (to test the boundaries themselves).
+	Boundaries   bool `yaml:"boundaries" json:"boundaries,omitempty"`
+	PromptTokens Dist `yaml:"prompt_tokens" json:"prompt_tokens,omitzero"`
+	// OutputTokens sets max_tokens.
+	OutputTokens Dist `yaml:"output_tokens" json:"output_tokens"`
 }
 
-// Load says how hard and how long.
+// PrefixSet is Groups distinct prefixes of Tokens tokens each; Share of the
+// requests of Classes (every class when empty) start with one of them,
+// chosen uniformly.
+type PrefixSet struct {
+	Name    string   `yaml:"name" json:"name"`
+	Groups  int      `yaml:"groups" json:"groups"`
+	Tokens  int      `yaml:"tokens" json:"tokens"`
+	Share   string   `yaml:"share" json:"share"`
+	Classes []string `yaml:"classes" json:"classes,omitempty"`
+}
+
+// Load says how hard, how long and in what shape.
 type Load struct {
-	Seed        int64   `yaml:"seed" json:"seed"`
-	MaxInFlight int     `yaml:"max_in_flight" json:"max_in_flight"`
-	Stages      []Stage `yaml:"stages" json:"stages"`
+	Seed int64 `yaml:"seed" json:"seed"`
+	// MaxInFlight bounds open-loop concurrency: a request that would exceed
+	// it is recorded as dropped, not sent late.
+	MaxInFlight int `yaml:"max_in_flight" json:"max_in_flight"`
+	// Timeout bounds each request as a whole (default 15m).
+	Timeout string `yaml:"timeout" json:"timeout,omitempty"`
+	// MaxRequests ends the run after this many requests (0: no limit).
+	MaxRequests int64 `yaml:"max_requests" json:"max_requests,omitempty"`
+	// Warmup runs the first stage's load for this long before it, flagged
+	// and left out of the statistics.
+	Warmup string  `yaml:"warmup" json:"warmup,omitempty"`
+	Stages []Stage `yaml:"stages" json:"stages"`
 }
 
-// Stage is one load phase.
+// Stage is one load phase. Which fields apply depends on Kind:
+//
+//	constant, poisson  rate
+//	gamma              rate, cv
+//	ramp               from, to
+//	sine               mean, amplitude, period, phase
+//	concurrency        users
 type Stage struct {
-	Kind     string `yaml:"kind" json:"kind"`
-	Rate     string `yaml:"rate" json:"rate"`
-	Duration string `yaml:"duration" json:"duration"`
+	Name      string  `yaml:"name" json:"name,omitempty"`
+	Kind      string  `yaml:"kind" json:"kind"`
+	Rate      string  `yaml:"rate" json:"rate,omitempty"`
+	CV        float64 `yaml:"cv" json:"cv,omitempty"`
+	From      string  `yaml:"from" json:"from,omitempty"`
+	To        string  `yaml:"to" json:"to,omitempty"`
+	Mean      string  `yaml:"mean" json:"mean,omitempty"`
+	Amplitude string  `yaml:"amplitude" json:"amplitude,omitempty"`
+	Period    string  `yaml:"period" json:"period,omitempty"`
+	Phase     string  `yaml:"phase" json:"phase,omitempty"`
+	Users     int     `yaml:"users" json:"users,omitempty"`
+	Duration  string  `yaml:"duration" json:"duration"`
+	// MaxRequests ends the stage early after this many requests.
+	MaxRequests int64 `yaml:"max_requests" json:"max_requests,omitempty"`
 }
 
-//go:embed builtin/*.yaml
-var builtinFS embed.FS
+// Stage kinds.
+const (
+	KindConstant    = "constant"
+	KindPoisson     = "poisson"
+	KindGamma       = "gamma"
+	KindRamp        = "ramp"
+	KindSine        = "sine"
+	KindConcurrency = "concurrency"
+)
 
-// Builtin returns the embedded scenario called name.
-func Builtin(name string) (*Scenario, error) {
-	b, err := builtinFS.ReadFile("builtin/" + name + ".yaml")
-	if err != nil {
-		return nil, fmt.Errorf("no built-in scenario %q", name)
-	}
-	return Parse(name+".yaml", b)
-}
-
-// Parse decodes a scenario strictly.
-func Parse(file string, b []byte) (*Scenario, error) {
-	var s Scenario
-	if err := yaml.UnmarshalWithOptions(b, &s, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("%s: %s", file, yaml.FormatError(err, false, false))
-	}
-	return &s, nil
-}
-
-// ParseRate reads "20/s", "1200/m" or "3/h" as requests per second.
-func ParseRate(s string) (float64, error) {
-	num, unit, ok := strings.Cut(strings.TrimSpace(s), "/")
-	if !ok {
-		return 0, fmt.Errorf("%q is not a rate (try \"20/s\")", s)
-	}
-	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%q is not a rate (try \"20/s\")", s)
-	}
-	switch strings.TrimSpace(unit) {
-	case "s":
-		return n, nil
-	case "m":
-		return n / 60, nil
-	case "h":
-		return n / 3600, nil
-	}
-	return 0, fmt.Errorf("%q is not a rate (try \"20/s\")", s)
-}
-
-// ParseDuration is time.ParseDuration with a clearer message.
-func ParseDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q is not a positive duration (try \"30s\")", s)
-	}
-	return d, nil
-}
+var stageKinds = []string{KindConstant, KindPoisson, KindGamma, KindRamp, KindSine, KindConcurrency}

@@ -25,12 +25,15 @@ type runOptions struct {
 	Scenario  string
 	Target    string
 	Model     string
+	Rate      string
+	Duration  string
 	APIKeyEnv string
 	OutDir    string
 	Seed      int64
 	SeedSet   bool
 	Grace     time.Duration
 	Quiet     bool
+	Sharding  sharding
 }
 
 func runCommand() *cli.Command {
@@ -48,11 +51,14 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
+			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
+			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the stages to last this long in total, e.g. 2m"},
 			&cli.StringFlag{Name: "api-key-env", Value: "SEEDBENCH_API_KEY", Usage: "environment variable holding the API key (never pass a key as a flag)"},
 			&cli.StringFlag{Name: "out", Usage: "run directory (default runs/<time>-<scenario>)"},
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
+			shardFlag, startAtFlag, startToleranceFlag, workersFlag,
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -60,11 +66,24 @@ Examples:
 			}
 			o := runOptions{
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"),
+				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"),
 			}
 			if o.Scenario == "" {
 				o.Scenario = "quickstart"
+			}
+			sh, err := shardingFromFlags(c)
+			if err != nil {
+				return err
+			}
+			o.Sharding = sh
+			if n := c.Int("workers"); n > 0 {
+				out := o.OutDir
+				if out == "" {
+					out = defaultRunDir(o.Scenario)
+				}
+				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
 			}
 			return doRun(c.Context, o, c.App.Writer, c.App.ErrWriter)
 		},
@@ -87,6 +106,10 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	if err := sc.Apply(scenarios.Overrides{Rate: o.Rate, Duration: o.Duration, BaseURL: o.Target, Model: o.Model,
+		Seed: o.Seed, SeedSet: o.SeedSet}); err != nil {
+		return usageErr("%s: %v", o.Scenario, err)
+	}
 	seed := sc.Load.Seed
 	if o.SeedSet {
 		seed = o.Seed
@@ -100,7 +123,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	infos := make([]runner.TargetInfo, len(sc.Targets))
 	needMock := false
 	for i, t := range sc.Targets {
-		rt := runner.Target{Name: t.Name, Model: t.Model, BaseURL: t.BaseURL}
+		rt := runner.Target{Name: t.Name, Model: t.Model, BaseURL: t.BaseURL, Headers: t.Headers}
 		if o.Target != "" {
 			rt.BaseURL = o.Target
 		}
@@ -134,15 +157,25 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 
 	dir := o.OutDir
 	if dir == "" {
-		dir = filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+sc.Name)
+		dir = defaultRunDir(sc.Name)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usageErr("creating run directory: %v", err)
 	}
 	resolved, _ := json.Marshal(sc)
 	start := time.Now()
+	sh := o.Sharding
+	if !sh.StartAt.IsZero() {
+		// A shard that starts late would run its part of the plan shifted
+		// against the others: refuse instead.
+		if err := checkStart(sh.StartAt, start, sh.Tolerance); err != nil {
+			return withCode(exitUntrusted, fmt.Errorf("shard %d/%d: %w", sh.Shard.Index, sh.Shard.Count, err))
+		}
+		start = sh.StartAt
+	}
 	hdr := runner.Header{Tool: "seedbench " + version, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
-		Start: start, ShardCount: 1, Targets: infos, Resolved: resolved}
+		Start: start, ShardIndex: sh.Shard.Index, ShardCount: sh.Shard.Count, Targets: infos, Resolved: resolved,
+		Planned: plannedOpenLoop(plan.Stages)}
 	resultsPath := filepath.Join(dir, "results.jsonl")
 	w, err := runner.CreateResults(resultsPath, hdr)
 	if err != nil {
@@ -192,8 +225,9 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		Stages:      plan.Stages,
 		Requests:    plan.Source,
 		MaxInFlight: sc.Load.MaxInFlight,
-		Timeouts:    runner.DefaultTimeouts,
+		Timeouts:    plan.Timeouts(),
 		Start:       start,
+		Shard:       sh.Shard,
 		Sink: func(r *runner.Result) {
 			if r.Status == runner.StatusError && firstErr.Load() == nil {
 				firstErr.CompareAndSwap(nil, r.ErrorClass+": "+r.Error)

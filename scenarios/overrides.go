@@ -1,0 +1,136 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Overrides are the run command's flags that change a scenario. Zero
+// values leave the scenario as it is.
+type Overrides struct {
+	// Rate sets the rate of every open-loop stage: constant, poisson and
+	// gamma stages run at Rate; a ramp ends at Rate (its start scaled in
+	// proportion); a sine's mean becomes Rate (its amplitude scaled in
+	// proportion). Concurrency stages are left alone.
+	Rate string
+	// Duration stretches or shrinks every stage in proportion so that the
+	// stages (not the warmup) last Duration in total.
+	Duration string
+	// BaseURL and Model replace every target's base_url and model.
+	BaseURL string
+	Model   string
+	// Seed replaces load.seed when SeedSet.
+	Seed    int64
+	SeedSet bool
+}
+
+// Apply changes s by o and validates the result. Errors name the flag.
+func (s *Scenario) Apply(o Overrides) error {
+	c := s.clone()
+	if o.Rate != "" {
+		r, err := ParseRate(o.Rate)
+		if err != nil {
+			return fmt.Errorf("--rate: %v", err)
+		}
+		open := 0
+		for i := range c.Load.Stages {
+			st := &c.Load.Stages[i]
+			switch st.Kind {
+			case KindConstant, KindPoisson, KindGamma:
+				st.Rate = FormatRate(r)
+			case KindRamp:
+				from, err1 := ParseRate(st.From)
+				to, err2 := ParseRate(st.To)
+				if err1 != nil || err2 != nil {
+					continue
+				}
+				st.From, st.To = FormatRate(round6(from*r/to)), FormatRate(r)
+			case KindSine:
+				mean, err1 := ParseRate(st.Mean)
+				amp, err2 := ParseRate(st.Amplitude)
+				if err1 != nil || err2 != nil {
+					continue
+				}
+				st.Mean, st.Amplitude = FormatRate(r), FormatRate(round6(amp*r/mean))
+			default:
+				continue
+			}
+			open++
+		}
+		if open == 0 {
+			return fmt.Errorf("--rate: scenario %s has no open-loop stage to set the rate of (its stages are closed-loop: set users instead)", s.Name)
+		}
+	}
+	if o.Duration != "" {
+		want, err := ParseDuration(o.Duration)
+		if err != nil {
+			return fmt.Errorf("--duration: %v", err)
+		}
+		var total time.Duration
+		for _, st := range c.Load.Stages {
+			d, err := ParseDuration(st.Duration)
+			if err != nil {
+				return fmt.Errorf("--duration: load.stages: %v", err)
+			}
+			total += d
+		}
+		if total > 0 {
+			k := float64(want) / float64(total)
+			for i := range c.Load.Stages {
+				d, _ := ParseDuration(c.Load.Stages[i].Duration)
+				c.Load.Stages[i].Duration = (time.Duration(float64(d) * k)).Round(time.Millisecond).String()
+			}
+		}
+	}
+	if o.BaseURL != "" {
+		if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--target: %q is not an http(s) URL (e.g. https://gateway.example/api/v3)", o.BaseURL)
+		}
+		for i := range c.Targets {
+			c.Targets[i].BaseURL = o.BaseURL
+		}
+	}
+	if o.Model != "" {
+		for i := range c.Targets {
+			c.Targets[i].Model = o.Model
+		}
+	}
+	if o.SeedSet {
+		c.Load.Seed = o.Seed
+	}
+	if err := c.Check(); err != nil {
+		return fmt.Errorf("after overrides: %w", err)
+	}
+	*s = *c
+	return nil
+}
+
+func round6(f float64) float64 {
+	return float64(int64(f*1e6+0.5)) / 1e6
+}
+
+// clone is a deep copy of s.
+func (s *Scenario) clone() *Scenario {
+	c := *s
+	c.Targets = append([]Target(nil), s.Targets...)
+	for i, t := range c.Targets {
+		if t.Headers != nil {
+			h := make(map[string]string, len(t.Headers))
+			for k, v := range t.Headers {
+				h[k] = v
+			}
+			c.Targets[i].Headers = h
+		}
+		// ExtraBody values are never modified in place, so sharing them is safe.
+	}
+	c.Mix = append([]Class(nil), s.Mix...)
+	c.Prefix = append([]PrefixSet(nil), s.Prefix...)
+	for i := range c.Prefix {
+		c.Prefix[i].Classes = append([]string(nil), s.Prefix[i].Classes...)
+	}
+	c.Load.Stages = append([]Stage(nil), s.Load.Stages...)
+	c.SLO.Objectives = append([]Objective(nil), s.SLO.Objectives...)
+	c.Warnings = append([]string(nil), s.Warnings...)
+	return &c
+}

@@ -1,0 +1,304 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+)
+
+// SLO is the scenario's objectives, global and per target:
+//
+//	slo:
+//	  ttft_p99: 2s          # latency: the metric's p99 must be ≤ 2s
+//	  tpot_p95: 50ms
+//	  e2e_p99: 30s
+//	  availability: 99.9%   # at least
+//	  error_rate: 0.5%      # at most
+//	  targets:
+//	    pro:
+//	      ttft_p99: 4s      # replaces the global ttft_p99 for pro
+//
+// In JSON it keeps the same shape, values as written, so a results file's
+// resolved scenario carries it to the report unchanged.
+type SLO struct {
+	Objectives []Objective
+}
+
+// Objective is one parsed SLO line.
+type Objective struct {
+	Name   string // as written: "ttft_p99"
+	Target string // "" applies to every target
+	Metric string // ttfb, ttft, ttfat, tpot, itl, e2e, corrected, availability, error_rate, goodput
+	// Stat is the statistic of a latency metric: "p99", "p99.9", "mean"
+	// or "max"; Quantile is its quantile (0.99, 0.999; 1 for max, 0 for
+	// mean). Both are empty for the ratio and rate objectives.
+	Stat     string
+	Quantile float64
+	// Threshold is the latency bound: the statistic must be ≤ Threshold.
+	Threshold time.Duration
+	// Ratio is the bound of availability (≥) and error_rate (≤), 0..1.
+	Ratio float64
+	// Rate is the goodput bound (≥), requests per second.
+	Rate float64
+	Raw  string // the value as written: "2s", "99.9%"
+}
+
+// Latency metrics an objective may name (see the metric table in DESIGN.md).
+var latencyMetrics = []string{"ttfb", "ttft", "ttfat", "tpot", "itl", "e2e", "corrected"}
+
+// IsLatency reports whether the objective bounds a latency statistic.
+func (o Objective) IsLatency() bool { return o.Stat != "" }
+
+// AtLeast reports whether the measured value must be at least the bound
+// (availability, goodput) rather than at most (latency, error_rate).
+func (o Objective) AtLeast() bool { return o.Metric == "availability" || o.Metric == "goodput" }
+
+// Bound is the objective's limit in the unit report compares it in:
+// seconds for latency, a fraction for ratios, requests/s for goodput.
+func (o Objective) Bound() float64 {
+	switch {
+	case o.IsLatency():
+		return o.Threshold.Seconds()
+	case o.Metric == "goodput":
+		return o.Rate
+	}
+	return o.Ratio
+}
+
+// Met reports whether a measured value (same unit as Bound) meets the
+// objective.
+func (o Objective) Met(v float64) bool {
+	if o.AtLeast() {
+		return v >= o.Bound()
+	}
+	return v <= o.Bound()
+}
+
+// String is "ttft_p99 ≤ 2s", "availability ≥ 99.9%", with "[pro] " in front
+// of a per-target objective.
+func (o Objective) String() string {
+	op := "≤"
+	if o.AtLeast() {
+		op = "≥"
+	}
+	s := o.Name + " " + op + " " + o.Raw
+	if o.Target != "" {
+		s = "[" + o.Target + "] " + s
+	}
+	return s
+}
+
+// For returns the objectives that apply to target: the global ones, with a
+// per-target objective of the same name replacing the global one.
+func (s SLO) For(target string) []Objective {
+	var out []Objective
+	for _, o := range s.Objectives {
+		if o.Target != "" {
+			continue
+		}
+		if i := slices.IndexFunc(s.Objectives, func(p Objective) bool { return p.Target == target && p.Name == o.Name }); i >= 0 {
+			o = s.Objectives[i]
+		}
+		out = append(out, o)
+	}
+	for _, o := range s.Objectives {
+		if o.Target == target && !slices.ContainsFunc(out, func(p Objective) bool { return p.Name == o.Name && p.Target == target }) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// IsZero reports an empty SLO block.
+func (s SLO) IsZero() bool { return len(s.Objectives) == 0 }
+
+// ParseObjective reads one objective: name "ttft_p99", value "2s".
+func ParseObjective(name, value string) (Objective, error) {
+	o, err := parseObjectiveName(name)
+	if err != nil {
+		return o, err
+	}
+	o.Raw = strings.TrimSpace(value)
+	switch {
+	case o.IsLatency():
+		o.Threshold, err = ParseDuration(value)
+	case o.Metric == "goodput":
+		o.Rate, err = ParseRate(value)
+	default:
+		o.Ratio, err = ParseRatio(value)
+	}
+	return o, err
+}
+
+// parseObjectiveName reads the name half: metric and statistic.
+func parseObjectiveName(name string) (Objective, error) {
+	o := Objective{Name: name}
+	switch name {
+	case "availability", "error_rate", "goodput":
+		o.Metric = name
+		return o, nil
+	}
+	metric, stat, ok := strings.Cut(name, "_")
+	if !ok || !slices.Contains(latencyMetrics, metric) {
+		return o, fmt.Errorf("unknown objective (write METRIC_STAT with METRIC one of %s and STAT like p99, p99.9, mean or max; or availability, error_rate, goodput)", strings.Join(latencyMetrics, ", "))
+	}
+	q, err := parseStat(stat)
+	if err != nil {
+		return o, err
+	}
+	o.Metric, o.Stat, o.Quantile = metric, stat, q
+	return o, nil
+}
+
+// parseStat reads p50, p99, p999 (= p99.9), p99.9, mean, max.
+func parseStat(s string) (float64, error) {
+	switch s {
+	case "mean":
+		return 0, nil
+	case "max":
+		return 1, nil
+	}
+	digits, ok := strings.CutPrefix(s, "p")
+	if ok && digits != "" {
+		if !strings.Contains(digits, ".") && len(digits) > 2 {
+			digits = digits[:2] + "." + digits[2:] // p999 → 99.9
+		}
+		if v, err := strconv.ParseFloat(digits, 64); err == nil && v > 0 && v < 100 && !math.IsNaN(v) {
+			return v / 100, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not a statistic (try p50, p95, p99, p99.9, mean or max)", s)
+}
+
+func (s *SLO) decodeYAML(d *decoder, n ast.Node, path string) {
+	if _, isNull := n.(*ast.NullNode); isNull {
+		return
+	}
+	es, ok := d.entries(n, path)
+	if !ok {
+		d.failAt(n, path, "want a mapping of objectives (like ttft_p99: 2s), got %s", describe(n))
+		return
+	}
+	for _, e := range es {
+		p := joinPath(path, e.key)
+		d.keyAt[p] = nodePos(e.keyN)
+		if e.key == "targets" {
+			targets, ok := d.entries(d.resolve(e.value, p), p)
+			if !ok {
+				d.failAt(e.value, p, "want a mapping from target name to objectives, got %s", describe(e.value))
+				continue
+			}
+			for _, t := range targets {
+				tp := joinPath(p, t.key)
+				d.keyAt[tp] = nodePos(t.keyN)
+				d.at[tp] = nodePos(t.value)
+				objs, ok := d.entries(d.resolve(t.value, tp), tp)
+				if !ok {
+					d.failAt(t.value, tp, "want a mapping of objectives, got %s", describe(t.value))
+					continue
+				}
+				for _, o := range objs {
+					s.decodeOne(d, o, joinPath(tp, o.key), t.key)
+				}
+			}
+			continue
+		}
+		s.decodeOne(d, e, p, "")
+	}
+}
+
+func (s *SLO) decodeOne(d *decoder, e entry, path, target string) {
+	d.keyAt[path] = nodePos(e.keyN)
+	var text string
+	d.decode(e.value, reflect.ValueOf(&text).Elem(), path)
+	if _, err := parseObjectiveName(e.key); err != nil {
+		d.failAt(e.keyN, path, "%v", err)
+		return
+	}
+	o, err := ParseObjective(e.key, text)
+	if err != nil {
+		d.failAt(e.value, path, "%v", err)
+		return
+	}
+	o.Target = target
+	s.Objectives = append(s.Objectives, o)
+}
+
+// MarshalJSON writes the YAML shape: {"ttft_p99":"2s","targets":{"pro":{…}}}.
+func (s SLO) MarshalJSON() ([]byte, error) {
+	m := map[string]any{}
+	per := map[string]map[string]string{}
+	for _, o := range s.Objectives {
+		if o.Target == "" {
+			m[o.Name] = o.Raw
+			continue
+		}
+		if per[o.Target] == nil {
+			per[o.Target] = map[string]string{}
+		}
+		per[o.Target][o.Name] = o.Raw
+	}
+	if len(per) > 0 {
+		m["targets"] = per
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, parsing every objective;
+// objectives come out sorted by target, then name.
+func (s *SLO) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	s.Objectives = nil
+	add := func(target, name string, raw json.RawMessage) error {
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("slo.%s: %v", name, err)
+		}
+		o, err := ParseObjective(name, v)
+		if err != nil {
+			return fmt.Errorf("slo.%s: %v", name, err)
+		}
+		o.Target = target
+		s.Objectives = append(s.Objectives, o)
+		return nil
+	}
+	for _, name := range sortedKeys(m) {
+		if name == "targets" {
+			var per map[string]map[string]json.RawMessage
+			if err := json.Unmarshal(m[name], &per); err != nil {
+				return fmt.Errorf("slo.targets: %v", err)
+			}
+			for _, t := range sortedKeys(per) {
+				for _, n := range sortedKeys(per[t]) {
+					if err := add(t, n, per[t][n]); err != nil {
+						return err
+					}
+				}
+			}
+			continue
+		}
+		if err := add("", name, m[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}

@@ -1,0 +1,43 @@
+package scenarios
+
+// vocabulary is the corpus's word list: common English words of at most
+// ten letters, so each is one estimated token (see EstimateTokens) and, on
+// real tokenizers, usually one token too.
+var vocabulary = []string{
+	"the", "of", "and", "to", "in", "is", "that", "for", "it", "as", "was", "with", "be", "by", "on",
+	"not", "he", "this", "are", "or", "his", "from", "at", "which", "but", "have", "an", "they",
+	"you", "were", "her", "she", "there", "been", "one", "all", "we", "their", "has", "would", "when",
+	"if", "so", "no", "will", "more", "can", "who", "out", "other", "some", "them", "these", "its",
+	"time", "only", "two", "may", "then", "do", "first", "any", "my", "now", "such", "like", "our",
+	"over", "man", "me", "even", "most", "made", "after", "also", "did", "many", "before", "must",
+	"through", "back", "years", "where", "much", "your", "way", "well", "down", "should", "because",
+	"each", "just", "those", "people", "how", "too", "little", "state", "good", "very", "make",
+	"world", "still", "own", "see", "men", "work", "long", "get", "here", "between", "both", "life",
+	"being", "under", "never", "day", "same", "another", "know", "while", "last", "might", "us",
+	"great", "old", "year", "off", "come", "since", "against", "go", "came", "right", "used", "take",
+	"three", "states", "himself", "few", "house", "use", "during", "without", "again", "place",
+	"around", "however", "home", "small", "found", "thought", "went", "say", "part", "once",
+	"general", "high", "upon", "school", "every", "does", "got", "united", "left", "number", "course",
+	"war", "until", "always", "away", "something", "fact", "though", "water", "less", "public", "put",
+	"think", "almost", "hand", "enough", "far", "took", "head", "yet", "government", "system",
+	"better", "set", "told", "nothing", "night", "end", "why", "called", "didn", "find", "look",
+	"asked", "later", "point", "knew", "city", "next", "program", "business", "give", "group",
+	"toward", "young", "days", "let", "room", "president", "side", "social", "given", "present",
+	"several", "order", "national", "second", "possible", "rather", "per", "face", "among", "form",
+	"important", "often", "things", "looking", "early", "white", "case", "john", "become", "large",
+	"big", "need", "four", "within", "felt", "along", "children", "saw", "best", "church", "ever",
+	"least", "power", "light", "thing", "seemed", "family", "interest", "want", "members", "others",
+	"mind", "country", "area", "done", "turned", "although", "open", "god", "service", "problem",
+	"certain", "kind", "different", "thus", "began", "door", "help", "means", "sense", "whole",
+	"matter", "perhaps", "itself", "york", "times", "law", "human", "line", "above", "name",
+	"example", "action", "company", "hands", "local", "show", "whether", "five", "history", "gave",
+	"today", "either", "act", "feet", "across", "taken", "past", "quite", "anything", "seen",
+	"having", "death", "week", "experience", "body", "word", "half", "really", "field", "car",
+	"words", "already", "themselves", "tell", "together", "college", "shall", "money", "period",
+	"held", "keep", "sure", "free", "seems", "political", "real", "behind", "cannot", "miss",
+	"question", "air", "office", "making", "brought", "whose", "special", "heard", "major",
+	"problems", "ago", "became", "federal", "moment", "study", "available", "known", "result",
+	"street", "economic", "boy", "position", "reason", "change", "south", "board", "individual",
+	"job", "areas", "society", "west", "close", "turn", "love", "community", "true", "court", "force",
+	"full", "seem",
+}

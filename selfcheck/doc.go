@@ -1,0 +1,97 @@
+// Package selfcheck measures the harness's own error on this machine: it
+// serves the built-in mock in-process on loopback with a fixed, jitter-free
+// latency and ground-truth reporting, drives runner.Run against it at
+// increasing load, and compares every measured timestamp with the time the
+// mock says it wrote the bytes. The answer is a figure users can quote:
+// "this machine measures TTFT accurately up to N concurrent streams / R
+// req/s".
+//
+// selfcheck is a leaf, like cmd: it imports runner and mockserver and
+// nothing imports it. It is a package rather than part of cmd/seedbench
+// because the method (what is compared with what, which requests count,
+// the statistics, the verdict) is too large to sit in a command file and
+// is worth testing on its own; the command only parses flags and prints.
+//
+// # What is compared
+//
+// The client and the mock run in one process, so they share one monotonic
+// clock, but each side measures from its own start of the request:
+//
+//   - measured TTFT (runner.Result.TTFTUS): from the client's "sent" stamp,
+//     taken just before http.Client.Do, to the moment the runner read the
+//     first token-bearing SSE line (before JSON decoding);
+//   - true TTFT (Result.TruthTTFTUS, the mock's seedbench_truth.ttft_us):
+//     from the moment the mock's ServeHTTP was entered to the moment the
+//     first token event had been written and flushed to the connection.
+//
+// The difference
+//
+//	TTFT error = measured TTFT − true TTFT
+//	           = (ServeHTTP entered − client sent)          request side
+//	           + (client read the event − server flushed it)  response side
+//
+// is the time the measurement itself added: taking a pooled connection,
+// writing the request, loopback transit in both directions, both kernels'
+// socket wake-ups, both Go schedulers, and net/http parsing the request on
+// the mock's side. That last part belongs to the mock, not the runner, so
+// the figure is an upper bound of the runner's own error. The mock's own
+// sleep overshoot is not in it: the truth is stamped when the bytes
+// actually left, however late that was. The truth has one imprecision of
+// its own: it is stamped after the write returns, so a mock thread that
+// loses its CPU right after the write (the woken reader may take it)
+// stamps late, and the error of that request looks smaller, even
+// negative. The minimum TTFT error shows how far that goes; the check uses
+// the signed p99, whose tail is the harness's own delay.
+//
+// Inter-token gaps are compared gap by gap,
+//
+//	ITL error[i] = (m[i] − m[i−1]) − (t[i] − t[i−1])
+//
+// with m the runner's event offsets (Result.EventsUS) and t the mock's
+// flush offsets (Result.TruthEventsUS). The two origins cancel, so no clock
+// offset enters; the error is signed (reading event i−1 late makes gap i
+// look short), and the check uses its absolute value.
+//
+// # Which requests count
+//
+// Each step runs a warm-up at the same load first (connections opened,
+// runtime warm) whose records are left out. A measured request that dialed
+// a new connection is left out of the TTFT error: the dial is a real part
+// of the latency a user sees, not an error of the measurement, but the
+// mock's truth starts after it. Its gaps still count. A request that
+// failed, was dropped or carried no truth fails the step, because the
+// figures would silently leave it out.
+//
+// # Steps and verdict
+//
+// The mock has no jitter and no slowdown under load; its TTFT is fixed by
+// the prompt length (prefill cost per token), and request k has a prompt
+// that puts its TTFT at TTFT + (k mod P)·ITL/P, P = ITL/50 µs. So the
+// streams' token events are spread over the ITL period, as a real
+// server's would be, instead of N closed-loop streams started together
+// emitting every token at the same microsecond for the whole step.
+// Config.Lockstep (--lockstep) keeps that worst case on purpose.
+//
+// Closed-loop steps hold N streams open (N users, each sending when its
+// last request ends). Open-loop steps send R requests per second on
+// vegeta's constant pacer; by default one per N, at the rate that keeps N
+// streams open by Little's law, R = N / D with D the mean request
+// duration, TTFT + (P−1)·ITL/(2P) + (tokens−1)·ITL. Open-loop steps also
+// show the schedule lag (sent − intended), which says whether the load
+// shape was held; it is not checked against the limit because it is
+// recorded per request and corrected for (corrected latency = E2E + lag),
+// so it does not make a measured latency wrong. Note that an idle Go
+// process wakes its timers through epoll with a millisecond timeout, so
+// the lag (and the wake-up lag below) of a lightly loaded step sits near
+// 1 ms however good the pacer is.
+//
+// A step is within limits when nothing failed and the p99 of the TTFT
+// error and of |ITL error| are at most the limit (1 ms by default). The verdict names the highest step of each
+// kind within limits with every lower step of its kind within limits too.
+// It is not trusted when even the lowest step of a kind is outside.
+//
+// Beside the errors each step reports, to explain them: the overshoot of a
+// goroutine sleeping 10 ms in a loop (the scheduler delay every timestamp
+// is exposed to, without any network), and the process's CPU time from
+// getrusage (runner and mock together) in cores.
+package selfcheck
