@@ -173,6 +173,12 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		}
 		start = sh.StartAt
 	}
+	if !allMock(infos) {
+		// A real server's prefix cache outlives a run: a run-specific nonce
+		// in every salt keeps this run's prompts from hitting the cache of
+		// the last one. Shards share the start instant, so they agree.
+		plan.Source.SetNonce(uint64(start.UnixNano()))
+	}
 	hdr := runner.Header{Tool: "seedbench " + version, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
 		Start: start, ShardIndex: sh.Shard.Index, ShardCount: sh.Shard.Count, Targets: infos, Resolved: resolved,
 		Planned: plannedOpenLoop(plan.Stages)}
