@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/runner"
 )
 
 // builtinMockURL marks, in results headers, targets served by the in-process mock.
@@ -28,4 +29,15 @@ func startBuiltinMock(cfg mockserver.Config) (baseURL string, stop func(), err e
 		_ = srv.Shutdown(ctx)
 		ms.Close()
 	}, nil
+}
+
+// allMock reports whether every target is served by the built-in mock, whose
+// prefix cache starts empty with every run.
+func allMock(infos []runner.TargetInfo) bool {
+	for _, t := range infos {
+		if t.BaseURL != builtinMockURL {
+			return false
+		}
+	}
+	return true
 }

@@ -33,6 +33,7 @@ type runOptions struct {
 	SeedSet   bool
 	Grace     time.Duration
 	Quiet     bool
+	Sharding  sharding
 }
 
 func runCommand() *cli.Command {
@@ -57,6 +58,7 @@ Examples:
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
+			shardFlag, startAtFlag, startToleranceFlag, workersFlag,
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -70,6 +72,18 @@ Examples:
 			}
 			if o.Scenario == "" {
 				o.Scenario = "quickstart"
+			}
+			sh, err := shardingFromFlags(c)
+			if err != nil {
+				return err
+			}
+			o.Sharding = sh
+			if n := c.Int("workers"); n > 0 {
+				out := o.OutDir
+				if out == "" {
+					out = defaultRunDir(o.Scenario)
+				}
+				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
 			}
 			return doRun(c.Context, o, c.App.Writer, c.App.ErrWriter)
 		},
@@ -143,15 +157,31 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 
 	dir := o.OutDir
 	if dir == "" {
-		dir = filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+sc.Name)
+		dir = defaultRunDir(sc.Name)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usageErr("creating run directory: %v", err)
 	}
 	resolved, _ := json.Marshal(sc)
 	start := time.Now()
+	sh := o.Sharding
+	if !sh.StartAt.IsZero() {
+		// A shard that starts late would run its part of the plan shifted
+		// against the others: refuse instead.
+		if err := checkStart(sh.StartAt, start, sh.Tolerance); err != nil {
+			return withCode(exitUntrusted, fmt.Errorf("shard %d/%d: %w", sh.Shard.Index, sh.Shard.Count, err))
+		}
+		start = sh.StartAt
+	}
+	if !allMock(infos) {
+		// A real server's prefix cache outlives a run: a run-specific nonce
+		// in every salt keeps this run's prompts from hitting the cache of
+		// the last one. Shards share the start instant, so they agree.
+		plan.Source.SetNonce(uint64(start.UnixNano()))
+	}
 	hdr := runner.Header{Tool: "seedbench " + version, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
-		Start: start, ShardCount: 1, Targets: infos, Resolved: resolved}
+		Start: start, ShardIndex: sh.Shard.Index, ShardCount: sh.Shard.Count, Targets: infos, Resolved: resolved,
+		Planned: plannedOpenLoop(plan.Stages)}
 	resultsPath := filepath.Join(dir, "results.jsonl")
 	w, err := runner.CreateResults(resultsPath, hdr)
 	if err != nil {
@@ -203,6 +233,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		MaxInFlight: sc.Load.MaxInFlight,
 		Timeouts:    plan.Timeouts(),
 		Start:       start,
+		Shard:       sh.Shard,
 		Sink: func(r *runner.Result) {
 			if r.Status == runner.StatusError && firstErr.Load() == nil {
 				firstErr.CompareAndSwap(nil, r.ErrorClass+": "+r.Error)
