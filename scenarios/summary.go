@@ -127,13 +127,17 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  #\tstage\tkind\tshape\tduration\trequests")
 	var total int64
-	exact := true
+	exact, approx := true, ""
 	for i, st := range p.Stages {
-		n := p.Planned(i)
+		n, ok := p.Planned(i)
 		count := strconv.FormatInt(n, 10)
-		if n < 0 {
+		switch {
+		case n < 0:
 			count, exact = "closed loop", false
-		} else {
+		case !ok:
+			count, approx = "~"+count, "~"
+			total += n
+		default:
 			total += n
 		}
 		name := st.Name
@@ -145,11 +149,14 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	about := ""
-	if !exact {
-		about = " in open-loop stages"
+	switch {
+	case exact:
+		fmt.Fprintf(w, "  total %s, %s%d requests planned\n", FormatPeriod(p.Duration()), approx, total)
+	case total > 0:
+		fmt.Fprintf(w, "  total %s, %s%d requests planned in open-loop stages; closed-loop counts depend on the server\n", FormatPeriod(p.Duration()), approx, total)
+	default:
+		fmt.Fprintf(w, "  total %s, closed loop: the request count depends on the server\n", FormatPeriod(p.Duration()))
 	}
-	fmt.Fprintf(w, "  total %s, %d requests planned%s\n", FormatPeriod(p.Duration()), total, about)
 
 	fmt.Fprintln(w, "\nslo")
 	if s.SLO.IsZero() {

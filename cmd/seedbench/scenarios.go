@@ -155,20 +155,25 @@ func validateScenarios(stdout, stderr io.Writer, catalogPath string, files []str
 			continue
 		}
 		var planned int64
-		closed := false
+		closed, approx := false, ""
 		for i := range plan.Stages {
-			if n := plan.Planned(i); n >= 0 {
-				planned += n
-			} else {
+			n, exact := plan.Planned(i)
+			switch {
+			case n < 0:
 				closed = true
+			case !exact:
+				approx = "~"
+				planned += n
+			default:
+				planned += n
 			}
 		}
 		more := ""
 		if closed {
 			more = " + closed-loop"
 		}
-		fmt.Fprintf(stdout, "%s: ok (%s: %d targets, %d classes, %d stages, %s, %d requests planned%s)\n", f, sc.Name,
-			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), planned, more)
+		fmt.Fprintf(stdout, "%s: ok (%s: %d targets, %d classes, %d stages, %s, %s%d requests planned%s)\n", f, sc.Name,
+			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), approx, planned, more)
 		for _, w := range sc.Warnings {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", f, w)
 		}
