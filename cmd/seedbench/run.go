@@ -339,20 +339,14 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		return withCode(exitUntrusted, fmt.Errorf("writing %s: %w", resultsPath, err))
 	}
 
-	sum, err := report.Aggregate(resultsPath)
+	sum, err := writeReport(dir, []string{resultsPath}, report.Options{Pricing: pricing(), StepSummary: os.Getenv("GITHUB_STEP_SUMMARY")}, stdout)
 	if err != nil {
 		return withCode(exitUntrusted, err)
 	}
-	if err := report.WriteText(stdout, sum); err != nil {
-		return err
-	}
 	writeTrust(stdout, stats.Trust, o.Trust)
-	fmt.Fprintf(stderr, "seedbench: results in %s\n", resultsPath)
+	fmt.Fprintf(stderr, "seedbench: results in %s, report in %s\n", resultsPath, filepath.Join(dir, report.FileHTML))
 
-	ok := int64(0)
-	for _, t := range sum.Targets {
-		ok += t.OK
-	}
+	ok := sum.Overall.OK
 	switch {
 	case interrupted.Load():
 		return withCode(exitUntrusted, errors.New("run interrupted; the results file holds every request that finished"))
@@ -362,17 +356,21 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		msg, _ := firstErr.Load().(string)
 		return withCode(exitUntrusted, fmt.Errorf("no request succeeded (%s)", msg))
 	}
-	return nil
+	return sloExit(sum)
 }
 
-// writeTrust prints the run's trust figures under the summary:
+// writeTrust prints the trust verdict under the report (which already
+// shows the lag and wake-up figures):
 //
-//	trust: schedule lag p50 0.08ms p99 0.41ms max 2.1ms (limit 5ms) · wake-up lag p99 0.3ms · dropped 0 · generator CPU 1.2s (3% of 2 cores)
+//	trust: schedule lag p99 410µs within the limit 5ms · dropped 0 · generator CPU 1.2s (3% of 2 cores)
 func writeTrust(w io.Writer, t runner.Trust, lim runner.TrustLimit) {
 	d := func(v int64) string { return short(time.Duration(v) * time.Microsecond) }
-	fmt.Fprintf(w, "trust: schedule lag p50 %s p99 %s max %s (limit %s) · wake-up lag p99 %s max %s · dropped %d · generator CPU %.1fs (%.0f%% of %d cores)\n",
-		d(t.LagP50US), d(t.LagP99US), d(t.LagMaxUS), d(t.LagLimitUS), d(t.WakeupP99US), d(t.WakeupMaxUS), t.Dropped,
-		t.CPUSeconds, 100*t.CPUShare, runtime.GOMAXPROCS(0))
+	verdict := "within"
+	if t.Untrustworthy {
+		verdict = "OVER"
+	}
+	fmt.Fprintf(w, "trust: schedule lag p99 %s %s the limit %s · dropped %d · generator CPU %.1fs (%.0f%% of %d cores)\n",
+		d(t.LagP99US), verdict, d(t.LagLimitUS), t.Dropped, t.CPUSeconds, 100*t.CPUShare, runtime.GOMAXPROCS(0))
 	if t.Untrustworthy {
 		fmt.Fprintf(w, "UNTRUSTWORTHY: %s (--max-lag %s, --max-lag-ttft-pct %g)\n", t.Reason, lim.Floor, 100*lim.TTFTFraction)
 	}

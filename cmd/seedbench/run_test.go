@@ -107,7 +107,7 @@ func TestRunAgainstMockEndToEnd(t *testing.T) {
 	if targets["mini"] != 10 || targets["pro"] != 10 {
 		t.Errorf("requests per target = %v, want 10 each (interleaved)", targets)
 	}
-	for _, want := range []string{"mini", "pro", "ttft p99"} {
+	for _, want := range []string{"mini", "pro", "TTFT p50"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
 		}
@@ -272,7 +272,7 @@ func TestRunProgressAndTrust(t *testing.T) {
 	if strings.Contains(stderr.String(), "\x1b[") {
 		t.Error("terminal escapes written to a non-terminal")
 	}
-	if !strings.Contains(stdout.String(), "trust: schedule lag p50") || strings.Contains(stdout.String(), "UNTRUSTWORTHY") {
+	if !strings.Contains(stdout.String(), "trust: schedule lag p99") || strings.Contains(stdout.String(), "UNTRUSTWORTHY") {
 		t.Errorf("summary:\n%s", stdout.String())
 	}
 }
