@@ -24,10 +24,12 @@ func startBuiltinMock(cfg mockserver.Config) (baseURL string, stop func(), err e
 	srv := &http.Server{Handler: ms, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on stop
 	return "http://" + ln.Addr().String() + "/v1", func() {
+		// Close the mock first: it ends its open streams at once, so
+		// Shutdown does not wait out its timeout on them.
+		ms.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
-		ms.Close()
 	}, nil
 }
 

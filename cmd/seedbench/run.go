@@ -250,19 +250,13 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		return withCode(exitUntrusted, fmt.Errorf("writing %s: %w", resultsPath, err))
 	}
 
-	sum, err := report.Aggregate(resultsPath)
+	sum, err := writeReport(dir, []string{resultsPath}, report.Options{Pricing: pricing(), StepSummary: os.Getenv("GITHUB_STEP_SUMMARY")}, stdout)
 	if err != nil {
 		return withCode(exitUntrusted, err)
 	}
-	if err := report.WriteText(stdout, sum); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "seedbench: results in %s\n", resultsPath)
+	fmt.Fprintf(stderr, "seedbench: results in %s, report in %s\n", resultsPath, filepath.Join(dir, report.FileHTML))
 
-	ok := int64(0)
-	for _, t := range sum.Targets {
-		ok += t.OK
-	}
+	ok := sum.Overall.OK
 	switch {
 	case interrupted.Load():
 		return withCode(exitUntrusted, errors.New("run interrupted; the results file holds every request that finished"))
@@ -270,5 +264,5 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		msg, _ := firstErr.Load().(string)
 		return withCode(exitUntrusted, fmt.Errorf("no request succeeded (%s)", msg))
 	}
-	return nil
+	return sloExit(sum)
 }

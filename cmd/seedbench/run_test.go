@@ -105,7 +105,7 @@ func TestRunAgainstMockEndToEnd(t *testing.T) {
 	if targets["mini"] != 10 || targets["pro"] != 10 {
 		t.Errorf("requests per target = %v, want 10 each (interleaved)", targets)
 	}
-	for _, want := range []string{"mini", "pro", "ttft p99"} {
+	for _, want := range []string{"mini", "pro", "TTFT p50"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
 		}

@@ -87,11 +87,11 @@ func TestWorkersEndToEnd(t *testing.T) {
 	}
 
 	// The merged run reports exactly as the shards' records read together.
-	fromMerged, err := report.Aggregate(merged)
+	fromMerged, err := report.Aggregate([]string{merged}, report.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromShards, err := report.Aggregate(shardFiles...)
+	fromShards, err := report.Aggregate(shardFiles, report.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
