@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
+	"testing/synctest"
 )
 
 type envelope struct {
@@ -199,51 +201,44 @@ func TestRateLimits(t *testing.T) {
 }
 
 // TestQueue: with one slot and a queue of one, the second request waits
-// (its TTFT includes the first's whole generation) and the third is
-// refused at once.
+// for the whole of the first (its wait is part of its TTFT) and the third
+// is refused at once. Fake time makes every figure exact.
 func TestQueue(t *testing.T) {
-	cfg := fastConfig()
-	cfg.TimeScale = 0.01
-	cfg.Truth = true
-	p := cfg.Models["doubao-seed-2.0-mini"]
+	p := exactProfile()
 	p.MaxInFlight, p.MaxQueue = 1, 1
-	p.ITLSpread = 0
-	cfg.Models["doubao-seed-2.0-mini"] = p
-	s, hs := startServer(t, cfg)
-	// 150ms·0.01 prefill + 200 tokens·15ms·0.01 = 31.5ms per request.
-	body := `{"model":"doubao-seed-2.0-mini","stream":true,"stream_options":{"include_usage":true},"max_tokens":200,"ignore_eos":true,"messages":[{"role":"user","content":"hello"}]}`
-	type result struct {
-		code int
-		body string
-	}
-	first, second := make(chan result, 1), make(chan result, 1)
-	go func() { c, _, b := post(t, hs, body); first <- result{c, b} }()
-	waitFor(t, func() bool { return s.models["doubao-seed-2.0-mini"].inFlight.Load() == 1 })
-	go func() { c, _, b := post(t, hs, body); second <- result{c, b} }()
-	waitFor(t, func() bool { return s.models["doubao-seed-2.0-mini"].queued.Load() == 1 })
-	code, _, b := post(t, hs, body)
-	if code != 429 || decodeEnvelope(t, b).Error.Code != "ServerOverloaded" {
-		t.Fatalf("third request: %d %s", code, b)
-	}
-	r1, r2 := <-first, <-second
-	if r1.code != 200 || r2.code != 200 {
-		t.Fatalf("statuses %d %d", r1.code, r2.code)
-	}
-	t1, t2 := truthOf(t, r1.body), truthOf(t, r2.body)
-	if t2.TTFTUS < t1.EventsUS[len(t1.EventsUS)-1] {
-		t.Errorf("queued request's TTFT %dµs is before the first request ended (%dµs)", t2.TTFTUS, t1.EventsUS[len(t1.EventsUS)-1])
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 5s")
+	cfg := exactConfig(p)
+	synctest.Test(t, func(t *testing.T) {
+		s := New(cfg)
+		defer s.Close()
+		serve := func() *httptest.ResponseRecorder {
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(exactBody)))
+			return w
 		}
-		time.Sleep(time.Millisecond)
-	}
+		var first, second *httptest.ResponseRecorder
+		var wg sync.WaitGroup
+		wg.Go(func() { first = serve() })
+		synctest.Wait() // the first holds the slot, waiting for its prefill
+		wg.Go(func() { second = serve() })
+		synctest.Wait() // the second is queued
+		if q := s.models["m"].queued.Load(); q != 1 {
+			t.Fatalf("queued %d", q)
+		}
+		third := serve()
+		if third.Code != 429 || decodeEnvelope(t, third.Body.String()).Error.Code != "ServerOverloaded" {
+			t.Fatalf("third request: %d %s", third.Code, third.Body.String())
+		}
+		wg.Wait()
+		t1, t2 := truthOf(t, first.Body.String()), truthOf(t, second.Body.String())
+		// First: 109ms prefill, 5 events 10ms apart, ends at 149ms.
+		if t1.HeadersUS != 0 || t1.EventsUS[4] != 149_000 {
+			t.Errorf("first: %+v", t1)
+		}
+		// Second: queued until 149ms, then its own 109ms prefill.
+		if t2.HeadersUS != 149_000 || t2.TTFTUS != 258_000 {
+			t.Errorf("second: headers %dµs ttft %dµs, want 149000 and 258000", t2.HeadersUS, t2.TTFTUS)
+		}
+	})
 }
 
 type truth struct {

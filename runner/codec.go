@@ -160,7 +160,7 @@ var ErrNotResults = errors.New("not a seedbench results file (no header line)")
 
 // NewReader reads the header of a results file. name is used in messages.
 func NewReader(r io.Reader, name string) (*Reader, error) {
-	rd := &Reader{br: bufio.NewReaderSize(r, 1<<20), name: name}
+	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10), name: name}
 	line, err := rd.readLine()
 	if err != nil {
 		if err == io.EOF {

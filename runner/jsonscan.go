@@ -361,7 +361,7 @@ func (s *jscan) literal(lit string) error {
 
 // end checks that nothing but white space follows the top-level value.
 func (s *jscan) end() error {
-	if s.peek() != 0 {
+	if s.ws(); s.i < len(s.b) {
 		return errSyntax
 	}
 	return nil

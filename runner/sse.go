@@ -44,8 +44,11 @@ var (
 	errPartialLine   = errors.New("body ended in the middle of a line")
 )
 
-func newSSEReader(st *stampReader) *sseReader {
-	return &sseReader{st: st, br: bufio.NewReaderSize(st, sseBufSize)}
+func newSSEReader(st *stampReader) *sseReader { return newSSEReaderSize(st, sseBufSize) }
+
+// newSSEReaderSize lets tests use a tiny buffer to exercise long lines.
+func newSSEReaderSize(st *stampReader, size int) *sseReader {
+	return &sseReader{st: st, br: bufio.NewReaderSize(st, size)}
 }
 
 // reset reuses the reader for another body.

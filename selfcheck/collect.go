@@ -62,7 +62,7 @@ func (c *collector) add(r *runner.Result) {
 	// A new connection's dial is a real part of the latency a user sees,
 	// not an error of the measurement, but the truth starts after it; so
 	// these requests say nothing about the harness's TTFT error.
-	if r.ConnectUS > 0 {
+	if !r.Reused || r.ConnectUS > 0 {
 		c.newConns++
 	} else {
 		c.ttft = append(c.ttft, e)

@@ -21,27 +21,25 @@
 //     taken just before http.Client.Do, to the moment the runner read the
 //     first token-bearing SSE line (before JSON decoding);
 //   - true TTFT (Result.TruthTTFTUS, the mock's seedbench_truth.ttft_us):
-//     from the moment the mock's ServeHTTP was entered to the moment the
-//     first token event had been written and flushed to the connection.
+//     from the moment the mock's ServeHTTP was entered to the instant just
+//     before the mock wrote and flushed the first token event.
 //
 // The difference
 //
 //	TTFT error = measured TTFT − true TTFT
-//	           = (ServeHTTP entered − client sent)          request side
-//	           + (client read the event − server flushed it)  response side
+//	           = (ServeHTTP entered − client sent)            request side
+//	           + (client read the event − server about to write it)  response side
 //
 // is the time the measurement itself added: taking a pooled connection,
 // writing the request, loopback transit in both directions, both kernels'
 // socket wake-ups, both Go schedulers, and net/http parsing the request on
-// the mock's side. That last part belongs to the mock, not the runner, so
-// the figure is an upper bound of the runner's own error. The mock's own
-// sleep overshoot is not in it: the truth is stamped when the bytes
-// actually left, however late that was. The truth has one imprecision of
-// its own: it is stamped after the write returns, so a mock thread that
-// loses its CPU right after the write (the woken reader may take it)
-// stamps late, and the error of that request looks smaller, even
-// negative. The minimum TTFT error shows how far that goes; the check uses
-// the signed p99, whose tail is the harness's own delay.
+// the mock's side. Both terms are on one clock and cannot be negative, so
+// neither can the error. Two parts of it belong to the mock, not the
+// runner (net/http reading the request before ServeHTTP, and the write
+// itself, including any time the mock's goroutine lost its CPU between
+// the stamp and the write), so the figure is an upper bound of the
+// runner's own error. The mock's sleep overshoot is not in it: the truth
+// is stamped when the bytes are actually about to leave, however late.
 //
 // Inter-token gaps are compared gap by gap,
 //
@@ -54,9 +52,10 @@
 //
 // # Which requests count
 //
-// Each step runs a warm-up at the same load first (connections opened,
-// runtime warm) whose records are left out. A measured request that dialed
-// a new connection is left out of the TTFT error: the dial is a real part
+// Each step starts with a warm-up at the same load (connections opened,
+// runtime warm); requests sent during it are left out. A measured request
+// that was not sent on a kept-alive connection is left out of the TTFT
+// error: the dial is a real part
 // of the latency a user sees, not an error of the measurement, but the
 // mock's truth starts after it. Its gaps still count. A request that
 // failed, was dropped or carried no truth fails the step, because the

@@ -96,7 +96,7 @@ func failedIf(b bool) []string {
 func TestCollectorLeavesOutWarmupAndDials(t *testing.T) {
 	col := newCollector(time.Second)
 	ok := func(sent int64, connect int64) *runner.Result {
-		return &runner.Result{SentUS: sent, IntendedUS: -1, Status: runner.StatusOK, ConnectUS: connect,
+		return &runner.Result{SentUS: sent, IntendedUS: -1, Status: runner.StatusOK, ConnectUS: connect, Reused: connect == 0,
 			TTFTUS: 1200, TruthTTFTUS: 1000, EventsUS: []int64{1200, 1300}, TruthEventsUS: []int64{1000, 1100}}
 	}
 	col.add(ok(500_000, 0))    // warm-up: left out entirely

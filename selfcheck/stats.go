@@ -55,14 +55,15 @@ func Abs(xs []int64) []int64 {
 // TTFTError is the harness's error on one request's time to first token:
 //
 //	err = measured TTFT − truth TTFT
-//	    = (ServeHTTP entered − client sent)      request side
-//	    + (client read the event − server flushed it)   response side
+//	    = (ServeHTTP entered − client sent)                  request side
+//	    + (client read the event − server about to write it)  response side
 //
 // Each side's TTFT is an offset from that side's own start of the request,
 // both on this process's monotonic clock, so the difference is exactly the
 // time the measurement added: loopback transit, both kernels, both Go
-// schedulers and net/http on both ends. ok is false when the record has no
-// measured or no true TTFT.
+// schedulers and net/http on both ends. It is never negative (up to 1 µs
+// of rounding); a negative value means a truth stamped after the bytes
+// left. ok is false when the record has no measured or no true TTFT.
 func TTFTError(r *runner.Result) (err int64, ok bool) {
 	if r.TTFTUS <= 0 || r.TruthTTFTUS <= 0 {
 		return 0, false

@@ -68,8 +68,9 @@ func TestTTFTError(t *testing.T) {
 	}{
 		// The usual case: the client saw the token 150 µs after the truth.
 		{"late client", runner.Result{TTFTUS: 200150, TruthTTFTUS: 200000}, 150, true},
-		// The mock stamped late after its write: a small negative error.
-		{"late truth stamp", runner.Result{TTFTUS: 199990, TruthTTFTUS: 200000}, -10, true},
+		// Negative is reported as is (it would mean a truth stamped after
+		// the write), never clamped to zero.
+		{"negative", runner.Result{TTFTUS: 199990, TruthTTFTUS: 200000}, -10, true},
 		// No truth (mock without Truth, or no usage chunk): not a sample.
 		{"no truth", runner.Result{TTFTUS: 200150}, 0, false},
 		// No token at all: not a sample.

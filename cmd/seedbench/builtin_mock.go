@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/runner"
 )
 
 // builtinMockURL marks, in results headers, targets served by the in-process mock.
@@ -23,9 +24,22 @@ func startBuiltinMock(cfg mockserver.Config) (baseURL string, stop func(), err e
 	srv := &http.Server{Handler: ms, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on stop
 	return "http://" + ln.Addr().String() + "/v1", func() {
+		// Close the mock first: it ends its open streams at once, so
+		// Shutdown does not wait out its timeout on them.
+		ms.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
-		ms.Close()
 	}, nil
+}
+
+// allMock reports whether every target is served by the built-in mock, whose
+// prefix cache starts empty with every run.
+func allMock(infos []runner.TargetInfo) bool {
+	for _, t := range infos {
+		if t.BaseURL != builtinMockURL {
+			return false
+		}
+	}
+	return true
 }

@@ -82,12 +82,8 @@ func doMerge(outDir string, inputs []string, stdout, stderr interface{ Write([]b
 	for _, w := range info.Warnings {
 		fmt.Fprintf(stderr, "seedbench: warning: %s\n", w)
 	}
-	sum, err := report.Aggregate(merged)
-	if err != nil {
+	if _, err := writeReport(outDir, []string{merged}, report.Options{Pricing: pricing()}, stdout); err != nil {
 		return withCode(exitUntrusted, err)
-	}
-	if err := report.WriteText(stdout, sum); err != nil {
-		return err
 	}
 	var problems []error
 	if len(info.MissingShards) > 0 {

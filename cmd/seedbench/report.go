@@ -1,12 +1,129 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/seedbench/seedbench/report"
+	"github.com/urfave/cli/v2"
+)
 
 func reportCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "report",
-		Usage:     "report (not built yet)",
-		UsageText: "seedbench report runs/20260101-120000-quickstart",
-		Action:    notBuilt("report"),
+		Name:  "report",
+		Usage: "report existing results: tables, plots, SLO verdict, cost",
+		UsageText: `seedbench report [flags] RUN_DIR|RESULTS_FILE...
+
+Reads one or more results files (a run directory stands for its results.jsonl; several shard
+directories make one run) and writes summary.json, CSVs, Markdown, report.html and plots into
+--out (default: the run directory when there is one). Exits 1 when an SLO objective fails.
+
+Examples:
+   seedbench report runs/20260101-120000-quickstart
+   seedbench report --slo ttft_p99=2s,availability=99.9% --junit slo.xml runs/nightly
+   seedbench report --out runs/soak-merged runs/soak/shard-0 runs/soak/shard-1`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "directory for the report's files (default: the single run directory given)"},
+			&cli.StringFlag{Name: "slo", Usage: "objectives overriding the scenario's, e.g. ttft_p99=2s,tpot_p95=50ms,availability=99.9%"},
+			&cli.StringFlag{Name: "junit", Usage: "also write the SLO checks as JUnit XML to this file"},
+			&cli.Float64Flag{Name: "rate", Usage: "request rate (req/s, all targets) for cost projections (default: the scenario's)"},
+			&cli.BoolFlag{Name: "no-plots", Usage: "skip the charts"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageErr("report needs a run directory or results file")
+			}
+			opts, err := reportOptions(c)
+			if err != nil {
+				return err
+			}
+			paths, err := report.ResultsFiles(c.Args().Slice())
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			out := c.String("out")
+			if out == "" {
+				out, err = defaultReportDir(c.Args().Slice())
+				if err != nil {
+					return err
+				}
+			}
+			sum, err := writeReport(out, paths, opts, c.App.Writer)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			fmt.Fprintf(c.App.ErrWriter, "seedbench: report in %s\n", filepath.Join(out, report.FileHTML))
+			return sloExit(sum)
+		},
 	}
+}
+
+// reportOptions reads the flags every reporting command shares.
+func reportOptions(c *cli.Context) (report.Options, error) {
+	opts := report.Options{
+		Pricing:     pricing(),
+		JUnit:       c.String("junit"),
+		Rate:        c.Float64("rate"),
+		NoPlots:     c.Bool("no-plots"),
+		StepSummary: os.Getenv("GITHUB_STEP_SUMMARY"),
+	}
+	if s := c.String("slo"); s != "" {
+		objs, err := report.ParseSLOFlag(s)
+		if err != nil {
+			return opts, usageErr("--slo: %v", err)
+		}
+		opts.SLO = objs
+	}
+	return opts, nil
+}
+
+// defaultReportDir is where a report goes when --out is not given: the one
+// run directory (or results file's directory) named.
+func defaultReportDir(args []string) (string, error) {
+	dirs := map[string]bool{}
+	var dir string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return "", usageErr("%v", err)
+		}
+		d := a
+		if !st.IsDir() {
+			d = filepath.Dir(a)
+		}
+		dirs[filepath.Clean(d)] = true
+		dir = d
+	}
+	if len(dirs) != 1 {
+		return "", usageErr("several run directories given: say where the report goes with --out DIR")
+	}
+	return dir, nil
+}
+
+// pricing is the model catalog's price table for cost figures.
+func pricing() report.Pricing { return nil }
+
+// writeReport writes every report file into dir and prints the text table.
+func writeReport(dir string, paths []string, opts report.Options, stdout io.Writer) (*report.Summary, error) {
+	sum, err := report.WriteAll(dir, paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	return sum, report.WriteText(stdout, sum)
+}
+
+// sloExit turns a failed SLO verdict into exit code 1.
+func sloExit(sum *report.Summary) error {
+	if sum.SLO.Pass {
+		return nil
+	}
+	n := 0
+	for _, c := range sum.SLO.Checks {
+		if !c.Pass {
+			n++
+		}
+	}
+	return withCode(exitCheck, fmt.Errorf("SLO failed: %d of %d checks", n, len(sum.SLO.Checks)))
 }

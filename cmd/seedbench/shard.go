@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/seedbench/seedbench/runner"
+	"github.com/urfave/cli/v2"
 )
 
 // parseShard reads "--shard i/N", or "auto/N" to take i from the Kubernetes
@@ -63,3 +65,58 @@ func checkStart(start, now time.Time, tolerance time.Duration) error {
 
 // getenv is os.Getenv, replaceable in tests.
 var getenv = os.Getenv
+
+// sharding is what the sharding flags of run say.
+type sharding struct {
+	Shard     runner.Shard
+	StartAt   time.Time // zero: start now
+	Tolerance time.Duration
+}
+
+var (
+	shardFlag          = &cli.StringFlag{Name: "shard", Usage: "run only shard `INDEX/COUNT` of the plan (requests with k mod COUNT == INDEX); auto/COUNT takes INDEX from JOB_COMPLETION_INDEX"}
+	startAtFlag        = &cli.StringFlag{Name: "start-at", Usage: "the agreed start instant of every shard, `RFC3339` or Unix nanoseconds"}
+	startToleranceFlag = &cli.DurationFlag{Name: "start-tolerance", Value: DefaultStartTolerance, Usage: "how late after --start-at a shard may still start (later: exit 3)"}
+	workersFlag        = &cli.IntFlag{Name: "workers", Usage: "fork `N` worker processes on this machine, one shard each, and merge their results"}
+)
+
+func shardingFromFlags(c *cli.Context) (sharding, error) {
+	sh, err := parseShard(c.String("shard"), getenv)
+	if err != nil {
+		return sharding{}, usageErr("%v", err)
+	}
+	at, err := parseStartAt(c.String("start-at"))
+	if err != nil {
+		return sharding{}, usageErr("%v", err)
+	}
+	if c.Int("workers") < 0 {
+		return sharding{}, usageErr("--workers %d: want a positive number", c.Int("workers"))
+	}
+	if c.Int("workers") > 0 && c.IsSet("shard") {
+		return sharding{}, usageErr("--workers and --shard do not go together: --workers makes its own shards")
+	}
+	if sh.Count > 1 && at.IsZero() {
+		return sharding{}, usageErr("--shard %s needs --start-at: every shard must start at the same instant", c.String("shard"))
+	}
+	return sharding{Shard: sh, StartAt: at, Tolerance: c.Duration("start-tolerance")}, nil
+}
+
+// defaultRunDir is runs/<time>-<scenario name or file stem>.
+func defaultRunDir(scenario string) string {
+	name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(scenario), ".yaml"), ".yml")
+	return filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+name)
+}
+
+// plannedOpenLoop counts the open-loop requests of the whole plan (all
+// shards), for merge to find requests that left no record. Closed-loop
+// stages make the count unknowable in advance: 0.
+func plannedOpenLoop(stages []runner.Stage) int64 {
+	var n int64
+	for _, st := range stages {
+		if !st.Open() {
+			return 0
+		}
+		n += runner.Count(st)
+	}
+	return n
+}

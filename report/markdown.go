@@ -1,0 +1,123 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown renders the report for a pull request or a CI job summary:
+// the verdict first, then latency, errors, cost.
+func WriteMarkdown(w io.Writer, s *Summary) error {
+	ew := &errWriter{w: w}
+	verdict := "no SLO objectives"
+	if n := len(s.SLO.Checks); n > 0 {
+		if s.SLO.Pass {
+			verdict = fmt.Sprintf("✅ SLO pass (%d checks)", n)
+		} else {
+			verdict = fmt.Sprintf("❌ SLO fail (%d of %d checks failed)", failedChecks(s), n)
+		}
+	}
+	fmt.Fprintf(ew, "## seedbench: %s — %s\n\n", s.Scenario, verdict)
+	fmt.Fprintf(ew, "Seed %d · %s · window %.1f s", s.Seed, plural(int64(len(s.Targets)), "target"), s.Window.Seconds)
+	if s.TargetRate > 0 {
+		fmt.Fprintf(ew, " · %s req/s planned, %s achieved", fmtRate(s.TargetRate), fmtRate(s.Achieved))
+	}
+	fmt.Fprintf(ew, "\n\n_%s._\n\n", capitalize(s.LatencyBasis))
+
+	fmt.Fprintln(ew, "| target | tier | requests | ok | availability | req/s | out tok/s | TTFT p50 | TTFT p99 | TPOT p50 | TPOT p99 | E2E p50 | E2E p99 | goodput/s |")
+	fmt.Fprintln(ew, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	row := func(name string, g Group) {
+		ttft, tpot, e2e := g.Latency["ttft"], g.Latency["tpot"], g.Latency["e2e"]
+		fmt.Fprintf(ew, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(name), tierLabel(g.Tier), g.Requests, g.OK,
+			fmtPct(g.Availability), fmtRate(g.Throughput), fmtRate(g.OutputTokensRate), fmtDist(ttft, 50), fmtDist(ttft, 99),
+			fmtDist(tpot, 50), fmtDist(tpot, 99), fmtDist(e2e, 50), fmtDist(e2e, 99), fmtRate(g.Goodput))
+	}
+	for _, t := range s.Targets {
+		row("**"+t.Name+"**", t.All)
+		if len(t.Tiers) > 1 {
+			for _, g := range t.Tiers {
+				row("", g)
+			}
+		}
+	}
+	if len(s.Targets) > 1 {
+		row("**all**", s.Overall)
+	}
+
+	if len(s.SLO.Checks) > 0 {
+		fmt.Fprintln(ew, "\n### SLO\n\n| | target | objective | measured | error budget left | basis |\n|---|---|---|--:|--:|---|")
+		for _, c := range s.SLO.Checks {
+			mark := "✅"
+			if !c.Pass {
+				mark = "❌"
+			}
+			budget := ""
+			if c.BudgetLeft != nil {
+				budget = fmtPct(*c.BudgetLeft)
+			}
+			fmt.Fprintf(ew, "| %s | %s | `%s` | %s | %s | %s |\n", mark, mdEscape(c.Target), c.Text, checkValue(c, c.Measured), budget, c.Basis)
+		}
+	}
+
+	if s.Overall.Failed+s.Overall.Dropped > 0 {
+		fmt.Fprintln(ew, "\n### Errors\n\n| target | class | count | share |\n|---|---|--:|--:|")
+		for _, t := range s.Targets {
+			for _, c := range sortedClasses(t.All.ErrorClasses) {
+				n := t.All.ErrorClasses[c]
+				fmt.Fprintf(ew, "| %s | %s | %d | %s |\n", mdEscape(t.Name), c, n, fmtPct(ratio(n, t.All.Requests)))
+			}
+		}
+	}
+
+	if s.Currency != "" {
+		fmt.Fprintf(ew, "\n### Cost (%s, from server usage)\n\n| target | tier | requests | total | per 1K requests | cache saved | projected per day | per 30 days |\n|---|---|--:|--:|--:|--:|--:|--:|\n", s.Currency)
+		for _, t := range s.Targets {
+			c := t.Cost
+			if c == nil {
+				continue
+			}
+			for _, tc := range c.Tiers {
+				fmt.Fprintf(ew, "| %s | %s | %d | %s | %s | %s | | |\n", mdEscape(t.Name), tc.Tier, tc.Requests, fmtMoney(tc.Total), fmtMoney(tc.Per1K), fmtMoney(tc.CacheSavings))
+			}
+			fmt.Fprintf(ew, "| **%s** | total | %d | **%s** | **%s** | %s | %s | %s |\n", mdEscape(t.Name), c.BilledRequests, fmtMoney(c.Total), fmtMoney(c.Per1K),
+				fmtMoney(c.CacheSavings), fmtMoney(c.PerDay), fmtMoney(c.PerMonth))
+		}
+		for _, t := range s.Targets {
+			for _, m := range t.TierMismatches {
+				fmt.Fprintf(ew, "\n%s: %s planned in tier %s were billed in tier %s (k %s).\n", mdEscape(t.Name), plural(m.Count, "request"), m.Planned, m.Billed, joinInts(m.Examples))
+			}
+		}
+	}
+
+	if len(s.Warnings) > 0 {
+		fmt.Fprintln(ew, "\n### Warnings")
+		fmt.Fprintln(ew)
+		for _, wn := range s.Warnings {
+			fmt.Fprintf(ew, "- %s\n", mdEscape(wn))
+		}
+	}
+	return ew.err
+}
+
+func failedChecks(s *Summary) int {
+	n := 0
+	for _, c := range s.SLO.Checks {
+		if !c.Pass {
+			n++
+		}
+	}
+	return n
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// mdEscape keeps a name from breaking a table row.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}

@@ -1,0 +1,190 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteText renders the terminal summary: one table of every target and
+// tier, errors, the SLO verdict, cost and warnings.
+func WriteText(w io.Writer, s *Summary) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "scenario %s  seed %d  %s  window %.1fs", s.Scenario, s.Seed, plural(int64(len(s.Targets)), "target"), s.Window.Seconds)
+	if s.TargetRate > 0 {
+		fmt.Fprintf(ew, "  rate %s/s planned, %s/s achieved", fmtRate(s.TargetRate), fmtRate(s.Achieved))
+	}
+	fmt.Fprintln(ew)
+	fmt.Fprintf(ew, "(%s)\n\n", s.LatencyBasis)
+
+	// Names read left-aligned, numbers right-aligned: pad the name columns
+	// to their width so the right-aligning tabwriter leaves them be.
+	nw, tw0 := len("target"), len("tier")
+	for _, t := range s.Targets {
+		nw = max(nw, len(t.Name))
+		for _, g := range t.Tiers {
+			tw0 = max(tw0, len(g.Tier))
+		}
+	}
+	pad := func(s string, w int) string { return fmt.Sprintf("%-*s", w, s) }
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%s\t%s\trequests\tok\tavail\treq/s\tout tok/s\tTTFT p50\tp90\tp99\tTPOT p50\tp99\tE2E p50\tp99\tgoodput/s\t\n", pad("target", nw), pad("tier", tw0))
+	row := func(name string, g Group) {
+		ttft, tpot, e2e := g.Latency["ttft"], g.Latency["tpot"], g.Latency["e2e"]
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", pad(name, nw), pad(tierLabel(g.Tier), tw0), g.Requests, g.OK,
+			fmtPct(g.Availability), fmtRate(g.Throughput), fmtRate(g.OutputTokensRate),
+			fmtDist(ttft, 50), fmtDist(ttft, 90), fmtDist(ttft, 99), fmtDist(tpot, 50), fmtDist(tpot, 99),
+			fmtDist(e2e, 50), fmtDist(e2e, 99), fmtRate(g.Goodput))
+	}
+	for _, t := range s.Targets {
+		row(t.Name, t.All)
+		if len(t.Tiers) > 1 {
+			for _, g := range t.Tiers {
+				row("", g)
+			}
+		}
+	}
+	if len(s.Targets) > 1 {
+		row("all", s.Overall)
+	}
+	tw.Flush()
+
+	writeErrorsText(ew, s)
+	writeSLOText(ew, s)
+	writeCostText(ew, s)
+	writeTokensText(ew, s)
+	if t := s.Trust; t != nil {
+		fmt.Fprintf(ew, "\ngenerator: schedule lag p50 %s, p99 %s, max %s; wake-up lag p99 %s\n",
+			fmtMS(float64(t.LagP50US)/1000), fmtMS(float64(t.LagP99US)/1000), fmtMS(float64(t.LagMaxUS)/1000), fmtMS(float64(t.WakeupP99US)/1000))
+	}
+	if len(s.Warnings) > 0 {
+		fmt.Fprintln(ew)
+		for _, wn := range s.Warnings {
+			fmt.Fprintf(ew, "warning: %s\n", wn)
+		}
+	}
+	return ew.err
+}
+
+func writeErrorsText(w io.Writer, s *Summary) {
+	if s.Overall.Failed+s.Overall.Dropped == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nerrors (share of the target's requests)")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, t := range s.Targets {
+		for _, c := range sortedClasses(t.All.ErrorClasses) {
+			n := t.All.ErrorClasses[c]
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", t.Name, c, n, fmtPct(ratio(n, t.All.Requests)))
+		}
+	}
+	tw.Flush()
+}
+
+// sortedClasses orders error classes by count, then name.
+func sortedClasses(m map[string]int64) []string {
+	out := make([]string, 0, len(m))
+	for c := range m {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if m[out[i]] != m[out[j]] {
+			return m[out[i]] > m[out[j]]
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+func writeSLOText(w io.Writer, s *Summary) {
+	if len(s.SLO.Checks) == 0 {
+		fmt.Fprintln(w, "\nSLO: no objectives (set slo: in the scenario or --slo ttft_p99=2s,…)")
+		return
+	}
+	fmt.Fprintln(w, "\nSLO")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	failed := 0
+	for _, c := range s.SLO.Checks {
+		mark := "PASS"
+		if !c.Pass {
+			mark = "FAIL"
+			failed++
+		}
+		budget := ""
+		if c.BudgetLeft != nil {
+			budget = fmt.Sprintf("error budget left %s", fmtPct(*c.BudgetLeft))
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\tmeasured %s\t%s\t(%s)\n", mark, c.Target, c.Text, checkValue(c, c.Measured), budget, c.Basis)
+	}
+	tw.Flush()
+	if s.SLO.Pass {
+		fmt.Fprintf(w, "SLO verdict: PASS (%d checks)\n", len(s.SLO.Checks))
+	} else {
+		fmt.Fprintf(w, "SLO verdict: FAIL (%d of %d checks failed)\n", failed, len(s.SLO.Checks))
+	}
+}
+
+func writeCostText(w io.Writer, s *Summary) {
+	if s.Currency == "" {
+		return
+	}
+	fmt.Fprintf(w, "\ncost (%s, from server usage; tier by prompt tokens)\n", s.Currency)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "target\ttier\trequests\tinput\tcache read\toutput\ttotal\tper 1K req\tcache saved\t")
+	for _, t := range s.Targets {
+		c := t.Cost
+		if c == nil {
+			continue
+		}
+		for _, tc := range c.Tiers {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", t.Name, tc.Tier, tc.Requests, fmtMoney(tc.Input), fmtMoney(tc.CacheRead),
+				fmtMoney(tc.Output), fmtMoney(tc.Total), fmtMoney(tc.Per1K), fmtMoney(tc.CacheSavings))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t\t\t\t%s\t%s\t%s\t\n", t.Name, "total", c.BilledRequests, fmtMoney(c.Total), fmtMoney(c.Per1K), fmtMoney(c.CacheSavings))
+	}
+	tw.Flush()
+	for _, t := range s.Targets {
+		if c := t.Cost; c != nil && c.ProjectedRate > 0 {
+			fmt.Fprintf(w, "  %s at %s req/s: %s %s per day, %s per 30 days\n", t.Name, fmtRate(c.ProjectedRate), fmtMoney(c.PerDay), s.Currency, fmtMoney(c.PerMonth))
+		}
+	}
+	for _, t := range s.Targets {
+		for _, m := range t.TierMismatches {
+			fmt.Fprintf(w, "  %s: %s planned in tier %s were billed in tier %s (k %s)\n", t.Name, plural(m.Count, "request"), m.Planned, m.Billed, joinInts(m.Examples))
+		}
+	}
+}
+
+func joinInts(ks []int64) string {
+	parts := make([]string, len(ks))
+	for i, k := range ks {
+		parts[i] = itoa(k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func writeTokensText(w io.Writer, s *Summary) {
+	tk := s.Overall.Tokens
+	if tk.WithUsage == 0 && tk.WithoutUsage == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\ntokens: server usage on %d of %d successful requests; client estimate vs server: prompt %s, completion %s; cached share %s; %.2f tokens per event\n",
+		tk.WithUsage, s.Overall.OK, fmtSignedPct(tk.PromptMismatch), fmtSignedPct(tk.CompletionMismatch), fmtPct(tk.CachedShare), tk.TokensPerEvent)
+}
+
+// errWriter remembers the first write error so renderers can write freely.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}

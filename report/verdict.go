@@ -1,0 +1,122 @@
+package report
+
+import (
+	"fmt"
+	"math"
+)
+
+// verdict judges every objective on every target it applies to.
+func verdict(s *Summary, objs []Objective) Verdict {
+	v := Verdict{Pass: true, Checks: []Check{}}
+	for _, t := range s.Targets {
+		for _, o := range objectivesFor(objs, t.Name) {
+			c := judge(o, t.All, s.all[t.Name])
+			c.Target = t.Name
+			v.Checks = append(v.Checks, c)
+			v.Pass = v.Pass && c.Pass
+		}
+	}
+	// An objective naming a target that sent nothing must not pass silently.
+	for _, o := range objs {
+		if o.Target == "" {
+			continue
+		}
+		found := false
+		for _, t := range s.Targets {
+			found = found || t.Name == o.Target
+		}
+		if !found {
+			v.Checks = append(v.Checks, Check{Target: o.Target, Objective: o.Key, Op: o.op(), Limit: limitIn(o), Unit: unitOf(o),
+				Basis: "no requests for this target in the results", Source: o.Source, Text: o.String()})
+			v.Pass = false
+		}
+	}
+	return v
+}
+
+func unitOf(o Objective) string {
+	switch o.Kind {
+	case LatencyObjective:
+		return "ms"
+	case GoodputObjective:
+		return "req/s"
+	}
+	return "ratio"
+}
+
+func limitIn(o Objective) float64 {
+	if o.Kind == LatencyObjective {
+		return round3(o.Limit / 1000)
+	}
+	return o.Limit
+}
+
+// judge evaluates one objective on a group.
+func judge(o Objective, g Group, a *acc) Check {
+	c := Check{Objective: o.Key, Op: o.op(), Limit: limitIn(o), Unit: unitOf(o), Source: o.Source, Text: o.String()}
+	var measured float64
+	have := true
+	switch o.Kind {
+	case LatencyObjective:
+		d := g.Latency[o.Metric.String()]
+		if d.Count == 0 {
+			have = false
+			c.Basis = fmt.Sprintf("no successful request had a %s (%d issued)", o.Metric.Title(), g.Issued)
+			break
+		}
+		// Reported percentiles are precomputed; others come from the histogram.
+		measured = d.Percentile(o.Percentile)
+		if math.IsNaN(measured) && a != nil {
+			measured = usToMS(a.hist[o.Metric].ValueAtPercentile(o.Percentile))
+		}
+		c.Basis = fmt.Sprintf("%d successful of %d issued requests", g.OK, g.Issued)
+		if o.Metric == Lag {
+			c.Basis = fmt.Sprintf("%d issued requests", g.Issued)
+		}
+		if o.Metric == ITL {
+			c.Basis = fmt.Sprintf("%d gaps between tokens of %d successful requests", d.Count, g.OK)
+		}
+	case AvailabilityObjective:
+		if g.Issued == 0 {
+			have = false
+			c.Basis = "no request was issued"
+			break
+		}
+		measured = g.Availability
+		c.Basis = fmt.Sprintf("%d successful of %d issued; %d dropped, not sent", g.OK, g.Issued, g.Dropped)
+		c.BudgetLeft = budgetLeft(1-measured, 1-o.Limit)
+	case ErrorRateObjective:
+		if g.Issued == 0 {
+			have = false
+			c.Basis = "no request was issued"
+			break
+		}
+		measured = g.ErrorRate
+		c.Basis = fmt.Sprintf("%d failed of %d issued", g.Failed, g.Issued)
+		c.BudgetLeft = budgetLeft(measured, o.Limit)
+	case GoodputObjective:
+		measured = g.Goodput
+		c.Basis = fmt.Sprintf("%d good of %d successful requests", g.GoodRequests, g.OK)
+	}
+	if !have || math.IsNaN(measured) {
+		return c
+	}
+	c.Measured = &measured
+	switch c.Op {
+	case "<=":
+		c.Pass = measured <= c.Limit
+	default:
+		c.Pass = measured >= c.Limit
+	}
+	return c
+}
+
+// budgetLeft is the share of an error budget not yet spent:
+// 1 − spent/budget. A 100% objective has no budget to speak of: nil.
+func budgetLeft(spent, budget float64) *float64 {
+	if budget <= 0 {
+		return nil
+	}
+	left := round6(1 - spent/budget)
+	return &left
+}

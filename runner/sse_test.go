@@ -1,0 +1,189 @@
+package runner
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// readEvents runs the SSE reader over input, fed in pieces of at most chunk
+// bytes through a buffer of bufSize, and returns the events and how the
+// body ended ("eof", "unexpected", or another error).
+func readEvents(input []byte, chunk, bufSize int) ([]string, string) {
+	var r io.Reader = bytes.NewReader(input)
+	if chunk > 0 {
+		r = &pieceReader{b: input, n: chunk}
+	}
+	st := &stampReader{r: r}
+	sr := newSSEReaderSize(st, bufSize)
+	var events []string
+	for range len(input) + 2 {
+		data, _, err := sr.next()
+		switch {
+		case err == nil:
+			events = append(events, string(data))
+			continue
+		case errors.Is(err, io.EOF):
+			return events, "eof"
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return events, "unexpected"
+		default:
+			return events, err.Error()
+		}
+	}
+	return events, "did not end"
+}
+
+// pieceReader returns at most n bytes per Read.
+type pieceReader struct {
+	b []byte
+	n int
+}
+
+func (p *pieceReader) Read(b []byte) (int, error) {
+	if len(p.b) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(b[:min(len(b), p.n)], p.b)
+	p.b = p.b[k:]
+	return k, nil
+}
+
+func TestSSEReader(t *testing.T) {
+	long := strings.Repeat("x", 100<<10)
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+		end      string
+	}{
+		// the common case
+		{"simple", "data: a\n\ndata: [DONE]\n\n", []string{"a", "[DONE]"}, "eof"},
+		// CRLF endings
+		{"crlf", "data: a\r\n\r\ndata: b\r\n\r\n", []string{"a", "b"}, "eof"},
+		// comments and other fields are skipped; only one space is removed
+		{"fields", ": keep-alive\nevent: message\nid: 7\nretry: 10\ndata:  two spaces\n\n", []string{" two spaces"}, "eof"},
+		// multi-line data is joined with \n
+		{"multiline", "data: a\ndata: b\n\n", []string{"a\nb"}, "eof"},
+		// "data" alone is an empty data line
+		{"bare data", "data\n\n", []string{""}, "eof"},
+		// a field that merely starts with "data" is another field
+		{"database", "database: x\n\ndata: y\n\n", []string{"y"}, "eof"},
+		// no space after the colon
+		{"nospace", "data:z\n\n", []string{"z"}, "eof"},
+		// blank lines between events do nothing
+		{"blanks", "\n\n\ndata: a\n\n\n", []string{"a"}, "eof"},
+		// a line far longer than the buffer
+		{"long line", "data: " + long + "\n\n", []string{long}, "eof"},
+		// a last event without its blank line still counts
+		{"no final blank", "data: a\n", []string{"a"}, "eof"},
+		// cut in the middle of a line: truncated
+		{"cut", "data: a\n\ndata: {\"cho", []string{"a"}, "unexpected"},
+		// [DONE] without its newline is accepted
+		{"done no newline", "data: a\n\ndata: [DONE]", []string{"a", "[DONE]"}, "eof"},
+		// a byte-order mark before the first line is ignored
+		{"bom", "\xEF\xBB\xBFdata: a\n\n", []string{"a"}, "eof"},
+		// empty body
+		{"empty", "", nil, "eof"},
+	} {
+		for _, chunk := range []int{0, 1, 7} {
+			t.Run(fmt.Sprintf("%s/chunk%d", tc.name, chunk), func(t *testing.T) {
+				got, end := readEvents([]byte(tc.in), chunk, 16)
+				if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tc.want) || end != tc.end {
+					t.Errorf("got %q, %s; want %q, %s", got, end, tc.want, tc.end)
+				}
+			})
+		}
+	}
+}
+
+// TestSSETooLarge: an endless line is cut at maxEvent, not buffered forever.
+func TestSSETooLarge(t *testing.T) {
+	r := io.MultiReader(strings.NewReader("data: "), iotest.OneByteReader(io.LimitReader(zeros{}, maxEvent+1<<20)))
+	sr := newSSEReader(&stampReader{r: r})
+	if _, _, err := sr.next(); !errors.Is(err, errEventTooLarge) {
+		t.Fatalf("err %v, want errEventTooLarge", err)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
+}
+
+// refSSE is a plain reading of the same rules, written independently of the
+// reader: split into lines, then walk them.
+func refSSE(in []byte) ([]string, string) {
+	lines := strings.Split(string(in), "\n")
+	partial := lines[len(lines)-1] // "" when the input ends with \n
+	lines = lines[:len(lines)-1]
+	var events []string
+	var cur []string
+	have := false
+	for i, l := range lines {
+		if i == 0 {
+			l = strings.TrimPrefix(strings.TrimSuffix(l, "\r"), "\xEF\xBB\xBF")
+		} else {
+			l = strings.TrimSuffix(l, "\r")
+		}
+		if l == "" {
+			if have {
+				events = append(events, strings.Join(cur, "\n"))
+				cur, have = nil, false
+			}
+			continue
+		}
+		if v, ok := refData(l); ok {
+			cur, have = append(cur, v), true
+		}
+	}
+	if partial != "" {
+		if len(lines) == 0 {
+			partial = strings.TrimPrefix(partial, "\xEF\xBB\xBF")
+		}
+		if v, ok := refData(partial); ok && !have && v == "[DONE]" {
+			return append(events, v), "eof"
+		}
+		return events, "unexpected"
+	}
+	if have {
+		events = append(events, strings.Join(cur, "\n"))
+	}
+	return events, "eof"
+}
+
+func refData(l string) (string, bool) {
+	if strings.HasPrefix(l, ":") {
+		return "", false
+	}
+	field, value, found := strings.Cut(l, ":")
+	if field != "data" {
+		return "", false
+	}
+	if found {
+		value = strings.TrimPrefix(value, " ")
+	}
+	return value, true
+}
+
+// FuzzSSE checks the reader against refSSE on any input, whatever the read
+// sizes and buffer size.
+func FuzzSSE(f *testing.F) {
+	for _, s := range []string{"data: a\n\n", "data: a\r\ndata: b\r\n\r\n", ": c\nevent: x\ndata:y\n", "data: [DONE]", "data: {\"x\n", "\xEF\xBB\xBFdata: q\n\n"} {
+		f.Add([]byte(s), uint8(3), uint8(16))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, chunk, buf uint8) {
+		want, wantEnd := refSSE(in)
+		got, end := readEvents(in, int(chunk%64)+1, int(buf)+16)
+		if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) || end != wantEnd {
+			t.Fatalf("input %q:\n got %q, %s\nwant %q, %s", in, got, end, want, wantEnd)
+		}
+	})
+}
