@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bench/run.sh runs seedbench's benchmarks side by side, COUNT times each,
+# and summarises them with benchstat (medians with their spread) and, for
+# selfcheck, bench/selfcheckstat. Everything talks to loopback servers the
+# benchmarks start themselves. See bench/README.md for what each figure means.
+#
+#   bench/run.sh                 # every group, 5 runs each
+#   bench/run.sh -n 3 mock       # only the mock benchmarks, 3 runs
+#   bench/run.sh -o /tmp/b runner report
+#
+# Groups: mock runner report selfcheck (default: all). Raw outputs and
+# summaries land in bench/out/<UTC time>/ (or -o DIR).
+set -euo pipefail
+
+COUNT=5
+OUT=""
+while getopts "n:o:h" opt; do
+	case $opt in
+	n) COUNT=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	*) sed -n '2,13p' "$0"; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+GROUPS_TO_RUN=("$@")
+[ ${#GROUPS_TO_RUN[@]} -eq 0 ] && GROUPS_TO_RUN=(mock runner report selfcheck)
+
+cd "$(dirname "$0")/.."
+OUT=${OUT:-bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
+BENCHSTAT=(go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da)
+
+{
+	echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "go:      $(go version)"
+	echo "cpus:    $(nproc 2>/dev/null || sysctl -n hw.ncpu)"
+	echo "memory:  $(free -h 2>/dev/null | awk '/^Mem:/ {print $2}')"
+	echo "load:    $(uptime | sed 's/.*load average/load average/')"
+} | tee "$OUT/machine.txt"
+
+# bench GROUP PKG REGEX [go test flags...] appends one package's benchmarks
+# to OUT/GROUP.txt.
+bench() {
+	local group=$1 pkg=$2 re=$3
+	shift 3
+	echo "== $group: go test -run '^\$' -bench '$re' -count $COUNT $* $pkg"
+	go test -run '^$' -bench "$re" -benchmem -count "$COUNT" "$@" "$pkg" | tee -a "$OUT/$group.txt"
+}
+
+for g in "${GROUPS_TO_RUN[@]}"; do
+	case $g in
+	mock)
+		# Tokens/s of the mock alone and over loopback, on one core; then the
+		# memory one open stream costs (4,000 streams, one pass per run).
+		bench mock ./mockserver/ 'Stream' -cpu 1
+		bench mock ./mockserver/ 'OpenStreams' -cpu 1 -benchtime 1x
+		;;
+	runner)
+		bench runner ./runner/ '.'
+		;;
+	report)
+		bench report ./report/... '.'
+		;;
+	selfcheck)
+		go build -o "$OUT/seedbench" ./cmd/seedbench
+		for i in $(seq "$COUNT"); do
+			echo "== selfcheck run $i/$COUNT"
+			# Exit 3 (not trusted) is a result here, not a failure of the script.
+			"$OUT/seedbench" selfcheck --json >"$OUT/selfcheck-$i.json" || [ $? -eq 3 ]
+		done
+		go run ./bench/selfcheckstat "$OUT"/selfcheck-*.json | tee "$OUT/selfcheck.md"
+		continue
+		;;
+	*)
+		echo "bench/run.sh: unknown group $g (mock runner report selfcheck)" >&2
+		exit 2
+		;;
+	esac
+	"${BENCHSTAT[@]}" "$OUT/$g.txt" | tee "$OUT/$g.benchstat"
+done
+echo "results in $OUT"
