@@ -233,7 +233,7 @@ func Timeline(series []TimeSeries, stepS int64) (*Figure, error) {
 	bottom.Y.Scale = plot.LogScale{}
 	bottom.Y.Tick.Marker = msTicks{}
 	top.Y.Min = 0
-	drawn := false
+	drawn, drawnTTFT := false, false
 	for i, s := range series {
 		if len(s.T) == 0 {
 			continue
@@ -253,6 +253,7 @@ func Timeline(series []TimeSeries, stepS int64) (*Figure, error) {
 				return nil, err
 			}
 			bottom.Add(l)
+			drawnTTFT = true
 			if j == 0 {
 				bottom.Legend.Add(s.Name, l)
 			}
@@ -264,6 +265,13 @@ func Timeline(series []TimeSeries, stepS int64) (*Figure, error) {
 	}
 	// Headroom above the lines for the legends.
 	top.Y.Max *= 1.3
+	if top.Y.Max <= 0 {
+		top.Y.Max = 1
+	}
+	if !drawnTTFT { // nothing succeeded with a first token: throughput alone
+		top.X.Label.Text = bottom.X.Label.Text
+		return &Figure{panels: [][]*plot.Plot{{top}}, w: figW, h: figH}, nil
+	}
 	bottom.Y.Max *= 1.8
 	// Both panels share the time axis.
 	top.X.Min, top.X.Max = math.Min(top.X.Min, bottom.X.Min), math.Max(top.X.Max, bottom.X.Max)

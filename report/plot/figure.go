@@ -32,7 +32,8 @@ const (
 const pngDPI = 192
 
 // PNG renders the figure as a PNG image.
-func (f *Figure) PNG() ([]byte, error) {
+func (f *Figure) PNG() (_ []byte, err error) {
+	defer recoverDraw(&err)
 	c := vgimg.NewWith(vgimg.UseWH(f.w, f.h), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
 	f.draw(draw.New(c))
 	var b bytes.Buffer
@@ -44,7 +45,8 @@ func (f *Figure) PNG() ([]byte, error) {
 
 // SVG renders the figure as SVG. Fonts are named, not embedded (a browser
 // substitutes a sans-serif face), to keep files small.
-func (f *Figure) SVG() ([]byte, error) {
+func (f *Figure) SVG() (_ []byte, err error) {
+	defer recoverDraw(&err)
 	c := vgsvg.New(f.w, f.h)
 	dc := draw.New(c)
 	dc.SetColor(color.White)
@@ -55,6 +57,15 @@ func (f *Figure) SVG() ([]byte, error) {
 		return nil, fmt.Errorf("svg: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// recoverDraw turns a panic inside gonum (it panics on, say, a log axis
+// over a non-positive range) into an error: a chart that cannot be drawn
+// must not take the rest of the report down with it.
+func recoverDraw(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("drawing failed: %v", r)
+	}
 }
 
 func (f *Figure) draw(dc draw.Canvas) {
