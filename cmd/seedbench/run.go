@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -34,6 +36,14 @@ type runOptions struct {
 	Grace     time.Duration
 	Quiet     bool
 	Sharding  sharding
+
+	Insecure      bool
+	MetricsAddr   string
+	MaxInFlight   int
+	Trust         runner.TrustLimit
+	ProgressEvery time.Duration
+	// Timeouts overrides the plan's timeouts field by field (zero: keep).
+	Timeouts runner.Timeouts
 }
 
 func runCommand() *cli.Command {
@@ -58,6 +68,16 @@ Examples:
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
+			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
+			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
+			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
+			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)"},
+			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "schedule lag p99 allowed before the run is untrustworthy (exit 3): at least this"},
+			&cli.Float64Flag{Name: "max-lag-ttft-pct", Value: 100 * runner.DefaultTrustLimit.TTFTFraction, Usage: "… or this percentage of TTFT p50, whichever is larger"},
+			&cli.DurationFlag{Name: "connect-timeout", Usage: "dial + TLS handshake limit (default 10s)"},
+			&cli.DurationFlag{Name: "ttfb-timeout", Usage: "request sent → response headers limit (default 120s)"},
+			&cli.DurationFlag{Name: "idle-timeout", Usage: "longest silence allowed inside a stream (default 60s)"},
+			&cli.DurationFlag{Name: "timeout", Usage: "whole-request limit (default: the scenario's load.timeout, else 15m)"},
 			shardFlag, startAtFlag, startToleranceFlag, workersFlag,
 		},
 		Action: func(c *cli.Context) error {
@@ -69,6 +89,14 @@ Examples:
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"),
+				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MaxInFlight: c.Int("max-in-flight"),
+				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
+				ProgressEvery: c.Duration("progress-every"),
+				Timeouts: runner.Timeouts{Connect: c.Duration("connect-timeout"), TTFB: c.Duration("ttfb-timeout"),
+					Idle: c.Duration("idle-timeout"), Total: c.Duration("timeout")},
+			}
+			if err := o.check(); err != nil {
+				return err
 			}
 			if o.Scenario == "" {
 				o.Scenario = "quickstart"
@@ -83,11 +111,41 @@ Examples:
 				if out == "" {
 					out = defaultRunDir(o.Scenario)
 				}
-				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
+				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet", "metrics-addr"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
 			}
 			return doRun(c.Context, o, c.App.Writer, c.App.ErrWriter)
 		},
 	}
+}
+
+// check rejects flag values that cannot work (exit 2).
+func (o *runOptions) check() error {
+	switch {
+	case o.Trust.Floor <= 0:
+		return usageErr("--max-lag %s: must be positive", o.Trust.Floor)
+	case o.Trust.TTFTFraction < 0:
+		return usageErr("--max-lag-ttft-pct %v: must not be negative", 100*o.Trust.TTFTFraction)
+	case o.MaxInFlight < 0:
+		return usageErr("--max-in-flight %d: must be positive", o.MaxInFlight)
+	case o.Grace < 0:
+		return usageErr("--grace %s: must not be negative", o.Grace)
+	case o.Timeouts.Connect < 0 || o.Timeouts.TTFB < 0 || o.Timeouts.Idle < 0 || o.Timeouts.Total < 0:
+		return usageErr("timeouts must not be negative")
+	}
+	return nil
+}
+
+// timeouts is the plan's timeouts with the flags' overrides.
+func (o *runOptions) timeouts(plan runner.Timeouts) runner.Timeouts {
+	for _, f := range []struct{ dst, v *time.Duration }{
+		{&plan.Connect, &o.Timeouts.Connect}, {&plan.TTFB, &o.Timeouts.TTFB},
+		{&plan.Idle, &o.Timeouts.Idle}, {&plan.Total, &o.Timeouts.Total},
+	} {
+		if *f.v > 0 {
+			*f.dst = *f.v
+		}
+	}
+	return plan
 }
 
 func loadScenario(nameOrPath string) (*scenarios.Scenario, error) {
@@ -225,22 +283,53 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		}
 	}()
 
+	maxInFlight := sc.Load.MaxInFlight
+	if o.MaxInFlight > 0 {
+		maxInFlight = o.MaxInFlight
+	}
+	live := runner.NewLive(plan.Stages)
+	var metrics *runMetrics
+	if o.MetricsAddr != "" {
+		metrics = newRunMetrics(live)
+		bound, stop, err := serveMetrics(o.MetricsAddr, metrics.reg)
+		if err != nil {
+			_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
+			return usageErr("--metrics-addr %s: %v", o.MetricsAddr, err)
+		}
+		defer stop()
+		fmt.Fprintf(stderr, "seedbench: metrics at http://%s/metrics\n", bound)
+	}
+	var prog *progress
+	if !o.Quiet {
+		prog = startProgress(stderr, isTerminal(stderr), o.ProgressEvery, live)
+		defer prog.Stop()
+	}
+
 	var firstErr atomic.Value
 	stats, err := runner.Run(issueCtx, drainCtx, runner.Config{
 		Targets:     targets,
 		Stages:      plan.Stages,
 		Requests:    plan.Source,
-		MaxInFlight: sc.Load.MaxInFlight,
-		Timeouts:    plan.Timeouts(),
+		MaxInFlight: maxInFlight,
+		Timeouts:    o.timeouts(plan.Timeouts()),
 		Start:       start,
 		Shard:       sh.Shard,
+		Insecure:    o.Insecure,
+		Live:        live,
+		TrustLimit:  o.Trust,
 		Sink: func(r *runner.Result) {
 			if r.Status == runner.StatusError && firstErr.Load() == nil {
 				firstErr.CompareAndSwap(nil, r.ErrorClass+": "+r.Error)
 			}
+			if metrics != nil {
+				metrics.observe(r)
+			}
 			w.Write(r)
 		},
 	})
+	if prog != nil {
+		prog.Stop()
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
 		return withCode(exitUntrusted, err)
@@ -254,15 +343,35 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	if err != nil {
 		return withCode(exitUntrusted, err)
 	}
+	writeTrust(stdout, stats.Trust, o.Trust)
 	fmt.Fprintf(stderr, "seedbench: results in %s, report in %s\n", resultsPath, filepath.Join(dir, report.FileHTML))
 
 	ok := sum.Overall.OK
 	switch {
 	case interrupted.Load():
 		return withCode(exitUntrusted, errors.New("run interrupted; the results file holds every request that finished"))
+	case stats.Trust.Untrustworthy:
+		return withCode(exitUntrusted, fmt.Errorf("results not trustworthy: %s", stats.Trust.Reason))
 	case stats.Issued > 0 && ok == 0:
 		msg, _ := firstErr.Load().(string)
 		return withCode(exitUntrusted, fmt.Errorf("no request succeeded (%s)", msg))
 	}
 	return sloExit(sum)
+}
+
+// writeTrust prints the trust verdict under the report (which already
+// shows the lag and wake-up figures):
+//
+//	trust: schedule lag p99 410µs within the limit 5ms · dropped 0 · generator CPU 1.2s (3% of 2 cores)
+func writeTrust(w io.Writer, t runner.Trust, lim runner.TrustLimit) {
+	d := func(v int64) string { return short(time.Duration(v) * time.Microsecond) }
+	verdict := "within"
+	if t.Untrustworthy {
+		verdict = "OVER"
+	}
+	fmt.Fprintf(w, "trust: schedule lag p99 %s %s the limit %s · dropped %d · generator CPU %.1fs (%.0f%% of %d cores)\n",
+		d(t.LagP99US), verdict, d(t.LagLimitUS), t.Dropped, t.CPUSeconds, 100*t.CPUShare, runtime.GOMAXPROCS(0))
+	if t.Untrustworthy {
+		fmt.Fprintf(w, "UNTRUSTWORTHY: %s (--max-lag %s, --max-lag-ttft-pct %g)\n", t.Reason, lim.Floor, 100*lim.TTFTFraction)
+	}
 }

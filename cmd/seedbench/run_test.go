@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
 )
@@ -133,6 +135,179 @@ func TestRunNothingListening(t *testing.T) {
 	for _, r := range recs["result"] {
 		if r["status"] != "error" || r["error_class"] != "connect" {
 			t.Errorf("k=%v: status %v class %v, want error/connect", r["k"], r["status"], r["error_class"])
+		}
+	}
+}
+
+// startTestMock serves a mock at the given time scale for the test.
+func startTestMock(t *testing.T, timeScale float64) string {
+	t.Helper()
+	cfg := mockserver.DefaultConfig()
+	cfg.TimeScale = timeScale
+	ms := mockserver.New(cfg)
+	srv := httptest.NewServer(ms)
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+		ms.Close()
+	})
+	return srv.URL + "/v1"
+}
+
+// longScenario runs for a minute unless interrupted.
+var longScenario = strings.NewReplacer("rate: 10/s", "rate: 20/s", "duration: 2s", "duration: 60s").Replace(shortScenario)
+
+// runInBackground starts Main and returns a channel with its exit code.
+func runInBackground(args []string, stdout, stderr *syncBuffer) <-chan int {
+	code := make(chan int, 1)
+	go func() { code <- Main(context.Background(), args, stdout, stderr) }()
+	return code
+}
+
+// waitForResults polls the results file until it holds n result lines.
+func waitForResults(t *testing.T, path string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(path)
+		if strings.Count(string(b), `"type":"result"`) >= n {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: fewer than %d results after 20s", path, n)
+}
+
+// TestRunInterrupt: the first Ctrl-C (a real SIGINT to this process) stops
+// issuing, lets in-flight requests finish and leaves a complete, valid file
+// with a footer marked interrupted; the exit code is 3.
+func TestRunInterrupt(t *testing.T) {
+	url := startTestMock(t, 0.02)
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr syncBuffer
+	code := runInBackground([]string{"seedbench", "run", "--quiet", "--grace", "10s", "--target", url, "--out", out, writeScenario(t, longScenario)}, &stdout, &stderr)
+	results := filepath.Join(out, "results.jsonl")
+	waitForResults(t, results, 5)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-code:
+		if c != exitUntrusted {
+			t.Errorf("exit %d, want 3; stderr:\n%s", c, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not stop after Ctrl-C")
+	}
+	recs := readRecords(t, results)
+	if len(recs["footer"]) != 1 || recs["footer"][0]["interrupted"] != true {
+		t.Fatalf("footer %v, want one marked interrupted", recs["footer"])
+	}
+	if n := len(recs["result"]); n < 5 || n > 1000 {
+		t.Errorf("%d results", n)
+	}
+	for _, r := range recs["result"] {
+		if r["status"] != "ok" {
+			t.Errorf("k=%v: %v %v (the grace period lets in-flight requests finish)", r["k"], r["error_class"], r["error"])
+		}
+	}
+	if !strings.Contains(stderr.String(), "Ctrl-C again") {
+		t.Errorf("stderr does not explain the grace period:\n%s", stderr.String())
+	}
+}
+
+// TestRunSecondInterrupt: a second Ctrl-C cancels the requests in flight
+// at once; they are recorded as canceled and the file is still valid.
+func TestRunSecondInterrupt(t *testing.T) {
+	url := startTestMock(t, 1) // real speed: Pro streams take seconds
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr syncBuffer
+	sc := strings.NewReplacer("output_tokens: 16", "output_tokens: 2000", "max_in_flight: 100", "max_in_flight: 200").Replace(longScenario)
+	code := runInBackground([]string{"seedbench", "run", "--quiet", "--grace", "1m", "--target", url, "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
+	results := filepath.Join(out, "results.jsonl")
+	waitForResults(t, results, 1) // the first Mini answers have ended: others are in flight
+	for range 2 {
+		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	start := time.Now()
+	select {
+	case c := <-code:
+		if c != exitUntrusted {
+			t.Errorf("exit %d, want 3", c)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("took %s to stop after the second Ctrl-C", d)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not stop after the second Ctrl-C")
+	}
+	recs := readRecords(t, results)
+	canceled := 0
+	for _, r := range recs["result"] {
+		if r["error_class"] == "canceled" {
+			canceled++
+		}
+	}
+	if canceled == 0 || len(recs["footer"]) != 1 {
+		t.Errorf("%d canceled records, %d footers; want some and one", canceled, len(recs["footer"]))
+	}
+}
+
+// TestRunProgressAndTrust: without --quiet and without a terminal, progress
+// comes as plain periodic lines; the summary ends with the trust line.
+func TestRunProgressAndTrust(t *testing.T) {
+	url := startTestMock(t, 0.05)
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"seedbench", "run", "--progress-every", "300ms", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr.String())
+	}
+	if n := strings.Count(stderr.String(), "seedbench: 0s/2s  sent") + strings.Count(stderr.String(), "seedbench: 1s/2s  sent"); n < 3 {
+		t.Errorf("%d progress lines, want about 6:\n%s", n, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "\x1b[") {
+		t.Error("terminal escapes written to a non-terminal")
+	}
+	if !strings.Contains(stdout.String(), "trust: schedule lag p99") || strings.Contains(stdout.String(), "UNTRUSTWORTHY") {
+		t.Errorf("summary:\n%s", stdout.String())
+	}
+}
+
+// TestRunUntrustworthy: a lag limit no real machine meets marks the run
+// untrustworthy: exit 3, said on stdout and in the footer.
+func TestRunUntrustworthy(t *testing.T) {
+	url := startTestMock(t, 0.05)
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--max-lag", "1ns", "--max-lag-ttft-pct", "0", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	if code != exitUntrusted {
+		t.Fatalf("exit %d, want 3:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "UNTRUSTWORTHY") || !strings.Contains(stderr.String(), "not trustworthy") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	recs := readRecords(t, filepath.Join(out, "results.jsonl"))
+	if tr, _ := recs["footer"][0]["trust"].(map[string]any); tr["untrustworthy"] != true {
+		t.Errorf("footer trust %v", tr)
+	}
+}
+
+// TestRunBadFlags: impossible values exit 2 before anything runs.
+func TestRunBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--max-lag", "0s"},
+		{"--max-lag-ttft-pct", "-1"},
+		{"--max-in-flight", "-3"},
+		{"--idle-timeout", "-1s"},
+	} {
+		var stdout, stderr bytes.Buffer
+		all := append([]string{"seedbench", "run", "--out", t.TempDir()}, args...)
+		if code := Main(context.Background(), all, &stdout, &stderr); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr.String())
 		}
 	}
 }
