@@ -125,7 +125,7 @@ func TestRunOverrides(t *testing.T) {
 		t.Skip("runs the built-in mock for a few seconds")
 	}
 	dir := t.TempDir()
-	_, errOut, code := seedbench(t, "run", "--quiet", "--out", dir, "--rate", "4/s", "--duration", "1s", "ci-regression")
+	_, errOut, code := seedbench(t, "run", "--quiet", "--max-lag", "1s", "--out", dir, "--rate", "4/s", "--duration", "1s", "ci-regression")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
