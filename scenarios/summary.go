@@ -38,9 +38,7 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		if t.ReasoningEffort != "" {
 			extras = append(extras, "reasoning_effort="+t.ReasoningEffort)
 		}
-		for _, k := range sortedKeys(t.ExtraBody) {
-			extras = append(extras, k)
-		}
+		extras = append(extras, sortedKeys(t.ExtraBody)...)
 		for _, k := range sortedKeys(t.Headers) {
 			extras = append(extras, "header "+k)
 		}
