@@ -78,6 +78,14 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time
 	pc := &pacer{ctx: r.Context(), closing: s.closing}
 	if pl.fault == faultSlowHeaders {
 		if !pc.wait(scale(faults.SlowHeadersFor, s.cfg.TimeScale)) {
+			// Still counted, so requests_total adds up to what arrived:
+			// 499 (nginx's "client closed request") as for a request
+			// canceled in the queue, or 503 when Close ended it.
+			code := "499"
+			if r.Context().Err() == nil {
+				code = "503"
+			}
+			m.m.requests.WithLabelValues(m.name, code).Inc()
 			return
 		}
 	}
@@ -304,6 +312,12 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 	}
 	if !midStream() { // a fault placed after the last token event
 		return
+	}
+	if paced && pl.fault == faultStall && pl.faultAt == ev {
+		// A stall after the last token event delays the finish chunk.
+		if !pc.until(sw, next) {
+			return
+		}
 	}
 	sw.finish(pl.finishReason)
 	if q.includeUsage() && pl.fault != faultNoUsage {
