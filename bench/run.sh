@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# bench/run.sh runs seedbench's benchmarks side by side, COUNT times each,
+# bench/run.sh runs seedbench's benchmarks side by side, COUNT times each (default 6, the fewest for which benchstat gives a confidence interval),
 # and summarises them with benchstat (medians with their spread) and, for
 # selfcheck, bench/selfcheckstat. Everything talks to loopback servers the
 # benchmarks start themselves. See bench/README.md for what each figure means.
 #
-#   bench/run.sh                 # every group, 5 runs each
+#   bench/run.sh                 # every group, 6 runs each
 #   bench/run.sh -n 3 mock       # only the mock benchmarks, 3 runs
 #   bench/run.sh -o /tmp/b runner report
 #
@@ -12,7 +12,7 @@
 # summaries land in bench/out/<UTC time>/ (or -o DIR).
 set -euo pipefail
 
-COUNT=5
+COUNT=6
 OUT=""
 while getopts "n:o:h" opt; do
 	case $opt in

@@ -42,6 +42,18 @@ func TestGoldenFormats(t *testing.T) {
 		got = bytes.ReplaceAll(got, []byte(in), []byte("seeded.jsonl"))
 		golden(t, f.golden, got)
 	}
+	// report.html around stand-in plots: the page's text is golden, the
+	// charts' pixels are checked in Chromium (html_test.go).
+	var html bytes.Buffer
+	var stand []Plot
+	for _, sp := range plotSpecs {
+		stand = append(stand, Plot{Name: sp.name, Title: sp.title, Caption: sp.caption, PNG: []byte("png " + sp.name)})
+	}
+	if err := WriteHTML(&html, s, stand); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "seeded.report.html", bytes.ReplaceAll(html.Bytes(), []byte(in), []byte("seeded.jsonl")))
+
 	md, _ := os.ReadFile(filepath.Join(dir, FileMarkdown))
 	st, _ := os.ReadFile(step)
 	if !bytes.Equal(md, st) {

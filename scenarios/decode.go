@@ -117,13 +117,35 @@ func parentPath(p string) string {
 // failAt records a problem at node n.
 func (d *decoder) failAt(n ast.Node, path, format string, a ...any) {
 	e := &Error{File: d.file, Path: path, Msg: fmt.Sprintf(format, a...)}
-	if t := n.GetToken(); t != nil {
-		e.Line, e.Col = t.Position.Line, t.Position.Column
+	if p := nodePos(n); p.line > 0 {
+		e.Line, e.Col = p.line, p.col
 	}
 	d.errs = append(d.errs, e)
 }
 
+// failKey is fail located at the field's key rather than its value, for
+// problems with the name itself.
+func (d *decoder) failKey(path, format string, a ...any) {
+	if p, ok := d.keyAt[path]; ok {
+		d.errs = append(d.errs, &Error{File: d.file, Line: p.line, Col: p.col, Path: path, Msg: fmt.Sprintf(format, a...)})
+		return
+	}
+	d.fail(path, format, a...)
+}
+
+// nodePos is where a node starts as a reader sees it: a block mapping at
+// its first key (the library's token for it is the first ":").
 func nodePos(n ast.Node) pos {
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		if !v.IsFlowStyle && len(v.Values) > 0 {
+			return nodePos(v.Values[0])
+		}
+	case *ast.MappingValueNode:
+		if v.Key != nil {
+			return nodePos(v.Key)
+		}
+	}
 	if t := n.GetToken(); t != nil {
 		return pos{t.Position.Line, t.Position.Column}
 	}

@@ -92,15 +92,13 @@ func (x Dist) String() string {
 	default:
 		return x.Kind
 	}
-	if x.Min > 0 || x.Max > 0 {
-		lo, hi := "", ""
-		if x.Min > 0 {
-			lo = itoa(x.Min)
-		}
-		if x.Max > 0 {
-			hi = itoa(x.Max)
-		}
-		s += " clamp [" + lo + ", " + hi + "]"
+	switch {
+	case x.Min > 0 && x.Max > 0:
+		s += " clamp [" + itoa(x.Min) + ", " + itoa(x.Max) + "]"
+	case x.Min > 0:
+		s += " clamp ≥ " + itoa(x.Min)
+	case x.Max > 0:
+		s += " clamp ≤ " + itoa(x.Max)
 	}
 	return s
 }

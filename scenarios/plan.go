@@ -179,15 +179,38 @@ func countHits(st runner.Stage, limit int64) int64 {
 	return n
 }
 
-// Planned is the number of requests stage i will send: exact for an
-// open-loop stage (counted by walking its pacer), or -1 for a closed-loop
-// one, whose count depends on the server's speed.
-func (p *Plan) Planned(i int) int64 {
+// maxCount bounds how many hits Planned walks; beyond it the count is
+// estimated from the pacer's rate (a month at 1,000/s would take minutes
+// to walk, for a figure nobody needs to the unit).
+const maxCount = 5_000_000
+
+// Planned is the number of requests stage i will send: for an open-loop
+// stage counted exactly by walking its pacer (exact true), or, for a very
+// long stage, estimated as the integral of the pacer's rate; -1 for a
+// closed-loop stage, whose count depends on the server's speed.
+func (p *Plan) Planned(i int) (n int64, exact bool) {
 	st := p.Stages[i]
 	if st.Pacer == nil {
-		return -1
+		return -1, false
 	}
-	return countHits(st, st.MaxRequests)
+	limit := int64(maxCount)
+	if st.MaxRequests > 0 && st.MaxRequests < limit {
+		return countHits(st, st.MaxRequests), true
+	}
+	if n := countHits(st, limit+1); n <= limit {
+		return n, true
+	}
+	// ∫ rate dt by the midpoint rule over 1,000 slices.
+	var sum float64
+	const slices = 1000
+	step := st.Duration / slices
+	for j := range slices {
+		sum += st.Pacer.Rate(step*time.Duration(j)+step/2) * step.Seconds()
+	}
+	if st.MaxRequests > 0 {
+		sum = math.Min(sum, float64(st.MaxRequests))
+	}
+	return int64(math.Round(sum)), false
 }
 
 // Duration is the planned length of all stages, warmup included.
@@ -208,7 +231,8 @@ func (p *Plan) MeanRate() float64 {
 		if st.Pacer == nil || st.Warmup {
 			continue
 		}
-		n += p.Planned(i)
+		c, _ := p.Planned(i)
+		n += c
 		d += st.Duration
 	}
 	if d <= 0 {

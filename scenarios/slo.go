@@ -168,6 +168,9 @@ func parseStat(s string) (float64, error) {
 	digits, ok := strings.CutPrefix(s, "p")
 	if ok && digits != "" {
 		if !strings.Contains(digits, ".") && len(digits) > 2 {
+			if !strings.HasPrefix(digits, "99") {
+				return 0, fmt.Errorf("%q is not a statistic (try p50, p95, p99, p99.9, mean or max)", s)
+			}
 			digits = digits[:2] + "." + digits[2:] // p999 → 99.9
 		}
 		if v, err := strconv.ParseFloat(digits, 64); err == nil && v > 0 && v < 100 && !math.IsNaN(v) {

@@ -84,15 +84,15 @@ func parseDurationAllowZero(s string) (time.Duration, error) {
 // ParseRatio reads "99.9%" or "0.999" as a fraction in [0, 1].
 func ParseRatio(s string) (float64, error) {
 	t := strings.TrimSpace(s)
-	scale := 1.0
+	div := 1.0
 	if num, ok := strings.CutSuffix(t, "%"); ok {
-		t, scale = strings.TrimSpace(num), 0.01
+		t, div = strings.TrimSpace(num), 100
 	}
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsNaN(v) {
 		return 0, fmt.Errorf("%q is not a fraction (try \"99.9%%\" or \"0.999\")", s)
 	}
-	v *= scale
+	v /= div
 	if v < 0 || v > 1 {
 		return 0, fmt.Errorf("%q is outside 0%%..100%%", s)
 	}

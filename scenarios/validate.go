@@ -607,7 +607,7 @@ func (s *Scenario) validateLoad(d *decoder) {
 func (s *Scenario) validateSLO(d *decoder) {
 	for _, o := range s.SLO.Objectives {
 		if o.Target != "" && !slices.ContainsFunc(s.Targets, func(t Target) bool { return t.Name == o.Target }) {
-			d.fail("slo.targets."+o.Target, "%q is not a target of this scenario", o.Target)
+			d.failKey("slo.targets."+o.Target, "%q is not a target of this scenario", o.Target)
 		}
 	}
 }

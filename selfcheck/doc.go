@@ -18,8 +18,9 @@
 // clock, but each side measures from its own start of the request:
 //
 //   - measured TTFT (runner.Result.TTFTUS): from the client's "sent" stamp,
-//     taken just before http.Client.Do, to the moment the runner read the
-//     first token-bearing SSE line (before JSON decoding);
+//     taken just before the request is handed to the transport, to the
+//     arrival of the bytes that carried the first token-bearing event,
+//     stamped by the runner's reader before any parsing;
 //   - true TTFT (Result.TruthTTFTUS, the mock's seedbench_truth.ttft_us):
 //     from the moment the mock's ServeHTTP was entered to the instant just
 //     before the mock wrote and flushed the first token event.
@@ -45,8 +46,8 @@
 //
 //	ITL error[i] = (m[i] − m[i−1]) − (t[i] − t[i−1])
 //
-// with m the runner's event offsets (Result.EventsUS) and t the mock's
-// flush offsets (Result.TruthEventsUS). The two origins cancel, so no clock
+// with m the runner's event arrival offsets (Result.EventsUS) and t the
+// mock's pre-write stamps (Result.TruthEventsUS). The two origins cancel, so no clock
 // offset enters; the error is signed (reading event i−1 late makes gap i
 // look short), and the check uses its absolute value.
 //
@@ -63,19 +64,25 @@
 //
 // # Steps and verdict
 //
-// The mock has no jitter and no slowdown under load; its TTFT is fixed by
-// the prompt length (prefill cost per token), and request k has a prompt
-// that puts its TTFT at TTFT + (k mod P)·ITL/P, P = ITL/50 µs. So the
-// streams' token events are spread over the ITL period, as a real
-// server's would be, instead of N closed-loop streams started together
-// emitting every token at the same microsecond for the whole step.
-// Config.Lockstep (--lockstep) keeps that worst case on purpose.
+// The mock has no jitter and no slowdown under load: every duration is
+// exact and a pure function of the request. The requests differ as a real
+// workload's do, deterministically: request k has a prompt that puts its
+// TTFT at TTFT + (k mod P)·ITL/P, P = ITL/50 µs (through the mock's prefill
+// cost per prompt token), and an answer length cycling through
+// ⌈T/2⌉…⌈T/2⌉+T−1 tokens (mean ≈ T). So the streams' token events are
+// spread over the ITL period, and closed-loop users started together drift
+// apart within a request or two, instead of N streams sending their
+// requests and receiving every token at the same microsecond for the whole
+// step. Config.Lockstep (--lockstep) keeps that worst case on purpose: one
+// TTFT, one length. Each step is a single runner stage whose first
+// Config.Warmup is left out, because a second stage would start its users
+// together again.
 //
 // Closed-loop steps hold N streams open (N users, each sending when its
 // last request ends). Open-loop steps send R requests per second on
 // vegeta's constant pacer; by default one per N, at the rate that keeps N
 // streams open by Little's law, R = N / D with D the mean request
-// duration, TTFT + (P−1)·ITL/(2P) + (tokens−1)·ITL. Open-loop steps also
+// duration (Config.RequestDuration). Open-loop steps also
 // show the schedule lag (sent − intended), which says whether the load
 // shape was held; it is not checked against the limit because it is
 // recorded per request and corrected for (corrected latency = E2E + lag),

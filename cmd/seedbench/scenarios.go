@@ -1,12 +1,187 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/seedbench/seedbench/scenarios"
+	"github.com/urfave/cli/v2"
+)
 
 func scenariosCommand() *cli.Command {
+	catalogFlag := &cli.StringFlag{Name: "catalog", Usage: "model catalog `FILE` laid over the built-in one (limits, tiers, prices)"}
 	return &cli.Command{
-		Name:      "scenarios",
-		Usage:     "scenarios (not built yet)",
-		UsageText: "seedbench scenarios list",
-		Action:    notBuilt("scenarios"),
+		Name:  "scenarios",
+		Usage: "list, show and validate scenarios",
+		UsageText: `seedbench scenarios list
+seedbench scenarios show [--yaml] NAME|FILE
+seedbench scenarios validate FILE...`,
+		Subcommands: []*cli.Command{
+			{
+				Name:      "list",
+				Usage:     "list the built-in scenarios",
+				UsageText: "seedbench scenarios list",
+				Action: func(c *cli.Context) error {
+					if c.NArg() > 0 {
+						return usageErr("scenarios list takes no arguments")
+					}
+					return listScenarios(c.App.Writer)
+				},
+			},
+			{
+				Name:  "show",
+				Usage: "describe a scenario: targets, mix, tiers, prefix groups, stages with planned counts, SLOs",
+				UsageText: `seedbench scenarios show [--yaml] [--seed N] NAME|FILE
+
+Examples:
+   seedbench scenarios show mini-vs-pro
+   seedbench scenarios show --yaml quickstart > my-scenario.yaml   # a starting point to edit`,
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "yaml", Usage: "print the scenario's YAML source instead"},
+					&cli.Int64Flag{Name: "seed", Usage: "plan with this seed instead of the scenario's"},
+					catalogFlag,
+				},
+				Action: func(c *cli.Context) error {
+					a, err := parseCmdArgs(c)
+					if err != nil {
+						return err
+					}
+					if len(a.args) != 1 {
+						return usageErr("scenarios show takes one scenario name or file, got %d arguments", len(a.args))
+					}
+					arg := a.args[0]
+					if a.Bool("yaml") {
+						return showYAML(c.App.Writer, arg)
+					}
+					sc, err := openScenario(arg, a.String("catalog"))
+					if err != nil {
+						return err
+					}
+					seed := sc.Load.Seed
+					if a.IsSet("seed") {
+						if seed, err = strconv.ParseInt(a.String("seed"), 10, 64); err != nil {
+							return usageErr("--seed: %q is not a whole number", a.String("seed"))
+						}
+					}
+					plan, err := scenarios.NewPlan(sc, seed)
+					if err != nil {
+						return usageErr("%s: %v", arg, err)
+					}
+					return plan.WriteSummary(c.App.Writer)
+				},
+			},
+			{
+				Name:      "validate",
+				Usage:     "check scenario files; print every problem as FILE:LINE:COL: field: what is wrong",
+				UsageText: "seedbench scenarios validate FILE...",
+				Flags:     []cli.Flag{catalogFlag},
+				Action: func(c *cli.Context) error {
+					a, err := parseCmdArgs(c)
+					if err != nil {
+						return err
+					}
+					if len(a.args) == 0 {
+						return usageErr("scenarios validate takes one or more files")
+					}
+					return validateScenarios(c.App.Writer, c.App.ErrWriter, a.String("catalog"), a.args)
+				},
+			},
+		},
 	}
 }
+
+func listScenarios(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, name := range scenarios.Builtins() {
+		sc, err := scenarios.Builtin(name)
+		if err != nil {
+			return withCode(exitUntrusted, fmt.Errorf("built-in scenario %s: %w", name, err))
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", name, sc.Description)
+	}
+	return tw.Flush()
+}
+
+func showYAML(w io.Writer, arg string) error {
+	if b, err := scenarios.BuiltinSource(arg); err == nil {
+		_, err = w.Write(b)
+		return err
+	}
+	if _, err := openScenario(arg, ""); err != nil {
+		return err
+	}
+	b, err := readFile(arg)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// openScenario reads a built-in name or a file, with an optional catalog
+// file; any problem is a usage error (exit 2).
+func openScenario(arg, catalogPath string) (*scenarios.Scenario, error) {
+	var o scenarios.Options
+	if catalogPath != "" {
+		cat, err := scenarios.LoadCatalog(catalogPath)
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		o.Catalog = cat
+	}
+	sc, err := scenarios.Open(arg, o)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return sc, nil
+}
+
+func validateScenarios(stdout, stderr io.Writer, catalogPath string, files []string) error {
+	bad := 0
+	for _, f := range files {
+		sc, err := openScenario(f, catalogPath)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			bad++
+			continue
+		}
+		plan, err := scenarios.NewPlan(sc, sc.Load.Seed)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", f, err)
+			bad++
+			continue
+		}
+		var planned int64
+		closed, approx := false, ""
+		for i := range plan.Stages {
+			n, exact := plan.Planned(i)
+			switch {
+			case n < 0:
+				closed = true
+			case !exact:
+				approx = "~"
+				planned += n
+			default:
+				planned += n
+			}
+		}
+		more := ""
+		if closed {
+			more = " + closed-loop"
+		}
+		fmt.Fprintf(stdout, "%s: ok (%s: %d targets, %d classes, %d stages, %s, %s%d requests planned%s)\n", f, sc.Name,
+			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), approx, planned, more)
+		for _, w := range sc.Warnings {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", f, w)
+		}
+	}
+	if bad > 0 {
+		return usageErr("%d of %d scenario files are invalid", bad, len(files))
+	}
+	return nil
+}
+
+func readFile(path string) ([]byte, error) { return os.ReadFile(path) }

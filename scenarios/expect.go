@@ -1,0 +1,108 @@
+package scenarios
+
+// Expected values of a plan's requests, computed from the mix alone — no
+// request is built. Each class's length distribution is integrated by
+// stratified quadrature: its sampler is evaluated at u = (i + ½)/N for
+// i < N, which is the same function that draws the run's lengths, so the
+// figures describe exactly the distributions the run samples from (fixed
+// lengths come out exact).
+
+// quadraturePoints is N above.
+const quadraturePoints = 4000
+
+// tierMass is what falls in one tier: the probability of a request landing
+// there and the mean tokens of those requests.
+type tierMass struct {
+	tier   string
+	p      float64 // probability over all requests
+	prompt float64 // mean prompt tokens of the requests in the tier
+	cached float64 // mean cached (prefix) tokens of those requests
+}
+
+// expectation is a whole mix's expected request on one model.
+type expectation struct {
+	tiers  []tierMass // in the model's tier order, empty tiers included
+	output float64    // mean max_tokens (independent of the prompt)
+	// outputByTier is the mean output of requests in each tier (it differs
+	// from output when classes of different output lengths fall in
+	// different tiers).
+	outputByTier []float64
+	prompt       float64 // mean prompt tokens
+}
+
+// expect integrates src's mix on model m.
+func (src *Source) expect(m *Model) expectation {
+	e := expectation{tiers: make([]tierMass, len(m.Tiers)), outputByTier: make([]float64, len(m.Tiers))}
+	for i, t := range m.Tiers {
+		e.tiers[i].tier = t.Name
+	}
+	tierIndex := func(n int) int {
+		for i, t := range m.Tiers {
+			if n <= t.MaxPromptTokens {
+				return i
+			}
+		}
+		return len(m.Tiers) - 1
+	}
+	prev := 0.0
+	for _, c := range src.classes {
+		w := (c.cum - prev) / src.total
+		prev = c.cum
+		if w == 0 {
+			continue
+		}
+		meanOut := 0.0
+		for i := range quadraturePoints {
+			meanOut += float64(c.output.sample((float64(i) + 0.5) / quadraturePoints))
+		}
+		meanOut /= quadraturePoints
+		e.output += w * meanOut
+		// Prefix sets of this class, then "no prefix" with what is left.
+		type branch struct{ share, tokens float64 }
+		var branches []branch
+		left := 1.0
+		for _, p := range c.prefixes {
+			branches = append(branches, branch{p.share, float64(p.tokens)})
+			left -= p.share
+		}
+		if left > 1e-12 {
+			branches = append(branches, branch{left, 0})
+		}
+		for _, b := range branches {
+			pw := w * b.share / quadraturePoints
+			for i := range quadraturePoints {
+				n := c.prompt.sample((float64(i) + 0.5) / quadraturePoints)
+				if b.tokens > 0 {
+					// The source never lets a prompt be shorter than its prefix
+					// plus a little text.
+					n = max(n, int(b.tokens)+minBodyTokens)
+				}
+				t := tierIndex(n)
+				e.tiers[t].p += pw
+				e.tiers[t].prompt += pw * float64(n)
+				e.tiers[t].cached += pw * b.tokens
+				e.outputByTier[t] += pw * meanOut
+				e.prompt += pw * float64(n)
+			}
+		}
+	}
+	for i := range e.tiers {
+		if p := e.tiers[i].p; p > 0 {
+			e.tiers[i].prompt /= p
+			e.tiers[i].cached /= p
+			e.outputByTier[i] /= p
+		}
+	}
+	return e
+}
+
+// classMeans is the mean prompt and output length of one class, without
+// prefixes (for "scenarios show").
+func (c *sourceClass) means() (prompt, output float64) {
+	for i := range quadraturePoints {
+		u := (float64(i) + 0.5) / quadraturePoints
+		prompt += float64(c.prompt.sample(u))
+		output += float64(c.output.sample(u))
+	}
+	return prompt / quadraturePoints, output / quadraturePoints
+}

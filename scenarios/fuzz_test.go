@@ -1,0 +1,56 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// errorLine is the shape of every decoding or validation message:
+// file[:line:col]: [path: ]message.
+var errorLine = regexp.MustCompile(`^f\.yaml(:\d+:\d+)?: .+`)
+
+// FuzzParse: no input makes the decoder panic or hang; every error line is
+// located; anything accepted round-trips through JSON and plans, and its
+// first request is valid JSON.
+func FuzzParse(f *testing.F) {
+	for _, name := range Builtins() {
+		b, _ := BuiltinSource(name)
+		f.Add(b)
+	}
+	f.Add([]byte(base))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("<<: {name: x}\n"))
+	f.Add([]byte("name: ${X:-y}\n"))
+	f.Add([]byte("mix: [{prompt_tokens: {dist: lognormal, mean: 1e308, sigma: 40}}]\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 1<<16 {
+			return
+		}
+		s, err := ParseWith("f.yaml", src, Options{Env: testEnv})
+		if err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if !errorLine.MatchString(line) {
+					t.Fatalf("unlocated error line %q", line)
+				}
+			}
+			return
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatalf("accepted scenario does not marshal: %v", err)
+		}
+		back, err := FromJSON(b, nil)
+		if err != nil {
+			t.Fatalf("accepted scenario fails after a JSON round trip: %v\n%s", err, b)
+		}
+		p, err := NewPlan(back, back.Load.Seed)
+		if err != nil {
+			t.Fatalf("accepted scenario does not plan: %v", err)
+		}
+		if r := p.Source.Request(0); !json.Valid(r.Body) {
+			t.Fatalf("request 0 is not JSON: %.200s", r.Body)
+		}
+	})
+}

@@ -1,0 +1,255 @@
+package scenarios
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Projection is what a scenario's workload would cost on each of its
+// targets, from the mix alone: no request is sent. Each variant is priced
+// as if it served the whole workload at Rate for Period (the question is
+// "what would this traffic cost on Mini, and on Pro?").
+//
+// Per request, with the tier chosen by the prompt length:
+//
+//	input  = (prompt − cached) · input[tier] / 1e6
+//	cache  = cached · cache_read / 1e6
+//	output = max_tokens · output[tier] / 1e6
+//
+// averaged over the mix (see expect). Requests that belong to a prefix
+// group are assumed to hit the cache for the whole prefix; the prefixes are
+// assumed stored for the whole period (groups · tokens · cache_storage ·
+// hours). Completion tokens are taken as max_tokens, an upper bound, and
+// reasoning tokens are not counted.
+type Projection struct {
+	Scenario string
+	Rate     float64 // requests per second
+	Period   time.Duration
+	Currency string
+	Variants []VariantCost
+}
+
+// VariantCost is one target's projection. Money is in Projection.Currency.
+type VariantCost struct {
+	Target, Model string
+	// Priced is false when the catalog has no prices for the model.
+	Priced bool
+	Tiers  []TierCost
+	// Per 1,000 requests of the mix.
+	Input, CacheRead, Output, Per1K float64
+	// CacheSavingsPer1K is what the cached prefix tokens would cost more
+	// at the input price: cached · (input[tier] − cache_read) / 1e6.
+	CacheSavingsPer1K float64
+	// Requests in the period, and their cost.
+	Requests         float64
+	PerDay           float64
+	PerPeriod        float64 // requests only
+	StoragePerPeriod float64 // cache storage of the prefix groups
+	Total            float64 // PerPeriod + StoragePerPeriod
+}
+
+// TierCost is one tier's share of a variant's projection; money per 1,000
+// requests of the whole mix (so tiers add up to the variant's Per1K).
+type TierCost struct {
+	Tier                         string
+	Share                        float64 // of all requests
+	Prompt, Cached, Output       float64 // mean tokens per request in the tier
+	Input, CacheRead, OutputCost float64
+	Total                        float64
+}
+
+// NominalRate is the scenario's mean offered rate over its measured
+// open-loop stages, from their parameters: a constant, Poisson or gamma
+// rate; a ramp's midpoint; a sine's mean. It is 0 for a scenario of
+// closed-loop stages only.
+func (p *Plan) NominalRate() float64 {
+	var sum, secs float64
+	for _, st := range p.Scenario.Load.Stages {
+		d, err := ParseDuration(st.Duration)
+		if err != nil {
+			continue
+		}
+		var r float64
+		switch st.Kind {
+		case KindConstant, KindPoisson, KindGamma:
+			r, _ = ParseRate(st.Rate)
+		case KindRamp:
+			a, _ := ParseRate(st.From)
+			b, _ := ParseRate(st.To)
+			r = (a + b) / 2
+		case KindSine:
+			r, _ = ParseRate(st.Mean)
+		default:
+			continue
+		}
+		sum += r * d.Seconds()
+		secs += d.Seconds()
+	}
+	if secs == 0 {
+		return 0
+	}
+	return sum / secs
+}
+
+// Project prices p's mix on every target at rate requests/s over period,
+// in currency ("" for the catalog's).
+func (p *Plan) Project(rate float64, period time.Duration, currency string) (*Projection, error) {
+	cat := p.Scenario.Catalog()
+	if currency == "" {
+		currency = cat.Currency
+	}
+	pr := &Projection{Scenario: p.Scenario.Name, Rate: rate, Period: period, Currency: strings.ToUpper(currency)}
+	requests := rate * period.Seconds()
+	for i, t := range p.Scenario.Targets {
+		vc := VariantCost{Target: t.Name, Model: t.Model, Requests: requests}
+		m, ok := cat.ForTarget(t)
+		if !ok {
+			pr.Variants = append(pr.Variants, vc)
+			continue
+		}
+		m, err := cat.In(m, currency)
+		if err != nil {
+			return nil, err
+		}
+		vc.Priced = true
+		e := p.Source.expect(p.Source.targets[i].model)
+		for j, tm := range e.tiers {
+			tier := m.Tiers[j]
+			out := e.outputByTier[j]
+			tc := TierCost{Tier: tm.tier, Share: tm.p, Prompt: tm.prompt, Cached: tm.cached, Output: out}
+			// Per 1K requests of the mix: 1000 · share · per-request cost.
+			k := 1000 * tm.p / 1e6
+			tc.Input = k * (tm.prompt - tm.cached) * tier.Input
+			tc.CacheRead = k * tm.cached * m.CacheRead
+			tc.OutputCost = k * out * tier.Output
+			tc.Total = tc.Input + tc.CacheRead + tc.OutputCost
+			vc.Input += tc.Input
+			vc.CacheRead += tc.CacheRead
+			vc.Output += tc.OutputCost
+			vc.CacheSavingsPer1K += k * tm.cached * (tier.Input - m.CacheRead)
+			vc.Tiers = append(vc.Tiers, tc)
+		}
+		vc.Per1K = vc.Input + vc.CacheRead + vc.Output
+		vc.PerDay = vc.Per1K / 1000 * rate * 86400
+		vc.PerPeriod = vc.Per1K / 1000 * requests
+		for _, ps := range p.Scenario.Prefix {
+			vc.StoragePerPeriod += m.StorageCost(float64(ps.Groups*ps.Tokens), period)
+		}
+		vc.Total = vc.PerPeriod + vc.StoragePerPeriod
+		pr.Variants = append(pr.Variants, vc)
+	}
+	return pr, nil
+}
+
+// WriteText renders the projection: a table per variant by tier, then a
+// summary table.
+func (pr *Projection) WriteText(w io.Writer) error {
+	per := FormatPeriod(pr.Period)
+	fmt.Fprintf(w, "cost projection: %s\n", pr.Scenario)
+	fmt.Fprintf(w, "each variant serving the whole mix at %s req/s for %s = %s requests; prices in %s per 1M tokens\n",
+		trimFloat(pr.Rate, 3), per, groupThousands(math.Round(pr.Requests()), 0), pr.Currency)
+	fmt.Fprintln(w, "assumes every answer uses its full max_tokens (an upper bound), no reasoning tokens, and cache hits for every prefix-group request")
+	for _, v := range pr.Variants {
+		fmt.Fprintf(w, "\n%s  %s\n", v.Target, v.Model)
+		if !v.Priced {
+			fmt.Fprintln(w, "  no prices: the model is not in the catalog (set catalog_model on the target, or pass --catalog)")
+			continue
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "  tier \trequests\tprompt/req\tcached/req\toutput/req\tinput/1K\tcache/1K\toutput/1K\ttotal/1K\t")
+		for _, t := range v.Tiers {
+			if t.Share == 0 {
+				continue
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", padRight(t.Tier, 5), pct(t.Share),
+				groupThousands(t.Prompt, 0), groupThousands(t.Cached, 0), groupThousands(t.Output, 0),
+				money(t.Input), money(t.CacheRead), money(t.OutputCost), money(t.Total))
+		}
+		fmt.Fprintf(tw, "  all  \t%s\t\t\t\t%s\t%s\t%s\t%s\t\n", pct(1), money(v.Input), money(v.CacheRead), money(v.Output), money(v.Per1K))
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if v.CacheSavingsPer1K > 0 {
+			fmt.Fprintf(w, "  the prefix cache saves %s per 1K requests\n", money(v.CacheSavingsPer1K))
+		}
+	}
+	fmt.Fprintf(w, "\nsummary (%s)\n", pr.Currency)
+	// Text columns are padded to their width so that, in a right-aligned
+	// table, they read left-aligned.
+	nw, mw := len("variant"), len("model")
+	for _, v := range pr.Variants {
+		nw, mw = max(nw, len(v.Target)), max(mw, len(v.Model))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "  %s\t%s\tper 1K req\tcache savings/1K\tper day\tper %s\tcache storage/%s\ttotal/%s\t\n", padRight("variant", nw), padRight("model", mw), per, per, per)
+	for _, v := range pr.Variants {
+		if !v.Priced {
+			fmt.Fprintf(tw, "  %s\t%s\t-\t-\t-\t-\t-\t-\t\n", padRight(v.Target, nw), padRight(v.Model, mw))
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", padRight(v.Target, nw), padRight(v.Model, mw), money(v.Per1K), money(v.CacheSavingsPer1K),
+			groupThousands(v.PerDay, 2), groupThousands(v.PerPeriod, 2), groupThousands(v.StoragePerPeriod, 2), groupThousands(v.Total, 2))
+	}
+	return tw.Flush()
+}
+
+// Requests is the number of requests in the period.
+func (pr *Projection) Requests() float64 { return pr.Rate * pr.Period.Seconds() }
+
+// FormatPeriod writes a duration the way a scenario would: whole days as
+// "30d", else time.Duration's form without zero units ("5m", "1h1m").
+func FormatPeriod(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func money(f float64) string { return fmt.Sprintf("%.4f", f) }
+
+func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
+
+func trimFloat(f float64, prec int) string {
+	s := fmt.Sprintf("%.*f", prec, f)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// groupThousands writes f with prec decimals and commas between thousands.
+func groupThousands(f float64, prec int) string {
+	s := fmt.Sprintf("%.*f", prec, f)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// padRight pads s with spaces to n bytes.
+func padRight(s string, n int) string { return s + strings.Repeat(" ", max(0, n-len(s))) }

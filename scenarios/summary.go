@@ -1,0 +1,225 @@
+package scenarios
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteSummary describes a plan for people ("seedbench scenarios show"):
+// targets, the mix with mean lengths and tier shares, prefix groups, the
+// stages with their planned request counts, and the objectives.
+func (p *Plan) WriteSummary(w io.Writer) error {
+	s := p.Scenario
+	fmt.Fprintf(w, "%s", s.Name)
+	if s.Description != "" {
+		fmt.Fprintf(w, " — %s", s.Description)
+	}
+	fmt.Fprintf(w, "\nplan %s (seed %d)\n", p.Hash(), p.Seed)
+
+	fmt.Fprintln(w, "\ntargets")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  name\tmodel\tendpoint\tkey from\trequest extras")
+	for _, t := range s.Targets {
+		endpoint := t.BaseURL
+		if endpoint == "" {
+			endpoint = "built-in mock"
+		}
+		key := "-"
+		if t.APIKeyEnv != "" {
+			key = "$" + t.APIKeyEnv
+		}
+		var extras []string
+		if t.Thinking != "" {
+			extras = append(extras, "thinking="+t.Thinking)
+		}
+		if t.ReasoningEffort != "" {
+			extras = append(extras, "reasoning_effort="+t.ReasoningEffort)
+		}
+		for _, k := range sortedKeys(t.ExtraBody) {
+			extras = append(extras, k)
+		}
+		for _, k := range sortedKeys(t.Headers) {
+			extras = append(extras, "header "+k)
+		}
+		if len(extras) == 0 {
+			extras = []string{"-"}
+		}
+		model := t.Model
+		if t.CatalogModel != "" {
+			model += " (priced as " + t.CatalogModel + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", t.Name, model, endpoint, key, strings.Join(extras, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(s.Targets) > 1 {
+		fmt.Fprintf(w, "  every prompt is sent to each of the %d targets in turn\n", len(s.Targets))
+	}
+
+	fmt.Fprintf(w, "\nmix (guard band %s around tier boundaries)\n", s.GuardBand)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  class\tshare\ttier\tprompt tokens\tmean\toutput tokens (max_tokens)\tmean")
+	for i, c := range s.Mix {
+		sc := &p.Source.classes[i]
+		mp, mo := sc.means()
+		tier := c.Tier
+		if tier == "" {
+			tier = "any"
+		}
+		if c.Boundaries {
+			tier += " (boundaries)"
+		}
+		prompt := c.PromptTokens.String()
+		if c.PromptTokens.IsZero() {
+			prompt = "uniform over the tier"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, pct(c.Weight/p.Source.total), tier, prompt,
+			groupThousands(mp, 0), c.OutputTokens.String(), groupThousands(mo, 0))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	e := p.Source.expect(p.Source.targets[0].model)
+	var shares []string
+	for _, t := range e.tiers {
+		shares = append(shares, fmt.Sprintf("%s %s", t.tier, pct(t.p)))
+	}
+	fmt.Fprintf(w, "  requests by tier: %s · mean prompt %s tokens, mean max_tokens %s\n",
+		strings.Join(shares, ", "), groupThousands(e.prompt, 0), groupThousands(e.output, 0))
+
+	fmt.Fprintln(w, "\nprefix groups")
+	if len(s.Prefix) == 0 {
+		fmt.Fprintln(w, "  none: every prompt starts with a unique salt")
+	} else {
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  set\tgroups\ttokens\tshare\tclasses\tgroup numbers")
+		next := 1
+		for _, ps := range s.Prefix {
+			classes := "all"
+			if len(ps.Classes) > 0 {
+				classes = strings.Join(ps.Classes, ", ")
+			}
+			share, _ := ParseRatio(ps.Share)
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%d..%d\n", ps.Name, ps.Groups, groupThousands(float64(ps.Tokens), 0),
+				pct(share), classes, next, next+ps.Groups-1)
+			next += ps.Groups
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "  other prompts start with a unique salt")
+	}
+
+	l := s.Load
+	timeout := l.Timeout
+	if timeout == "" {
+		timeout = p.Timeouts().Total.String()
+	}
+	fmt.Fprintf(w, "\nload (max_in_flight %d, timeout %s", l.MaxInFlight, timeout)
+	if l.MaxRequests > 0 {
+		fmt.Fprintf(w, ", at most %d requests", l.MaxRequests)
+	}
+	fmt.Fprintln(w, ")")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  #\tstage\tkind\tshape\tduration\trequests")
+	var total int64
+	exact, approx := true, ""
+	for i, st := range p.Stages {
+		n, ok := p.Planned(i)
+		count := strconv.FormatInt(n, 10)
+		switch {
+		case n < 0:
+			count, exact = "closed loop", false
+		case !ok:
+			count, approx = "~"+count, "~"
+			total += n
+		default:
+			total += n
+		}
+		name := st.Name
+		if st.Warmup {
+			name += " (warmup)"
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", i+1, name, p.Kinds[i], p.shape(i), FormatPeriod(st.Duration), count)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	switch {
+	case exact:
+		fmt.Fprintf(w, "  total %s, %s%d requests planned\n", FormatPeriod(p.Duration()), approx, total)
+	case total > 0:
+		fmt.Fprintf(w, "  total %s, %s%d requests planned in open-loop stages; closed-loop counts depend on the server\n", FormatPeriod(p.Duration()), approx, total)
+	default:
+		fmt.Fprintf(w, "  total %s, closed loop: the request count depends on the server\n", FormatPeriod(p.Duration()))
+	}
+
+	fmt.Fprintln(w, "\nslo")
+	if s.SLO.IsZero() {
+		fmt.Fprintln(w, "  none")
+	}
+	var global []string
+	for _, o := range s.SLO.Objectives {
+		if o.Target == "" {
+			global = append(global, o.String())
+		}
+	}
+	if len(global) > 0 {
+		fmt.Fprintf(w, "  all targets: %s\n", strings.Join(global, " · "))
+	}
+	for _, t := range s.Targets {
+		var own []string
+		for _, o := range s.SLO.Objectives {
+			if o.Target == t.Name {
+				own = append(own, strings.TrimPrefix(o.String(), "["+t.Name+"] "))
+			}
+		}
+		if len(own) > 0 {
+			fmt.Fprintf(w, "  %s: %s\n", t.Name, strings.Join(own, " · "))
+		}
+	}
+	for _, warn := range s.Warnings {
+		fmt.Fprintf(w, "\nwarning: %s\n", warn)
+	}
+	return nil
+}
+
+// shape describes stage i's load in the scenario's words.
+func (p *Plan) shape(i int) string {
+	st := p.Stages[i]
+	spec := p.specOf(i)
+	switch p.Kinds[i] {
+	case KindConstant, KindPoisson:
+		return spec.Rate
+	case KindGamma:
+		return fmt.Sprintf("%s, cv %g", spec.Rate, spec.CV)
+	case KindRamp:
+		return spec.From + " → " + spec.To
+	case KindSine:
+		phase := spec.Phase
+		if phase == "" {
+			phase = "mean_up"
+		}
+		return fmt.Sprintf("%s ± %s every %s from %s", spec.Mean, spec.Amplitude, spec.Period, phase)
+	case KindConcurrency:
+		return fmt.Sprintf("%d users", st.Concurrency)
+	}
+	return ""
+}
+
+// specOf is the scenario stage behind plan stage i (the warmup is derived
+// from the first).
+func (p *Plan) specOf(i int) Stage {
+	l := p.Scenario.Load
+	if w, _ := parseDurationAllowZero(l.Warmup); w > 0 && len(l.Stages) > 0 {
+		if i == 0 {
+			return warmupOf(l.Stages[0])
+		}
+		i--
+	}
+	return l.Stages[i]
+}
