@@ -323,3 +323,39 @@ func BenchmarkPromptSize(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScheduleLag: schedule lag (sent − intended) of an open loop at
+// several rates against a fast mock in its own process (10 ms to the first
+// token, 5 tokens 2 ms apart), with the last 2 ms of each wait slept on a Go
+// timer only (sleep=timer) or in the kernel (sleep=kernel, the default).
+// Runs 3 s per rate, once per benchmark (b.N is 1).
+func BenchmarkScheduleLag(b *testing.B) {
+	url := mockProcess(b, mockSpec{TimeScale: 1, TTFT: 10 * time.Millisecond, ITL: 2 * time.Millisecond, Tokens: 5, MaxInFlight: 4096})
+	for _, perSec := range []int{200, 1000, 4000} {
+		for _, kernel := range []bool{false, true} {
+			name := map[bool]string{false: "timer", true: "kernel"}[kernel]
+			b.Run(fmt.Sprintf("rate=%d/sleep=%s", perSec, name), func(b *testing.B) {
+				defer func(p bool) { precise = p }(precise)
+				precise = kernel
+				client := NewHTTPClient(1024, DefaultTimeouts, false)
+				defer client.CloseIdleConnections()
+				for range b.N {
+					ctx := context.Background()
+					st, err := Run(ctx, ctx, Config{
+						Targets:  []Target{{Name: "mini", Model: miniModel, BaseURL: url}},
+						Stages:   []Stage{{Pacer: vegeta.ConstantPacer{Freq: perSec, Per: time.Second}, Duration: 3 * time.Second}},
+						Requests: constSource{chatBody(miniModel, 8, "hi")}, MaxInFlight: 1024, Client: client,
+						Sink: func(*Result) {}, Timeouts: DefaultTimeouts,
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(float64(st.Trust.LagP50US), "lag-p50-µs")
+					b.ReportMetric(float64(st.Trust.LagP99US), "lag-p99-µs")
+					b.ReportMetric(float64(st.Trust.WakeupP99US), "wake-p99-µs")
+					b.ReportMetric(float64(st.Dropped), "dropped")
+				}
+			})
+		}
+	}
+}

@@ -115,7 +115,7 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 	l := s.Load
 	timeout := l.Timeout
 	if timeout == "" {
-		timeout = p.Timeouts().Total.String()
+		timeout = FormatPeriod(p.Timeouts().Total)
 	}
 	fmt.Fprintf(w, "\nload (max_in_flight %d, timeout %s", l.MaxInFlight, timeout)
 	if l.MaxRequests > 0 {
