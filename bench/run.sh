@@ -8,7 +8,7 @@
 #   bench/run.sh -n 3 mock       # only the mock benchmarks, 3 runs
 #   bench/run.sh -o /tmp/b runner report
 #
-# Groups: mock runner report selfcheck (default: all). Raw outputs and
+# Groups: mock runner scenarios report selfcheck (default: all). Raw outputs and
 # summaries land in bench/out/<UTC time>/ (or -o DIR).
 set -euo pipefail
 
@@ -23,7 +23,7 @@ while getopts "n:o:h" opt; do
 done
 shift $((OPTIND - 1))
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -eq 0 ] && GROUPS_TO_RUN=(mock runner report selfcheck)
+[ ${#GROUPS_TO_RUN[@]} -eq 0 ] && GROUPS_TO_RUN=(mock runner scenarios report selfcheck)
 
 cd "$(dirname "$0")/.."
 OUT=${OUT:-bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
@@ -57,7 +57,14 @@ for g in "${GROUPS_TO_RUN[@]}"; do
 		bench mock ./mockserver/ 'OpenStreams' -cpu 1 -benchtime 1x
 		;;
 	runner)
-		bench runner ./runner/ '.'
+		# Whole-workload benchmarks run once per sample (-benchtime 1x): max
+		# paced rate vs vegeta, TTFT error at 100/500 streams, RSS per stream
+		# at 4,000 streams. Then the per-request costs.
+		bench runner ./runner/ 'MaxRate|TTFTError|OpenStreamsRSS' -benchtime 1x
+		bench runner ./runner/ 'PromptSize|DecodeEvent'
+		;;
+	scenarios)
+		bench scenarios ./scenarios/ '.'
 		;;
 	report)
 		bench report ./report/... '.'
@@ -73,7 +80,7 @@ for g in "${GROUPS_TO_RUN[@]}"; do
 		continue
 		;;
 	*)
-		echo "bench/run.sh: unknown group $g (mock runner report selfcheck)" >&2
+		echo "bench/run.sh: unknown group $g (mock runner scenarios report selfcheck)" >&2
 		exit 2
 		;;
 	esac

@@ -1,11 +1,17 @@
 package runner
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
+	// The benchmarks re-run this test binary as a mock server process (see
+	// mockProcess), so the runner's CPU and memory are measured alone.
+	if spec := os.Getenv(mockProcessEnv); spec != "" {
+		os.Exit(serveMockProcess(spec))
+	}
 	goleak.VerifyTestMain(m)
 }

@@ -206,3 +206,17 @@ func TestKeyNeverRecorded(t *testing.T) {
 		t.Errorf("message %q, want %q", r.Error, want)
 	}
 }
+
+// TestTotalTimeout: a stream that keeps going past the whole-request limit
+// ends as a timeout, whatever its idle gaps.
+func TestTotalTimeout(t *testing.T) {
+	cfg := mockserver.DefaultConfig()
+	quietProfile(&cfg, 5*time.Millisecond, 20*time.Millisecond, 100) // 2 s of tokens
+	r := sendOne(t, startMock(t, cfg), Timeouts{Idle: time.Second, TTFB: time.Second, Total: 200 * time.Millisecond}, chatBody("doubao-seed-2.0-mini", 200, "long"))
+	if r.ErrorClass != ClassTimeout || len(r.EventsUS) == 0 {
+		t.Fatalf("class %q (%s) after %d events, want timeout", r.ErrorClass, r.Error, len(r.EventsUS))
+	}
+	if r.E2EUS < 200000 || r.E2EUS > 400000 {
+		t.Errorf("ended after %dµs, want about 200 ms", r.E2EUS)
+	}
+}

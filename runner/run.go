@@ -182,14 +182,10 @@ func waitForStart(ctx context.Context, start time.Time) (time.Time, time.Duratio
 		return now, 0, nil
 	}
 	mono := now.Add(start.Sub(now)) // start on now's monotonic clock
-	if d := time.Until(mono); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return time.Time{}, 0, ctx.Err()
-		}
+	t := time.NewTimer(never)
+	defer t.Stop()
+	if !sleepUntil(ctx, t, mono) {
+		return time.Time{}, 0, context.Cause(ctx)
 	}
 	return mono, time.Since(mono), nil
 }
@@ -237,16 +233,7 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			return true
 		}
 		intended := offset + at
-		if d := time.Until(r.start.Add(intended)); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
-				done = false
-				return false
-			}
-		}
-		if ctx.Err() != nil {
+		if !sleepUntil(ctx, timer, r.start.Add(intended)) {
 			done = false
 			return false
 		}

@@ -220,6 +220,7 @@ func TestTargetsInterleaved(t *testing.T) {
 // requests in flight finish and are recorded.
 func TestStopIssuing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
+		defer virtualClock()()
 		ft := &fakeTransport{latency: ms(500)}
 		var c collector
 		ctx, cancel := context.WithCancel(context.Background())
@@ -247,6 +248,7 @@ func TestStopIssuing(t *testing.T) {
 // flight, recorded as canceled.
 func TestDrainCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
+		defer virtualClock()()
 		ft := &fakeTransport{latency: time.Hour}
 		var c collector
 		ctx, cancel := context.WithCancel(context.Background())

@@ -72,11 +72,6 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	pt := &s.targets[req.Target]
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if s.timeouts.Total > 0 {
-		var stop context.CancelFunc
-		ctx, stop = context.WithTimeoutCause(ctx, s.timeouts.Total, errTotalTimeout)
-		defer stop()
-	}
 
 	var sent time.Time
 	tt := &traceTimes{}
@@ -101,7 +96,7 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	if s.onSent != nil {
 		s.onSent(res, sent)
 	}
-	wd := startWatchdog(cancel, sent, s.timeouts.TTFB, s.timeouts.Idle)
+	wd := startWatchdog(cancel, sent, s.timeouts)
 	defer wd.stop()
 	resp, err := s.client.Do(hreq)
 	defer tt.copyTo(res)

@@ -15,33 +15,41 @@ var (
 	errTotalTimeout = errors.New("request took too long")
 )
 
-// watchdog enforces the time-to-first-byte and idle timeouts of one request
-// with a single timer. The read path only stores the offset of the latest
-// arrival (one atomic store per read, no timer reset); when the timer fires
-// it checks how long the stream has really been silent and either cancels
-// the request or sleeps for the rest of the idle allowance:
+// watchdog enforces the time-to-first-byte, idle and total timeouts of one
+// request with a single timer (no context deadline, no timer reset per
+// event). The read path only stores the offset of the latest arrival (one
+// atomic store per read); when the timer fires, fire works out which limit,
+// if any, has passed and otherwise sleeps until the nearest one:
 //
-//	silent = now − lastArrival; silent ≥ Idle → cancel, else fire again in Idle − silent.
+//	total:  now ≥ Total                        → timeout
+//	before the headers: now ≥ TTFB             → ttfb_timeout
+//	after them: silent = now − lastArrival ≥ Idle → idle_timeout
+//	else fire again at the nearest of Total − now, TTFB − now, Idle − silent.
+//
+// A wake-up that comes early only recomputes, so concurrent re-arming by
+// gotHeaders and fire is harmless.
 type watchdog struct {
-	timer   *time.Timer
-	cancel  context.CancelCauseFunc
-	sent    time.Time
-	ttfb    time.Duration
-	idle    time.Duration
-	headers atomic.Bool
-	last    atomic.Int64 // offset from sent of the latest arrival, ns
+	timer             *time.Timer
+	cancel            context.CancelCauseFunc
+	sent              time.Time
+	ttfb, idle, total time.Duration
+	headers           atomic.Bool
+	last              atomic.Int64 // offset from sent of the latest arrival, ns
 }
 
-// start arms the watchdog at the moment the request is sent. It returns nil
-// when neither timeout is set.
-func startWatchdog(cancel context.CancelCauseFunc, sent time.Time, ttfb, idle time.Duration) *watchdog {
-	if ttfb <= 0 && idle <= 0 {
+// startWatchdog arms the watchdog at the moment the request is sent. It
+// returns nil when no timeout is set.
+func startWatchdog(cancel context.CancelCauseFunc, sent time.Time, t Timeouts) *watchdog {
+	if t.TTFB <= 0 && t.Idle <= 0 && t.Total <= 0 {
 		return nil
 	}
-	w := &watchdog{cancel: cancel, sent: sent, ttfb: ttfb, idle: idle}
-	d := ttfb
-	if d <= 0 {
-		d = never // the idle phase re-arms it
+	w := &watchdog{cancel: cancel, sent: sent, ttfb: t.TTFB, idle: t.Idle, total: t.Total}
+	d := never
+	if w.ttfb > 0 {
+		d = w.ttfb
+	}
+	if w.total > 0 {
+		d = min(d, w.total)
 	}
 	// The timer exists before any callback can run, so fire never sees a
 	// half-built watchdog.
@@ -53,33 +61,47 @@ func startWatchdog(cancel context.CancelCauseFunc, sent time.Time, ttfb, idle ti
 func (w *watchdog) gotHeaders(at time.Duration) {
 	w.last.Store(int64(at))
 	w.headers.Store(true)
-	if w.idle <= 0 {
-		w.timer.Stop()
-		return
+	if w.idle > 0 {
+		d := w.idle
+		if w.total > 0 {
+			d = min(d, w.total-at)
+		}
+		w.timer.Reset(max(d, 0))
 	}
-	w.timer.Reset(w.idle)
 }
 
 // activity records an arrival at offset at.
 func (w *watchdog) activity(at time.Duration) { w.last.Store(int64(at)) }
 
 func (w *watchdog) fire() {
-	if !w.headers.Load() {
-		if w.ttfb <= 0 {
+	now := time.Since(w.sent)
+	next := never
+	if w.total > 0 {
+		if now >= w.total {
+			w.cancel(errTotalTimeout)
 			return
 		}
-		w.cancel(errTTFBTimeout)
-		return
+		next = w.total - now
 	}
-	if w.idle <= 0 {
-		return
+	if !w.headers.Load() {
+		if w.ttfb > 0 {
+			if now >= w.ttfb {
+				w.cancel(errTTFBTimeout)
+				return
+			}
+			next = min(next, w.ttfb-now)
+		}
+	} else if w.idle > 0 {
+		silent := now - time.Duration(w.last.Load())
+		if silent >= w.idle {
+			w.cancel(errIdleTimeout)
+			return
+		}
+		next = min(next, w.idle-silent)
 	}
-	silent := time.Since(w.sent) - time.Duration(w.last.Load())
-	if silent >= w.idle {
-		w.cancel(errIdleTimeout)
-		return
+	if next < never {
+		w.timer.Reset(next)
 	}
-	w.timer.Reset(w.idle - silent)
 }
 
 func (w *watchdog) stop() {

@@ -69,3 +69,12 @@ func BenchmarkGammaPace(b *testing.B) {
 		hits++
 	}
 }
+
+// BenchmarkBuildCorpus is the one-time cost, per process, of the prompt
+// corpus (2¹⁹ units, about 3 MB of text).
+func BenchmarkBuildCorpus(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = buildCorpus()
+	}
+}

@@ -628,3 +628,6 @@ func (d *decoder) present(path string) bool {
 	_, ok := d.keyAt[path]
 	return ok
 }
+
+// reflectValue is the addressable value behind pointer p.
+func reflectValue(p any) reflect.Value { return reflect.ValueOf(p).Elem() }

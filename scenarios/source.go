@@ -180,7 +180,11 @@ func (src *Source) shape(j int64) shape {
 }
 
 // Request implements runner.RequestSource.
-func (src *Source) Request(k int64) runner.Request {
+func (src *Source) Request(k int64) runner.Request { return src.build(k, true) }
+
+// build makes request k, with its body or (for tests and summaries that
+// only need the record fields) without.
+func (src *Source) build(k int64, withBody bool) runner.Request {
 	n := int64(len(src.targets))
 	j := k / n
 	ti := int((k%n + j) % n)
@@ -196,6 +200,18 @@ func (src *Source) Request(k int64) runner.Request {
 	}
 	body := max(total-prefixUnits-saltTokens, minBodyTokens-saltTokens)
 	est := prefixUnits + saltTokens + body
+	r := runner.Request{
+		K:               k,
+		Target:          ti,
+		Class:           src.classes[sh.class].name,
+		Tier:            t.model.TierFor(sh.prompt).Name,
+		Prefix:          sh.prefix,
+		EstPromptTokens: src.cal.ToServer(est),
+		MaxTokens:       sh.output,
+	}
+	if !withBody {
+		return r
+	}
 
 	c := src.corpus
 	size := len(t.head) + 160 + c.bytesFor(sh.start, body)
@@ -216,17 +232,8 @@ func (src *Source) Request(k int64) runner.Request {
 	b = src.appendSalt(b, k)
 	b = c.appendUnits(b, sh.start, body)
 	b = append(b, `"}]}`...)
-
-	return runner.Request{
-		K:               k,
-		Target:          ti,
-		Class:           src.classes[sh.class].name,
-		Tier:            t.model.TierFor(sh.prompt).Name,
-		Prefix:          sh.prefix,
-		EstPromptTokens: src.cal.ToServer(est),
-		MaxTokens:       sh.output,
-		Body:            b,
-	}
+	r.Body = b
+	return r
 }
 
 // appendSalt writes "Request " and 12 letters from (seed, k, nonce) and a

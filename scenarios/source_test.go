@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -109,7 +110,7 @@ func TestRequestBody(t *testing.T) {
 func TestPairs(t *testing.T) {
 	p := mustPlan(t, "mini-vs-pro")
 	firsts := map[int]int{}
-	for j := range int64(200) {
+	for j := range int64(100) {
 		a, b := p.Source.Request(2*j), p.Source.Request(2*j+1)
 		if a.Target == b.Target {
 			t.Fatalf("pair %d sent twice to target %d", j, a.Target)
@@ -125,8 +126,8 @@ func TestPairs(t *testing.T) {
 		}
 		firsts[a.Target]++
 	}
-	if firsts[0] != 100 || firsts[1] != 100 {
-		t.Errorf("the first request of a pair went to the targets %v times, want 100 each", firsts)
+	if firsts[0] != 50 || firsts[1] != 50 {
+		t.Errorf("the first request of a pair went to the targets %v times, want 50 each", firsts)
 	}
 }
 
@@ -137,7 +138,7 @@ func TestSaltsAndPrefixes(t *testing.T) {
 	salts := map[string]int64{}
 	prefixText := map[int]string{}
 	grouped := 0
-	const n = 2000
+	const n = 600
 	for k := range int64(n) {
 		r := p.Source.Request(k)
 		b := decodeBody(t, r)
@@ -172,8 +173,8 @@ func TestSaltsAndPrefixes(t *testing.T) {
 	if len(prefixText) != 8 {
 		t.Errorf("%d prefix groups used, want 8", len(prefixText))
 	}
-	// 90% share: binomial sd √(n·0.09) ≈ 13.
-	if math.Abs(float64(grouped)-0.9*n) > 60 {
+	// 90% share: binomial sd √(n·0.09) ≈ 7.3; 4 sd ≈ 30.
+	if math.Abs(float64(grouped)-0.9*n) > 30 {
 		t.Errorf("%d of %d requests in a prefix group, want about %d", grouped, n, int(0.9*n))
 	}
 	// Different groups have different text from the first token on.
@@ -201,7 +202,17 @@ func TestMix10k(t *testing.T) {
 	classes := map[string]*acc{}
 	tiers := map[string]int{}
 	for k := range int64(n) {
-		r := p.Source.Request(k)
+		// The record fields without the body (building 10,000 bodies of up
+		// to 256K tokens is slow under the race detector); the first 500
+		// are checked against the full Request.
+		r := p.Source.build(k, false)
+		if k < 500 {
+			full := p.Source.Request(k)
+			full.Body = nil
+			if !reflect.DeepEqual(full, r) {
+				t.Fatalf("request %d: %+v without body, %+v with", k, r, full)
+			}
+		}
 		a := classes[r.Class]
 		if a == nil {
 			a = &acc{lo: math.MaxInt}

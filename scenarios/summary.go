@@ -38,9 +38,7 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		if t.ReasoningEffort != "" {
 			extras = append(extras, "reasoning_effort="+t.ReasoningEffort)
 		}
-		for _, k := range sortedKeys(t.ExtraBody) {
-			extras = append(extras, k)
-		}
+		extras = append(extras, sortedKeys(t.ExtraBody)...)
 		for _, k := range sortedKeys(t.Headers) {
 			extras = append(extras, "header "+k)
 		}
@@ -117,7 +115,7 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 	l := s.Load
 	timeout := l.Timeout
 	if timeout == "" {
-		timeout = p.Timeouts().Total.String()
+		timeout = FormatPeriod(p.Timeouts().Total)
 	}
 	fmt.Fprintf(w, "\nload (max_in_flight %d, timeout %s", l.MaxInFlight, timeout)
 	if l.MaxRequests > 0 {

@@ -350,11 +350,11 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	switch {
 	case interrupted.Load():
 		return withCode(exitUntrusted, errors.New("run interrupted; the results file holds every request that finished"))
-	case stats.Trust.Untrustworthy:
-		return withCode(exitUntrusted, fmt.Errorf("results not trustworthy: %s", stats.Trust.Reason))
 	case stats.Issued > 0 && ok == 0:
 		msg, _ := firstErr.Load().(string)
 		return withCode(exitUntrusted, fmt.Errorf("no request succeeded (%s)", msg))
+	case stats.Trust.Untrustworthy:
+		return withCode(exitUntrusted, fmt.Errorf("results not trustworthy: %s", stats.Trust.Reason))
 	}
 	return sloExit(sum)
 }
