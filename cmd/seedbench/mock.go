@@ -40,6 +40,9 @@ Examples:
 			&cli.BoolFlag{Name: "no-admin", Usage: "do not serve /admin/faults"},
 			&cli.Int64Flag{Name: "max-body-bytes", Usage: "request body limit (default 16 MiB)"},
 			&cli.BoolFlag{Name: "print-config", Usage: "print the effective config as YAML and exit"},
+			&cli.DurationFlag{Name: "read-header-timeout", Value: mockserver.ReadHeaderTimeout, Usage: "close a connection whose request headers take longer (idle and slowloris clients)"},
+			&cli.DurationFlag{Name: "read-timeout", Value: mockserver.ReadTimeout, Usage: "answer 408 when a request body takes longer (lifted once the body is in: streams are not cut)"},
+			&cli.DurationFlag{Name: "idle-timeout", Value: mockserver.IdleTimeout, Usage: "close a kept-alive connection idle this long"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -112,13 +115,20 @@ func mockConfig(c *cli.Context) (mockserver.Config, error) {
 func serveMock(ctx context.Context, c *cli.Context, cfg mockserver.Config) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var timeouts [3]time.Duration
+	for i, name := range [...]string{"read-header-timeout", "read-timeout", "idle-timeout"} {
+		if timeouts[i] = c.Duration(name); timeouts[i] <= 0 {
+			return usageErr("--%s %s: must be positive", name, timeouts[i])
+		}
+	}
 	addr := c.String("listen")
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return usageErr("--listen %s: %v", addr, err)
 	}
 	ms := mockserver.New(cfg)
-	srv := &http.Server{Handler: ms, ReadHeaderTimeout: 10 * time.Second}
+	srv := mockserver.NewHTTPServer(ms)
+	srv.ReadHeaderTimeout, srv.ReadTimeout, srv.IdleTimeout = timeouts[0], timeouts[1], timeouts[2]
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
