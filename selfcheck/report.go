@@ -19,11 +19,14 @@ type Report struct {
 
 // Machine is where the figures were measured.
 type Machine struct {
-	CPUs       int    `json:"cpus"`
-	GOMAXPROCS int    `json:"gomaxprocs"`
-	OS         string `json:"os"`
-	Arch       string `json:"arch"`
-	Go         string `json:"go"`
+	CPUs int `json:"cpus"`
+	// Load1 is the system's 1-minute load average when selfcheck started
+	// (Linux only).
+	Load1      *float64 `json:"load1,omitempty"`
+	GOMAXPROCS int      `json:"gomaxprocs"`
+	OS         string   `json:"os"`
+	Arch       string   `json:"arch"`
+	Go         string   `json:"go"`
 }
 
 // ConfigInfo is the Config as recorded, durations in microseconds.
@@ -83,6 +86,11 @@ type Step struct {
 	Lag       *Dist `json:"lag_us"`         // open loop only: sent − intended
 	Wakeup    *Dist `json:"wakeup_lag_us"`  // 10 ms sleep overshoot
 	CPU       *CPU  `json:"cpu"`
+	// Load1 is the system's 1-minute load average when the step ended
+	// (Linux; omitted elsewhere). Above the CPU count, other processes were
+	// competing for the CPUs and the errors say more about them than about
+	// the harness.
+	Load1 *float64 `json:"load1,omitempty"`
 
 	Within bool     `json:"within_limits"`
 	Failed []string `json:"failed,omitempty"` // which checks were outside the limit
@@ -147,7 +155,7 @@ type Verdict struct {
 	Text       string `json:"text"`
 }
 
-func verdict(c Config, steps []Step) Verdict {
+func verdict(c Config, cpus int, steps []Step) Verdict {
 	v := Verdict{Trusted: len(steps) > 0}
 	var brokeStreams, brokeRate bool
 	var firstFail *Step
@@ -194,6 +202,16 @@ func verdict(c Config, steps []Step) Verdict {
 		}
 		v.Text = fmt.Sprintf("this machine measures TTFT accurately (p99 error ≤ %s) up to %s", lim, strings.Join(parts, " / "))
 	}
+	// A busy machine explains a failure better than the harness does.
+	var busiest float64
+	for _, st := range steps {
+		if !st.Within && st.Load1 != nil {
+			busiest = max(busiest, *st.Load1)
+		}
+	}
+	if cpus > 0 && busiest > float64(cpus) {
+		v.Text += fmt.Sprintf(" (the system load average reached %.1f on %d CPUs during a step outside the limit: other processes competed for the CPUs; rerun on a quiet machine)", busiest, cpus)
+	}
 	return v
 }
 
@@ -239,12 +257,17 @@ func writeHeader(w *errWriter, m Machine, c ConfigInfo) {
 	}
 	w.printf("seedbench selfcheck: in-process mock on loopback, TTFT %v, ITL %v, %d tokens per answer, no jitter, %s\n",
 		us(c.TTFTUS), us(c.ITLUS), c.Tokens, spread)
-	w.printf("%d CPUs (GOMAXPROCS %d), %s/%s, %s; %gs per step after %gs warm-up; limit: p99 ≤ %v\n",
-		m.CPUs, m.GOMAXPROCS, m.OS, m.Arch, m.Go, c.DurationS, c.WarmupS, us(c.LimitUS))
+	load := ""
+	if m.Load1 != nil {
+		load = fmt.Sprintf(", load average %.2f", *m.Load1)
+	}
+	w.printf("%d CPUs (GOMAXPROCS %d%s), %s/%s, %s; %gs per step after %gs warm-up; limit: p99 ≤ %v\n",
+		m.CPUs, m.GOMAXPROCS, load, m.OS, m.Arch, m.Go, c.DurationS, c.WarmupS, us(c.LimitUS))
 	w.printf("errors = client measurement − server truth, in µs (method: go doc github.com/seedbench/seedbench/selfcheck);\n")
-	w.printf("dials = requests that opened a new connection (left out of the TTFT error); CPU = runner + mock, in cores\n\n")
-	w.printf("%-14s %6s %7s %5s  %-26s  %-20s %8s %8s %5s  %s\n", "step", "reqs", "req/s", "dials",
-		"TTFT err min/p50/p99/max", "|ITL err| p50/p99/max", "lag p99", "wake p99", "CPU", "verdict")
+	w.printf("dials = requests that opened a new connection (left out of the TTFT error); CPU = runner + mock, in cores;\n")
+	w.printf("load = system 1-minute load average at the step's end (above the CPU count, other processes competed)\n\n")
+	w.printf("%-14s %6s %7s %5s  %-26s  %-20s %8s %8s %5s %5s  %s\n", "step", "reqs", "req/s", "dials",
+		"TTFT err min/p50/p99/max", "|ITL err| p50/p99/max", "lag p99", "wake p99", "CPU", "load", "verdict")
 }
 
 func writeStep(w *errWriter, st Step) {
@@ -271,8 +294,12 @@ func writeStep(w *errWriter, st Step) {
 	if st.TTFTErr != nil {
 		ttft = fmt.Sprintf("%d / %s", st.TTFTErr.Min, triple(st.TTFTErr))
 	}
-	w.printf("%-14s %6d %7.1f %5d  %-26s  %-20s %8s %8s %5s  %s\n", st.StepPlan, st.Requests, st.RPS, st.NewConns,
-		ttft, triple(st.ITLAbsErr), lag, wake, cpu, verdict)
+	load := "-"
+	if st.Load1 != nil {
+		load = fmt.Sprintf("%.1f", *st.Load1)
+	}
+	w.printf("%-14s %6d %7.1f %5d  %-26s  %-20s %8s %8s %5s %5s  %s\n", st.StepPlan, st.Requests, st.RPS, st.NewConns,
+		ttft, triple(st.ITLAbsErr), lag, wake, cpu, load, verdict)
 }
 
 func writeVerdict(w *errWriter, v Verdict) {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,13 +79,15 @@ func TestVerdict(t *testing.T) {
 		{"empty", nil, false, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := verdict(DefaultConfig(), tc.steps)
+			v := verdict(DefaultConfig(), 2, tc.steps)
 			if v.Trusted != tc.trusted || v.MaxStreams != tc.maxStreams || v.MaxRate != tc.maxRate || v.Text == "" {
 				t.Fatalf("verdict = %+v, want trusted %v, %d streams, %d/s", v, tc.trusted, tc.maxStreams, tc.maxRate)
 			}
 		})
 	}
 }
+
+func ptr(f float64) *float64 { return &f }
 
 func failedIf(b bool) []string {
 	if b {
@@ -124,20 +127,20 @@ func TestCollectorLeavesOutWarmupAndDials(t *testing.T) {
 func TestWriteTextGolden(t *testing.T) {
 	c := DefaultConfig()
 	rep := &Report{
-		Machine: Machine{CPUs: 2, GOMAXPROCS: 2, OS: "linux", Arch: "amd64", Go: "go1.26.0"},
+		Machine: Machine{CPUs: 2, GOMAXPROCS: 2, OS: "linux", Arch: "amd64", Go: "go1.26.0", Load1: ptr(0.5)},
 		Config:  c.info(),
 		Steps: []Step{
 			{StepPlan: StepPlan{Kind: KindStreams, Streams: 100}, Requests: 1700, OK: 1700, RPS: 85, NewConns: 3,
 				TTFTErr: &Dist{N: 1697, Min: -12, P50: 80, P99: 420, Max: 900}, ITLAbsErr: &Dist{N: 80000, P50: 10, P99: 200, Max: 2000},
-				Wakeup: &Dist{N: 2000, P50: 300, P99: 1100, Max: 3000}, CPU: &CPU{UserS: 3, SysS: 2, Cores: 0.25}, Within: true},
+				Wakeup: &Dist{N: 2000, P50: 300, P99: 1100, Max: 3000}, CPU: &CPU{UserS: 3, SysS: 2, Cores: 0.25}, Load1: ptr(0.7), Within: true},
 			{StepPlan: StepPlan{Kind: KindRate, Rate: 424}, Requests: 8480, OK: 8470, RPS: 424, Dropped: 4,
 				Errors:  map[string]int{"timeout": 6},
 				TTFTErr: &Dist{N: 8470, Min: 5, P50: 300, P99: 4200, Max: 9000}, ITLAbsErr: &Dist{N: 400000, P50: 40, P99: 1500, Max: 8000},
 				Lag: &Dist{N: 8476, P50: 200, P99: 1800, Max: 5000}, Wakeup: &Dist{N: 2000, P50: 600, P99: 2500, Max: 6000},
-				Failed: []string{"errors", "dropped", "ttft", "itl"}},
+				Load1: ptr(6.5), Failed: []string{"errors", "dropped", "ttft", "itl"}},
 		},
 	}
-	rep.Verdict = verdict(c, rep.Steps)
+	rep.Verdict = verdict(c, rep.Machine.CPUs, rep.Steps)
 	var buf bytes.Buffer
 	if err := rep.WriteText(&buf); err != nil {
 		t.Fatal(err)
@@ -157,5 +160,31 @@ func TestWriteTextGolden(t *testing.T) {
 	}
 	if !bytes.Equal(buf.Bytes(), want) {
 		t.Fatalf("text report differs from %s (go test -update to accept):\n%s", golden, buf.Bytes())
+	}
+}
+
+// TestVerdictNamesABusyMachine: a failure while the load average exceeded
+// the CPU count says so; a quiet failure does not.
+func TestVerdictNamesABusyMachine(t *testing.T) {
+	step := func(load float64, within bool) Step {
+		return Step{StepPlan: StepPlan{Kind: KindStreams, Streams: 100}, Within: within, Failed: failedIf(!within), Load1: ptr(load)}
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []Step
+		busy  bool
+	}{
+		{"busy failure", []Step{step(6.5, false)}, true},
+		{"quiet failure", []Step{step(0.8, false)}, false},
+		{"busy but within", []Step{step(6.5, true)}, false},
+		// At exactly the CPU count nothing else needed a CPU.
+		{"load equals cpus", []Step{step(2, false)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := verdict(DefaultConfig(), 2, tc.steps)
+			if got := strings.Contains(v.Text, "rerun on a quiet machine"); got != tc.busy {
+				t.Fatalf("verdict %q: mentions a busy machine %v, want %v", v.Text, got, tc.busy)
+			}
+		})
 	}
 }

@@ -40,7 +40,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	for _, p := range plan {
 		st, err := runStep(ctx, c, p, base, client, timeouts)
 		if err != nil {
-			rep.Verdict = verdict(c, rep.Steps)
+			rep.Verdict = verdict(c, rep.Machine.CPUs, rep.Steps)
 			return rep, err
 		}
 		rep.Steps = append(rep.Steps, st)
@@ -48,7 +48,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			c.Progress(st)
 		}
 	}
-	rep.Verdict = verdict(c, rep.Steps)
+	rep.Verdict = verdict(c, rep.Machine.CPUs, rep.Steps)
 	return rep, nil
 }
 
@@ -113,12 +113,19 @@ func runStep(ctx context.Context, c Config, p StepPlan, base string, client *htt
 	if cpu.ok {
 		step.CPU = cpu.end()
 	}
+	if l, ok := loadAverage1(); ok {
+		step.Load1 = &l
+	}
 	step.judge(c)
 	return step, nil
 }
 
 // thisMachine describes where the figures were measured.
 func thisMachine() Machine {
-	return Machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+	m := Machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 		OS: runtime.GOOS, Arch: runtime.GOARCH, Go: runtime.Version()}
+	if l, ok := loadAverage1(); ok {
+		m.Load1 = &l
+	}
+	return m
 }

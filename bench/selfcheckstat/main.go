@@ -88,6 +88,12 @@ var figures = []figure{
 		}
 		return s.CPU.Cores, true
 	}},
+	{"load avg", func(s *selfcheck.Step) (float64, bool) {
+		if s.Load1 == nil {
+			return 0, false
+		}
+		return *s.Load1, true
+	}},
 }
 
 // row is one step across runs: per figure, the values of every run that
