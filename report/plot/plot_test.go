@@ -128,7 +128,7 @@ func TestTimeTicks(t *testing.T) {
 	}{
 		{0, 13, "0s 2s 4s 6s 8s 10s 12s"},             // a quickstart
 		{0, 300, "0m 1m 2m 3m 4m 5m"},                 // five minutes
-		{0, 5000, "0m 15m 30m 45m 60m 75m"},          // a long benchmark
+		{0, 5000, "0m 15m 30m 45m 60m 75m"},           // a long benchmark
 		{0, 86400, "0h 3h 6h 9h 12h 15h 18h 21h 24h"}, // a day's soak
 	} {
 		var labels []string
