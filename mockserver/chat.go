@@ -40,6 +40,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time
 		s.reject(w, m.name, &apiError{status: http.StatusTooManyRequests, typ: "rate_limit_error", code: "RateLimitExceeded",
 			message: "rate limit exceeded (injected fault)", retryAfter: 1})
 		return
+	case fault429NoRetryAfter:
+		s.reject(w, m.name, &apiError{status: http.StatusTooManyRequests, typ: "rate_limit_error", code: "RateLimitExceeded",
+			message: "rate limit exceeded (injected fault, no Retry-After)"})
+		return
 	case fault500:
 		s.reject(w, m.name, errServer(http.StatusInternalServerError, "InternalServiceError", "internal service error (injected fault)"))
 		return
@@ -74,6 +78,14 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time
 	pc := &pacer{ctx: r.Context(), closing: s.closing}
 	if pl.fault == faultSlowHeaders {
 		if !pc.wait(scale(faults.SlowHeadersFor, s.cfg.TimeScale)) {
+			// Still counted, so requests_total adds up to what arrived:
+			// 499 (nginx's "client closed request") as for a request
+			// canceled in the queue, or 503 when Close ended it.
+			code := "499"
+			if r.Context().Err() == nil {
+				code = "503"
+			}
+			m.m.requests.WithLabelValues(m.name, code).Inc()
 			return
 		}
 	}
@@ -227,6 +239,10 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 		case faultTruncate:
 			sw.flush()
 			return false
+		case faultResetMidStream:
+			sw.flush()
+			resetConn(w)
+			return false
 		case faultStall:
 			next = next.Add(scale(faults.StallFor, ts))
 		case faultKeepAliveOnly:
@@ -297,8 +313,14 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 	if !midStream() { // a fault placed after the last token event
 		return
 	}
+	if paced && pl.fault == faultStall && pl.faultAt == ev {
+		// A stall after the last token event delays the finish chunk.
+		if !pc.until(sw, next) {
+			return
+		}
+	}
 	sw.finish(pl.finishReason)
-	if q.includeUsage() {
+	if q.includeUsage() && pl.fault != faultNoUsage {
 		sw.flush() // stamp the last token events before the truth is written
 		sw.usage(pl, s.cfg.Truth)
 	}
@@ -365,6 +387,13 @@ func (s *Server) complete(w http.ResponseWriter, received time.Time, m *model, p
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"id":"` + id + `","object":"chat.completion","choices":[{`))
 		return
+	case faultResetMidStream:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "4096")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"id":"` + id + `","object":"chat.completion","choices":[`))
+		resetConn(w)
+		return
 	}
 
 	type message struct {
@@ -392,6 +421,9 @@ func (s *Server) complete(w http.ResponseWriter, received time.Time, m *model, p
 		ID: id, Object: "chat.completion", Created: received.Unix(), Model: m.name,
 		Choices: []choice{{Message: message{Role: "assistant", Content: content, ReasoningContent: reasoning}, FinishReason: pl.finishReason}},
 		Usage:   appendUsage(nil, pl),
+	}
+	if pl.fault == faultNoUsage {
+		body.Usage = json.RawMessage("null")
 	}
 	if s.cfg.Truth {
 		body.Truth = &struct {

@@ -80,11 +80,19 @@
 // # Faults
 //
 // Profile.Faults (and PUT /admin/faults at runtime) inject, each at a rate:
-// HTTP 429/500/503, a connection reset before the headers, slow headers, an
-// error event mid-stream, truncation without [DONE], a mid-stream stall, an
-// invalid JSON line, a keep-alive-only silence, CRLF line endings and one
-// ~1 MiB event. One draw per request picks at most one of them. Mid-stream
+// HTTP 429 (with or without Retry-After), 500 and 503, a connection reset
+// before the headers or mid-stream, slow headers, an error event
+// mid-stream, truncation without [DONE], a mid-stream stall, an invalid
+// JSON line, a keep-alive-only silence, CRLF line endings, one ~1 MiB event
+// and a stream without its usage chunk. One draw per request picks at most one of them. Mid-stream
 // faults happen just before a token event chosen uniformly among 1..N (N =
 // after the last token event), so at least one token event is always sent
 // first.
+//
+// # Serving
+//
+// NewHTTPServer wraps the handler in an http.Server whose read timeouts
+// bound idle and slow (slowloris) clients; a request body that does not
+// arrive in time gets 408 request_timeout. The read deadline is lifted once
+// the body is in, so streams of any length are never cut.
 package mockserver

@@ -39,6 +39,17 @@ type Faults struct {
 	// BigEvent makes one mid-stream content event about 1 MiB long (the
 	// padding is in an extension field; the content is unchanged).
 	BigEvent float64 `yaml:"big_event" json:"big_event,omitempty"`
+	// HTTP429NoRetryAfter is a 429 without a Retry-After header, as some
+	// gateways send: the client must pick its own back-off.
+	HTTP429NoRetryAfter float64 `yaml:"http_429_no_retry_after" json:"http_429_no_retry_after,omitempty"`
+	// ResetMidStream aborts the connection with a TCP RST mid-stream (a
+	// crashed backend or a proxy killing the connection), where Truncate
+	// ends the body cleanly.
+	ResetMidStream float64 `yaml:"reset_mid_stream" json:"reset_mid_stream,omitempty"`
+	// NoUsage leaves out the usage chunk even when the request asked for
+	// it (stream_options.include_usage), as some gateways do; the stream
+	// is otherwise complete.
+	NoUsage float64 `yaml:"no_usage" json:"no_usage,omitempty"`
 }
 
 // faultKind is the one fault chosen for a request.
@@ -58,6 +69,12 @@ const (
 	faultKeepAliveOnly
 	faultCRLF
 	faultBigEvent
+	// Kinds added later go last: the order lays the rates end to end on
+	// [0,1), so inserting one would change which request gets which fault
+	// for existing configs.
+	fault429NoRetryAfter
+	faultResetMidStream
+	faultNoUsage
 )
 
 var faultNames = [...]string{
@@ -66,6 +83,7 @@ var faultNames = [...]string{
 	faultErrorEvent: "error_event", faultTruncate: "truncate", faultStall: "stall",
 	faultInvalidJSON: "invalid_json", faultKeepAliveOnly: "keep_alive_only",
 	faultCRLF: "crlf", faultBigEvent: "big_event",
+	fault429NoRetryAfter: "http_429_no_retry_after", faultResetMidStream: "reset_mid_stream", faultNoUsage: "no_usage",
 }
 
 func (k faultKind) String() string { return faultNames[k] }
@@ -78,6 +96,7 @@ func (f Faults) rates() [len(faultNames)]float64 {
 		faultErrorEvent: f.ErrorEvent, faultTruncate: f.Truncate, faultStall: f.Stall,
 		faultInvalidJSON: f.InvalidJSON, faultKeepAliveOnly: f.KeepAliveOnly,
 		faultCRLF: f.CRLF, faultBigEvent: f.BigEvent,
+		fault429NoRetryAfter: f.HTTP429NoRetryAfter, faultResetMidStream: f.ResetMidStream, faultNoUsage: f.NoUsage,
 	}
 }
 

@@ -108,6 +108,14 @@ func TestStreamFaults(t *testing.T) {
 				t.Errorf("%d events of 1 MiB, want 1", big)
 			}
 		}},
+		{"no_usage", Faults{NoUsage: 1}, func(t *testing.T, body string) {
+			if strings.Contains(body, `"usage":{`) || strings.Contains(body, "seedbench_truth") {
+				t.Error("a usage chunk was sent")
+			}
+			if !strings.Contains(body, `"finish_reason":"length"`) || !strings.HasSuffix(body, "data: [DONE]\n\n") {
+				t.Error("the stream is not otherwise complete")
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,6 +154,7 @@ func TestStatusFaults(t *testing.T) {
 		status int // 0: connection reset, no response
 	}{
 		{"429", Faults{HTTP429: 1}, 429},
+		{"429 without Retry-After", Faults{HTTP429NoRetryAfter: 1}, 429},
 		{"500", Faults{HTTP500: 1}, 500},
 		{"503", Faults{HTTP503: 1}, 503},
 		{"reset", Faults{ResetBeforeHeaders: 1}, 0},
@@ -178,8 +187,8 @@ func TestStatusFaults(t *testing.T) {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
 			}
 			decodeEnvelope(t, b.String())
-			if tt.status == 429 && resp.Header.Get("Retry-After") == "" {
-				t.Error("no Retry-After")
+			if want := tt.f.HTTP429 > 0; tt.status == 429 && (resp.Header.Get("Retry-After") != "") != want {
+				t.Errorf("Retry-After %q, want one: %v", resp.Header.Get("Retry-After"), want)
 			}
 		})
 	}
@@ -214,5 +223,38 @@ func TestFaultRateIsSeeded(t *testing.T) {
 	}
 	if len(a) == len(c) && a[0] == c[0] && a[1] == c[1] {
 		t.Error("another seed, same failures")
+	}
+}
+
+// TestResetMidStream: the stream starts (headers, at least one token
+// event), then the connection is reset: the client's read fails with an
+// error, never a clean end of the body; the server stays up.
+func TestResetMidStream(t *testing.T) {
+	for _, stream := range []bool{true, false} {
+		p := exactProfile()
+		p.Faults = Faults{ResetMidStream: 1}
+		cfg := exactConfig(p)
+		cfg.TimeScale = 0.01
+		_, hs := startServer(t, cfg)
+		body := exactBody
+		if !stream {
+			body = `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`
+		}
+		resp, err := hs.Client().Post(hs.URL+"/v1/chat/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatalf("stream %v: the reset came before the headers: %v", stream, err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || err == nil {
+			t.Fatalf("stream %v: status %d, read error %v after %q; want 200 and an error", stream, resp.StatusCode, err, got)
+		}
+		if strings.Contains(string(got), "[DONE]") {
+			t.Errorf("stream %v: [DONE] before the reset", stream)
+		}
+		// The server carries on.
+		if code, _, _ := post(t, hs, `{"model":"nope","messages":[{"role":"user","content":"x"}]}`); code != 404 {
+			t.Errorf("after a reset: status %d, want 404", code)
+		}
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // chatRequest is the part of a chat-completion request the mock acts on.
@@ -104,8 +106,15 @@ func decodeRequest(w http.ResponseWriter, r *http.Request, limit int64) (*chatRe
 		if errors.As(err, &mbe) {
 			return nil, errTooLarge(limit)
 		}
+		if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+			return nil, jsonError(err)
+		}
 		return nil, errInvalid("", "request body has data after the JSON object")
 	}
+	// The body is in: lift the whole-request read deadline (ReadTimeout),
+	// which would otherwise fire during a long stream and, through
+	// net/http's background read, cancel the request's context.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	if err := req.check(); err != nil {
 		return nil, err
 	}
@@ -122,7 +131,11 @@ func errTooLarge(limit int64) *apiError {
 func jsonError(err error) *apiError {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	var ne net.Error
 	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return &apiError{status: http.StatusRequestTimeout, typ: "invalid_request_error", code: "request_timeout",
+			message: "the request body did not arrive within the server's read timeout"}
 	case errors.As(err, &se):
 		return errInvalid("", fmt.Sprintf("request body is not valid JSON: %v (at byte %d)", se, se.Offset))
 	case errors.As(err, &te):

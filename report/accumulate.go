@@ -314,9 +314,11 @@ func (t *targetAcc) bill(p Pricing, r *runner.Result) billing {
 		c = &costAcc{price: price, model: r.Model}
 		t.cost[key] = c
 	}
+	// The catalog's rule: cached tokens are a part of the prompt.
+	cached := min(max(u.CachedTokens, 0), u.PromptTokens)
 	c.requests++
 	c.prompt += int64(u.PromptTokens)
-	c.cached += int64(u.CachedTokens)
+	c.cached += int64(cached)
 	c.completion += int64(u.CompletionTokens)
 	if r.Tier != "" && r.Tier != price.Tier {
 		mk := [2]string{r.Tier, price.Tier}
@@ -328,7 +330,7 @@ func (t *targetAcc) bill(p Pricing, r *runner.Result) billing {
 		m.add(r.K)
 	}
 	return billing{tier: price.Tier, billed: true,
-		cost: price.Cost(int64(u.PromptTokens), int64(u.CachedTokens), int64(u.CompletionTokens))}
+		cost: price.Cost(int64(u.PromptTokens), int64(cached), int64(u.CompletionTokens))}
 }
 
 // merge folds another worker's aggregator into ag.

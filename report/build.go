@@ -271,6 +271,7 @@ func targetCost(t *targetAcc, rate float64) *TargetCost {
 		tc.Total = p.Cost(a.prompt, a.cached, a.completion)
 		tc.Per1K = ratioF(tc.Total*1000, float64(a.requests))
 		c.Currency = p.Currency
+		c.CacheStoragePrice = max(c.CacheStoragePrice, p.CacheStorage)
 		c.Total += tc.Total
 		c.CacheSavings += tc.CacheSavings
 		c.BilledRequests += a.requests

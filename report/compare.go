@@ -83,7 +83,7 @@ func compareMetric(key string) (metricKind, error) {
 		return metricKind{higherBad: true, unit: "money"}, nil
 	}
 	o, err := ParseObjective(key, "1s")
-	if err != nil || o.Kind != LatencyObjective {
+	if err != nil || o.Kind != LatencyObjective || o.Mean {
 		return metricKind{}, fmt.Errorf("max-regression %q: unknown metric (try ttft_p99, tpot_p50, e2e_p99, availability, error_rate, throughput_rps, output_tokens_per_s, cost_per_1k)", key)
 	}
 	return metricKind{latency: true, metric: o.Metric, percentile: o.Percentile, higherBad: true, unit: "ms"}, nil

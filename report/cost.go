@@ -18,6 +18,10 @@ type TierPrice struct {
 	Input     float64 // uncached prompt tokens
 	Output    float64 // completion tokens, reasoning included
 	CacheRead float64 // prompt tokens served from the prefix cache
+	// CacheStorage is the price of keeping 1M tokens cached for an hour,
+	// billed by time rather than per request: reported beside the cost,
+	// never in it.
+	CacheStorage float64
 }
 
 // Cost of one request, or of token sums billed in one tier:

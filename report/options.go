@@ -92,14 +92,18 @@ func aggregate(paths []string, opts Options, csv io.Writer) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", paths[0], err)
 	}
+	pricing := opts.Pricing
+	if fr, ok := pricing.(forRun); ok {
+		pricing = fr.forRun(h)
+	}
 	limits := func(target string) [numMetrics]int64 { return requestLimits(objectivesFor(objs, target)) }
-	ro := readOptions{workers: opts.Workers, csv: csv, agg: func() *aggregator { return newAggregator(opts.Pricing, limits) }}
+	ro := readOptions{workers: opts.Workers, csv: csv, agg: func() *aggregator { return newAggregator(pricing, limits) }}
 	ag, files, err := readAll(paths, ro)
 	if err != nil {
 		return nil, err
 	}
-	s := build(ag, files, objs, opts.Pricing, opts.Rate)
-	if opts.Pricing == nil {
+	s := build(ag, files, objs, pricing, opts.Rate)
+	if pricing == nil {
 		s.Warnings = append(s.Warnings, "no price catalog: cost not computed")
 	}
 	return s, nil

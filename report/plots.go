@@ -220,20 +220,35 @@ func ttftVsPrompt(s *Summary) (*plot.Figure, error) {
 	return plot.Scatter("TTFT vs prompt length (successful requests, sampled)", series, bounds)
 }
 
+// maxTimelinePoints bounds the points of a timeline line: a long run's
+// per-bucket series are merged into wider buckets for drawing (the CSV keeps
+// them all), which also keeps the rasterizer's work small.
+const maxTimelinePoints = 400
+
 func timeline(s *Summary) (*plot.Figure, error) {
 	var series []plot.TimeSeries
-	step := float64(s.step)
-	for _, ts := range timeseries(s) {
+	tss := timeseries(s)
+	longest := 0
+	for _, ts := range tss {
+		longest = max(longest, len(ts.points))
+	}
+	f := max(1, (longest+maxTimelinePoints-1)/maxTimelinePoints) // buckets per drawn point
+	step := float64(s.step) * float64(f)
+	for _, ts := range tss {
 		out := plot.TimeSeries{Name: ts.target}
-		for _, p := range ts.points {
-			out.T = append(out.T, float64(p.t)+step/2)
-			out.Throughput = append(out.Throughput, float64(p.b.ok)/step)
-			out.TTFTP50 = append(out.TTFTP50, p.b.ttft.quantile(0.5)/1000)
-			out.TTFTP99 = append(out.TTFTP99, p.b.ttft.quantile(0.99)/1000)
+		for i := 0; i < len(ts.points); i += f {
+			var b bucket
+			for _, p := range ts.points[i:min(i+f, len(ts.points))] {
+				b.add(p.b)
+			}
+			out.T = append(out.T, float64(ts.points[i].t)+step/2)
+			out.Throughput = append(out.Throughput, float64(b.ok)/step)
+			out.TTFTP50 = append(out.TTFTP50, b.ttft.quantile(0.5)/1000)
+			out.TTFTP99 = append(out.TTFTP99, b.ttft.quantile(0.99)/1000)
 		}
 		series = append(series, out)
 	}
-	return plot.Timeline(series, s.step)
+	return plot.Timeline(series, s.step*int64(f))
 }
 
 func costPer1K(s *Summary) (*plot.Figure, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seedbench/seedbench/report/internal/synth"
 	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // TestThirtyPercentFailures: a run where exactly 30% of the issued requests
@@ -159,5 +160,39 @@ func TestCostHandArithmetic(t *testing.T) {
 	mm := s.Targets[0].TierMismatches
 	if len(mm) != 1 || mm[0].Planned != "32k" || mm[0].Billed != "128k" || mm[0].Count != 1 || mm[0].Examples[0] != 2 {
 		t.Errorf("tier mismatches %+v, want k=2 planned 32k billed 128k", mm)
+	}
+}
+
+// TestCatalogPricing: the scenarios catalog prices every tier as the table
+// the hand-arithmetic test uses (the vendor's CNY list prices), and each
+// request's cost in requests.csv is the catalog's own Model.Cost.
+func TestCatalogPricing(t *testing.T) {
+	cat := scenarios.DefaultCatalog()
+	p := CatalogPricing(cat)
+	for model, tiers := range testTable {
+		for _, prompt := range []int{1, 32_000, 32_001, 128_000, 128_001, 256_000} {
+			got, ok := p.Bill(model, prompt)
+			if !ok {
+				t.Fatalf("%s not in the catalog", model)
+			}
+			want, _ := testPrices{}.Bill(model, prompt)
+			if got.Tier != want.Tier || got.Input != want.Input || got.Output != want.Output || got.CacheRead != want.CacheRead || got.Currency != "CNY" {
+				t.Errorf("%s at %d prompt tokens: catalog %+v, table %+v", model, prompt, got, tiers)
+			}
+			m, _ := cat.Lookup(model)
+			u := scenarios.Usage{PromptTokens: prompt, CachedTokens: prompt / 3, CompletionTokens: 700}
+			if c, mine := m.Cost(u).Total, got.Cost(int64(prompt), int64(prompt/3), 700); math.Abs(c-mine) > 1e-12 {
+				t.Errorf("%s at %d: catalog cost %v, report %v", model, prompt, c, mine)
+			}
+		}
+	}
+	// A target's catalog_model prices an endpoint id the catalog cannot know.
+	h := runner.Header{Resolved: json.RawMessage(`{"targets":[{"name":"prod","model":"ep-20260101-abcde","catalog_model":"doubao-seed-2.0-pro"}]}`)}
+	rp := p.(forRun).forRun(h)
+	if got, ok := rp.Bill("ep-20260101-abcde", 1000); !ok || got.Input != 3.2 {
+		t.Errorf("endpoint id priced %+v %v, want as pro", got, ok)
+	}
+	if _, ok := p.Bill("ep-20260101-abcde", 1000); ok {
+		t.Error("an unknown endpoint id was priced without its catalog_model")
 	}
 }

@@ -30,7 +30,8 @@ type Objective struct {
 	Key        string // canonical: "ttft_p99", "availability", "error_rate", "goodput"
 	Kind       ObjectiveKind
 	Metric     Metric  // latency objectives
-	Percentile float64 // latency objectives: 50, 99, 99.9 …
+	Percentile float64 // latency objectives: 50, 99, 99.9 …; 100 for max
+	Mean       bool    // latency objectives on the mean ("ttft_mean")
 	Limit      float64 // µs for latency, a fraction for availability and error rate, req/s for goodput
 	Target     string  // "" applies to every target
 	Source     string  // "scenario" or "flag"
@@ -89,31 +90,53 @@ func ParseObjective(key, value string) (Objective, error) {
 		o.Kind, o.Limit = GoodputObjective, f
 		return o, nil
 	}
-	var name, pct string
-	if i := strings.LastIndex(key, "_p"); i >= 0 {
-		name, pct = key[:i], key[i+2:]
+	var name, stat string
+	if i := strings.LastIndex(key, "_"); i >= 0 {
+		name, stat = key[:i], key[i+1:]
 	}
 	m, known := ParseMetric(name)
 	if !known {
-		return o, fmt.Errorf("slo %q: unknown objective (try ttft_p99, tpot_p95, e2e_p99, availability, error_rate, goodput; latency metrics: %s)",
+		return o, fmt.Errorf("slo %q: unknown objective (try ttft_p99, tpot_p95, e2e_p99, ttft_mean, e2e_max, availability, error_rate, goodput; latency metrics: %s)",
 			key, strings.Join(metricNames[:], ", "))
 	}
-	p, err := parsePercentileName(pct)
-	if err != nil {
-		return o, fmt.Errorf("slo %q: %v", key, err)
+	var p float64
+	switch stat {
+	case "mean":
+		o.Mean = true
+	case "max":
+		p = 100
+	default:
+		pct, ok := strings.CutPrefix(stat, "p")
+		var err error
+		if p, err = parsePercentileName(pct); err != nil || !ok {
+			return o, fmt.Errorf("slo %q: %q is not a statistic (try p50, p99, p99.9, mean or max)", key, stat)
+		}
 	}
 	d, err := time.ParseDuration(value)
 	if err != nil || d <= 0 {
 		return o, fmt.Errorf("slo %s: %q is not a positive duration (try \"2s\" or \"50ms\")", key, value)
 	}
 	o.Kind, o.Metric, o.Percentile, o.Limit = LatencyObjective, m, p, float64(d.Microseconds())
-	o.Key = m.String() + "_p" + percentileName(p)
+	switch {
+	case o.Mean:
+		o.Key = m.String() + "_mean"
+	case p == 100:
+		o.Key = m.String() + "_max"
+	default:
+		o.Key = m.String() + "_p" + percentileName(p)
+	}
 	return o, nil
 }
 
 // parsePercentileName reads "99" → 99, "99.9" or "999" → 99.9, "50" → 50.
 func parsePercentileName(s string) (float64, error) {
+	if s == "" || strings.ContainsAny(s, "+-eE") {
+		return 0, fmt.Errorf("%q is not a percentile between 0 and 100 (try p50, p99, p999)", "p"+s)
+	}
 	if !strings.Contains(s, ".") && len(s) > 2 {
+		if !strings.HasPrefix(s, "99") { // p999 is 99.9; p100 or p500 are nothing
+			return 0, fmt.Errorf("%q is not a percentile between 0 and 100 (try p50, p99, p999)", "p"+s)
+		}
 		s = s[:2] + "." + s[2:]
 	}
 	p, err := strconv.ParseFloat(s, 64)
@@ -129,15 +152,14 @@ func percentileName(p float64) string {
 }
 
 func parseRatio(s string) (float64, error) {
-	t, scale := s, 1.0
-	if num, ok := strings.CutSuffix(t, "%"); ok {
-		t, scale = strings.TrimSpace(num), 0.01
-	}
-	v, err := strconv.ParseFloat(t, 64)
+	t, pct := strings.CutSuffix(s, "%")
+	v, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
 	if err != nil || math.IsNaN(v) {
 		return 0, fmt.Errorf("%q is not a fraction (try \"99.9%%\" or \"0.999\")", s)
 	}
-	v *= scale
+	if pct {
+		v /= 100
+	}
 	if v < 0 || v > 1 {
 		return 0, fmt.Errorf("%q is outside 0%%..100%%", s)
 	}
@@ -198,6 +220,8 @@ func ScenarioObjectives(resolved json.RawMessage) ([]Objective, error) {
 	return out, nil
 }
 
+// sloBlock reads one slo mapping. A "targets" key inside it maps target
+// names to their own objectives (the scenarios package writes it so).
 func sloBlock(raw json.RawMessage, target string) ([]Objective, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
@@ -213,6 +237,26 @@ func sloBlock(raw json.RawMessage, target string) ([]Objective, error) {
 	sort.Strings(keys)
 	var out []Objective
 	for _, k := range keys {
+		if k == "targets" && target == "" {
+			var per map[string]json.RawMessage
+			b, _ := json.Marshal(m[k])
+			if err := json.Unmarshal(b, &per); err != nil {
+				return nil, fmt.Errorf("resolved scenario: slo.targets: want a mapping from target name to objectives")
+			}
+			names := make([]string, 0, len(per))
+			for n := range per {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				os, err := sloBlock(per[n], n)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, os...)
+			}
+			continue
+		}
 		var v string
 		switch x := m[k].(type) {
 		case nil:
@@ -282,7 +326,7 @@ func requestLimits(objs []Objective) [numMetrics]int64 {
 	var lim [numMetrics]int64
 	var pct [numMetrics]float64
 	for _, o := range objs {
-		if o.Kind != LatencyObjective || !slices.Contains(goodputMetrics, o.Metric) {
+		if o.Kind != LatencyObjective || o.Mean || !slices.Contains(goodputMetrics, o.Metric) {
 			continue
 		}
 		if o.Percentile > pct[o.Metric] {

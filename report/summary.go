@@ -125,17 +125,20 @@ type Tokens struct {
 
 // TargetCost is what one variant cost, from the server's usage.
 type TargetCost struct {
-	Currency       string     `json:"currency"`
-	Total          float64    `json:"total"`
-	BilledRequests int64      `json:"billed_requests"` // requests with server usage
-	Per1K          float64    `json:"per_1k_requests"` // total / billed × 1000
-	CacheSavings   float64    `json:"cache_savings"`   // cached tokens at cache-read instead of input price
-	Unbilled       int64      `json:"unbilled_requests"`
-	UnknownModel   int64      `json:"unknown_model_requests"`
-	ProjectedRate  float64    `json:"projected_rate"` // req/s the projection assumes
-	PerDay         float64    `json:"projected_per_day"`
-	PerMonth       float64    `json:"projected_per_month"` // 30 days
-	Tiers          []TierCost `json:"tiers"`
+	Currency       string  `json:"currency"`
+	Total          float64 `json:"total"`
+	BilledRequests int64   `json:"billed_requests"` // requests with server usage
+	Per1K          float64 `json:"per_1k_requests"` // total / billed × 1000
+	CacheSavings   float64 `json:"cache_savings"`   // cached tokens at cache-read instead of input price
+	Unbilled       int64   `json:"unbilled_requests"`
+	UnknownModel   int64   `json:"unknown_model_requests"`
+	ProjectedRate  float64 `json:"projected_rate"` // req/s the projection assumes
+	PerDay         float64 `json:"projected_per_day"`
+	PerMonth       float64 `json:"projected_per_month"` // 30 days
+	// CacheStoragePrice is per 1M tokens held in the prefix cache per hour;
+	// that storage is billed by time and is not in Total.
+	CacheStoragePrice float64    `json:"cache_storage_price_per_1m_hour"`
+	Tiers             []TierCost `json:"tiers"`
 }
 
 // TierCost is one billed tier's share of a target's cost.

@@ -131,24 +131,31 @@ func writeCostText(w io.Writer, s *Summary) {
 		return
 	}
 	fmt.Fprintf(w, "\ncost (%s, from server usage; tier by prompt tokens)\n", s.Currency)
+	nw := len("target")
+	for _, t := range s.Targets {
+		nw = max(nw, len(t.Name))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\ttier\trequests\tinput\tcache read\toutput\ttotal\tper 1K req\tcache saved\t")
+	fmt.Fprintf(tw, "%-*s\t%-5s\trequests\tinput\tcache read\toutput\ttotal\tper 1K req\tcache saved\t\n", nw, "target", "tier")
 	for _, t := range s.Targets {
 		c := t.Cost
 		if c == nil {
 			continue
 		}
 		for _, tc := range c.Tiers {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", t.Name, tc.Tier, tc.Requests, fmtMoney(tc.Input), fmtMoney(tc.CacheRead),
+			fmt.Fprintf(tw, "%-*s\t%-5s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nw, t.Name, tc.Tier, tc.Requests, fmtMoney(tc.Input), fmtMoney(tc.CacheRead),
 				fmtMoney(tc.Output), fmtMoney(tc.Total), fmtMoney(tc.Per1K), fmtMoney(tc.CacheSavings))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t\t\t\t%s\t%s\t%s\t\n", t.Name, "total", c.BilledRequests, fmtMoney(c.Total), fmtMoney(c.Per1K), fmtMoney(c.CacheSavings))
+		fmt.Fprintf(tw, "%-*s\t%-5s\t%d\t\t\t\t%s\t%s\t%s\t\n", nw, t.Name, "total", c.BilledRequests, fmtMoney(c.Total), fmtMoney(c.Per1K), fmtMoney(c.CacheSavings))
 	}
 	tw.Flush()
 	for _, t := range s.Targets {
 		if c := t.Cost; c != nil && c.ProjectedRate > 0 {
 			fmt.Fprintf(w, "  %s at %s req/s: %s %s per day, %s per 30 days\n", t.Name, fmtRate(c.ProjectedRate), fmtMoney(c.PerDay), s.Currency, fmtMoney(c.PerMonth))
 		}
+	}
+	if sp := storagePrice(s); sp > 0 {
+		fmt.Fprintf(w, "  cache storage is billed by time, apart from the above: %s %s per 1M tokens per hour\n", fmtMoney(sp), s.Currency)
 	}
 	for _, t := range s.Targets {
 		for _, m := range t.TierMismatches {
@@ -187,4 +194,16 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// storagePrice is the cache-storage price of the run's models (the highest,
+// when they differ), 0 when unknown.
+func storagePrice(s *Summary) float64 {
+	p := 0.0
+	for _, t := range s.Targets {
+		if t.Cost != nil {
+			p = max(p, t.Cost.CacheStoragePrice)
+		}
+	}
+	return p
 }

@@ -65,9 +65,16 @@ func judge(o Objective, g Group, a *acc) Check {
 			break
 		}
 		// Reported percentiles are precomputed; others come from the histogram.
-		measured = d.Percentile(o.Percentile)
-		if math.IsNaN(measured) && a != nil {
-			measured = usToMS(a.hist[o.Metric].ValueAtPercentile(o.Percentile))
+		switch {
+		case o.Mean:
+			measured = d.Mean
+		case o.Percentile == 100:
+			measured = d.Max
+		default:
+			measured = d.Percentile(o.Percentile)
+			if math.IsNaN(measured) && a != nil {
+				measured = usToMS(a.hist[o.Metric].ValueAtPercentile(o.Percentile))
+			}
 		}
 		c.Basis = fmt.Sprintf("%d successful of %d issued requests", g.OK, g.Issued)
 		if o.Metric == Lag {

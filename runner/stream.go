@@ -32,13 +32,16 @@ type preparedTarget struct {
 	t    *Target
 	url  string
 	auth []string // the Authorization header value, never recorded
+	// secrets are scrubbed from every error message: the key, the values
+	// of secret headers (SecretHeader).
+	secrets []string
 }
 
 func newStreamer(client *http.Client, to Timeouts, targets []Target) *streamer {
 	s := &streamer{client: client, timeouts: to}
 	for i := range targets {
 		t := &targets[i]
-		pt := preparedTarget{t: t, url: strings.TrimRight(t.BaseURL, "/") + "/chat/completions"}
+		pt := preparedTarget{t: t, url: strings.TrimRight(t.BaseURL, "/") + "/chat/completions", secrets: t.secrets()}
 		if t.APIKey != "" {
 			pt.auth = []string{"Bearer " + t.APIKey}
 		}
@@ -320,7 +323,7 @@ func requestID(h http.Header) string {
 func (s *streamer) fail(res *Result, class, msg string, pt *preparedTarget) {
 	res.Status = StatusError
 	res.ErrorClass = class
-	res.Error = scrub(msg, pt.t.APIKey)
+	res.Error = scrub(msg, pt.secrets)
 }
 
 func us(d time.Duration) int64 { return int64(d / time.Microsecond) }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
@@ -21,7 +20,7 @@ func startBuiltinMock(cfg mockserver.Config) (baseURL string, stop func(), err e
 		return "", nil, err
 	}
 	ms := mockserver.New(cfg)
-	srv := &http.Server{Handler: ms, ReadHeaderTimeout: 10 * time.Second}
+	srv := mockserver.NewHTTPServer(ms)
 	go srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on stop
 	return "http://" + ln.Addr().String() + "/v1", func() {
 		// Close the mock first: it ends its open streams at once, so

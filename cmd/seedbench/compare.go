@@ -31,6 +31,7 @@ Examples:
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "also write compare.json and compare.md into this directory"},
 			&cli.IntFlag{Name: "replicates", Value: 2000, Usage: "bootstrap replicates"},
 			&cli.Uint64Flag{Name: "bootstrap-seed", Value: 1, Usage: "seed of the bootstrap (same inputs and seed: same intervals)"},
+			&cli.StringFlag{Name: "catalog", Usage: "model catalog `FILE` (prices, for cost_per_1k) laid over the built-in one"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
@@ -44,18 +45,22 @@ Examples:
 				}
 				opts.Thresholds = th
 			}
-			return doCompare(c.Args().Get(0), c.Args().Get(1), c.String("out"), opts, c.App.Writer)
+			p, err := pricingFrom(c.String("catalog"))
+			if err != nil {
+				return err
+			}
+			return doCompare(c.Args().Get(0), c.Args().Get(1), c.String("out"), p, opts, c.App.Writer)
 		},
 	}
 }
 
-func doCompare(baseArg, curArg, out string, opts report.CompareOptions, stdout io.Writer) error {
+func doCompare(baseArg, curArg, out string, p report.Pricing, opts report.CompareOptions, stdout io.Writer) error {
 	load := func(arg string) (*report.Summary, error) {
 		paths, err := report.ResultsFiles([]string{arg})
 		if err != nil {
 			return nil, usageErr("%v", err)
 		}
-		s, err := report.Aggregate(paths, report.Options{Pricing: pricing()})
+		s, err := report.Aggregate(paths, report.Options{Pricing: p})
 		if err != nil {
 			return nil, usageErr("%v", err)
 		}

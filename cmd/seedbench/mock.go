@@ -34,12 +34,15 @@ Examples:
 			&cli.StringFlag{Name: "config", Usage: "YAML config: profiles, faults, seed (see mockserver/README.md)"},
 			&cli.Uint64Flag{Name: "seed", Usage: "override the config's seed"},
 			&cli.Float64Flag{Name: "time-scale", Usage: "multiply every latency (1 real time, 0.01 a hundred times faster, 0 no waiting)"},
-			&cli.StringFlag{Name: "api-key", Usage: "require 'Authorization: Bearer KEY' (prefer --api-key-env: flags show in ps)"},
-			&cli.StringFlag{Name: "api-key-env", Usage: "environment variable holding the key to require"},
+			&cli.StringFlag{Name: "api-key-env", Usage: "require 'Authorization: Bearer KEY' with KEY from this environment variable"},
+			&cli.StringFlag{Name: "api-key-file", Usage: "… or with KEY read from this file (a key is never a flag value: flags show in ps)"},
 			&cli.BoolFlag{Name: "truth", Usage: "add server-side ground truth (seedbench_truth) to usage chunks"},
 			&cli.BoolFlag{Name: "no-admin", Usage: "do not serve /admin/faults"},
 			&cli.Int64Flag{Name: "max-body-bytes", Usage: "request body limit (default 16 MiB)"},
 			&cli.BoolFlag{Name: "print-config", Usage: "print the effective config as YAML and exit"},
+			&cli.DurationFlag{Name: "read-header-timeout", Value: mockserver.ReadHeaderTimeout, Usage: "close a connection whose request headers take longer (idle and slowloris clients)"},
+			&cli.DurationFlag{Name: "read-timeout", Value: mockserver.ReadTimeout, Usage: "answer 408 when a request body takes longer (lifted once the body is in: streams are not cut)"},
+			&cli.DurationFlag{Name: "idle-timeout", Value: mockserver.IdleTimeout, Usage: "close a kept-alive connection idle this long"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -88,12 +91,14 @@ func mockConfig(c *cli.Context) (mockserver.Config, error) {
 		cfg.Admin = false
 	}
 	switch {
-	case c.IsSet("api-key") && c.IsSet("api-key-env"):
-		return cfg, usageErr("--api-key and --api-key-env: give one of them")
-	case c.IsSet("api-key"):
-		if cfg.APIKey = c.String("api-key"); cfg.APIKey == "" {
-			return cfg, usageErr("--api-key is empty")
+	case c.IsSet("api-key-file") && c.IsSet("api-key-env"):
+		return cfg, usageErr("--api-key-file and --api-key-env: give one of them")
+	case c.IsSet("api-key-file"):
+		key, err := readKeyFile(c.String("api-key-file"), c.App.ErrWriter)
+		if err != nil {
+			return cfg, usageErr("--api-key-file: %v", err)
 		}
+		cfg.APIKey = key
 	case c.IsSet("api-key-env"):
 		name := c.String("api-key-env")
 		if cfg.APIKey = os.Getenv(name); cfg.APIKey == "" {
@@ -112,13 +117,20 @@ func mockConfig(c *cli.Context) (mockserver.Config, error) {
 func serveMock(ctx context.Context, c *cli.Context, cfg mockserver.Config) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var timeouts [3]time.Duration
+	for i, name := range [...]string{"read-header-timeout", "read-timeout", "idle-timeout"} {
+		if timeouts[i] = c.Duration(name); timeouts[i] <= 0 {
+			return usageErr("--%s %s: must be positive", name, timeouts[i])
+		}
+	}
 	addr := c.String("listen")
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return usageErr("--listen %s: %v", addr, err)
 	}
 	ms := mockserver.New(cfg)
-	srv := &http.Server{Handler: ms, ReadHeaderTimeout: 10 * time.Second}
+	srv := mockserver.NewHTTPServer(ms)
+	srv.ReadHeaderTimeout, srv.ReadTimeout, srv.IdleTimeout = timeouts[0], timeouts[1], timeouts[2]
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/seedbench/seedbench/report"
+	"github.com/seedbench/seedbench/scenarios"
 	"github.com/urfave/cli/v2"
 )
 
@@ -30,6 +31,7 @@ Examples:
 			&cli.StringFlag{Name: "junit", Usage: "also write the SLO checks as JUnit XML to this file"},
 			&cli.Float64Flag{Name: "rate", Usage: "request rate (req/s, all targets) for cost projections (default: the scenario's)"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "skip the charts"},
+			&cli.StringFlag{Name: "catalog", Usage: "model catalog `FILE` (prices) laid over the built-in one"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -62,8 +64,12 @@ Examples:
 
 // reportOptions reads the flags every reporting command shares.
 func reportOptions(c *cli.Context) (report.Options, error) {
+	p, err := pricingFrom(c.String("catalog"))
+	if err != nil {
+		return report.Options{}, err
+	}
 	opts := report.Options{
-		Pricing:     pricing(),
+		Pricing:     p,
 		JUnit:       c.String("junit"),
 		Rate:        c.Float64("rate"),
 		NoPlots:     c.Bool("no-plots"),
@@ -102,8 +108,21 @@ func defaultReportDir(args []string) (string, error) {
 	return dir, nil
 }
 
-// pricing is the model catalog's price table for cost figures.
-func pricing() report.Pricing { return nil }
+// pricing is the built-in model catalog's price table for cost figures.
+func pricing() report.Pricing { return report.CatalogPricing(scenarios.DefaultCatalog()) }
+
+// pricingFrom is the built-in catalog with the user's catalog file laid
+// over it, when one is given.
+func pricingFrom(path string) (report.Pricing, error) {
+	if path == "" {
+		return pricing(), nil
+	}
+	cat, err := scenarios.LoadCatalog(path)
+	if err != nil {
+		return nil, usageErr("--catalog: %v", err)
+	}
+	return report.CatalogPricing(cat), nil
+}
 
 // writeReport writes every report file into dir and prints the text table.
 func writeReport(dir string, paths []string, opts report.Options, stdout io.Writer) (*report.Summary, error) {

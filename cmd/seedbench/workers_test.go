@@ -53,9 +53,10 @@ func TestWorkersEndToEnd(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	// --max-lag 1s: the trust verdict is tested elsewhere; three processes
-	// on a small CI machine may lag behind the 5 ms default.
-	code := Main(context.Background(), []string{"seedbench", "run", "--workers", "3", "--max-lag", "1s", "--target", srv.URL + "/v1",
+	code := Main(context.Background(), []string{"seedbench", "run", "--workers", "3", "--target", srv.URL + "/v1",
+		// This test is about splitting and merging, not about the generator
+		// keeping its schedule on a machine busy with other tests under -race.
+		"--max-lag", "1m",
 		"--out", out, writeScenario(t, workersScenario)}, &stdout, &stderr)
 	if code != exitOK {
 		for i := 0; i < 3; i++ {

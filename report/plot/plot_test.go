@@ -119,3 +119,26 @@ func TestMSTicks(t *testing.T) {
 		t.Errorf("labels %q, want %q", got, want)
 	}
 }
+
+// TestTimeTicks: round steps in the unit that suits them.
+func TestTimeTicks(t *testing.T) {
+	for _, tc := range []struct {
+		min, max float64
+		want     string
+	}{
+		{0, 13, "0s 2s 4s 6s 8s 10s 12s"},             // a quickstart
+		{0, 300, "0m 1m 2m 3m 4m 5m"},                 // five minutes
+		{0, 5000, "0m 15m 30m 45m 60m 75m"},           // a long benchmark
+		{0, 86400, "0h 3h 6h 9h 12h 15h 18h 21h 24h"}, // a day's soak
+	} {
+		var labels []string
+		for _, tk := range (timeTicks{}).Ticks(tc.min, tc.max) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if got := strings.Join(labels, " "); got != tc.want {
+			t.Errorf("%v..%v: %q, want %q", tc.min, tc.max, got, tc.want)
+		}
+	}
+}
