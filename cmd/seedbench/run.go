@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,12 +29,15 @@ type runOptions struct {
 	Rate      string
 	Duration  string
 	APIKeyEnv string
-	OutDir    string
-	Seed      int64
-	SeedSet   bool
-	Grace     time.Duration
-	Quiet     bool
-	Sharding  sharding
+	// APIKeyFile, when set, holds the key of every target that names no
+	// api_key_env of its own (instead of the APIKeyEnv variable).
+	APIKeyFile string
+	OutDir     string
+	Seed       int64
+	SeedSet    bool
+	Grace      time.Duration
+	Quiet      bool
+	Sharding   sharding
 
 	Insecure      bool
 	MetricsAddr   string
@@ -64,6 +66,7 @@ Examples:
 			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
 			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the stages to last this long in total, e.g. 2m"},
 			&cli.StringFlag{Name: "api-key-env", Value: "SEEDBENCH_API_KEY", Usage: "environment variable holding the API key (never pass a key as a flag)"},
+			&cli.StringFlag{Name: "api-key-file", Usage: "read the API key from this file instead of the environment (chmod 600)"},
 			&cli.StringFlag{Name: "out", Usage: "run directory (default runs/<time>-<scenario>)"},
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
@@ -87,7 +90,7 @@ Examples:
 			o := runOptions{
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"),
 				Rate: c.String("rate"), Duration: c.String("duration"),
-				APIKeyEnv: c.String("api-key-env"), OutDir: c.String("out"), Seed: c.Int64("seed"),
+				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"),
 				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MaxInFlight: c.Int("max-in-flight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
@@ -97,6 +100,9 @@ Examples:
 			}
 			if err := o.check(); err != nil {
 				return err
+			}
+			if c.IsSet("api-key-env") && c.IsSet("api-key-file") {
+				return usageErr("--api-key-env and --api-key-file: give one of them")
 			}
 			if o.Scenario == "" {
 				o.Scenario = "quickstart"
@@ -177,6 +183,12 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		return usageErr("%s: %v", o.Scenario, err)
 	}
 
+	fileKey := ""
+	if o.APIKeyFile != "" {
+		if fileKey, err = readKeyFile(o.APIKeyFile, stderr); err != nil {
+			return usageErr("--api-key-file: %v", err)
+		}
+	}
 	targets := make([]runner.Target, len(sc.Targets))
 	infos := make([]runner.TargetInfo, len(sc.Targets))
 	needMock := false
@@ -188,11 +200,14 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		if o.Model != "" {
 			rt.Model = o.Model
 		}
-		env := t.APIKeyEnv
-		if env == "" {
-			env = o.APIKeyEnv
+		switch {
+		case t.APIKeyEnv != "":
+			rt.APIKey = os.Getenv(t.APIKeyEnv)
+		case fileKey != "":
+			rt.APIKey = fileKey
+		default:
+			rt.APIKey = os.Getenv(o.APIKeyEnv)
 		}
-		rt.APIKey = os.Getenv(env)
 		infos[i] = rt.Info()
 		if rt.BaseURL == "" {
 			needMock = true
@@ -220,7 +235,14 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usageErr("creating run directory: %v", err)
 	}
-	resolved, _ := json.Marshal(sc)
+	keys := make([]string, len(targets))
+	for i := range targets {
+		keys[i] = targets[i].APIKey
+	}
+	resolved, err := resolvedScenario(sc, keys)
+	if err != nil {
+		return withCode(exitUntrusted, err)
+	}
 	start := time.Now()
 	sh := o.Sharding
 	if !sh.StartAt.IsZero() {
