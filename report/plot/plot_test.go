@@ -60,8 +60,12 @@ func figures(t *testing.T) map[string]*Figure {
 // TestFiguresRender renders every chart as PNG (decodable, at 2× the
 // figure size) and SVG (with its title and axis labels as text).
 func TestFiguresRender(t *testing.T) {
+	dpi := DefaultDPI
+	if raceEnabled { // the race detector makes rasterizing ~40× slower
+		dpi = 48
+	}
 	for name, f := range figures(t) {
-		b, err := f.PNG()
+		b, err := f.PNGAt(dpi)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -69,8 +73,8 @@ func TestFiguresRender(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: PNG does not decode: %v", name, err)
 		}
-		if w := img.Bounds().Dx(); w != int(f.w.Points()/72*pngDPI+0.5) {
-			t.Errorf("%s: PNG %d px wide, want %v in at %d dpi", name, w, f.w.Points()/72, pngDPI)
+		if w := img.Bounds().Dx(); w != int(f.w.Points()/72*float64(dpi)+0.5) {
+			t.Errorf("%s: PNG %d px wide, want %v in at %d dpi", name, w, f.w.Points()/72, dpi)
 		}
 		svg, err := f.SVG()
 		if err != nil {
