@@ -59,7 +59,17 @@ SCENARIO is a built-in name (see "seedbench scenarios list") or a YAML file; def
 Examples:
    seedbench run                                     # quickstart on the built-in mock
    SEEDBENCH_API_KEY=… seedbench run --target https://gateway.example/api/v3 mini-vs-pro
-   seedbench run --out runs/nightly --seed 7 my-scenario.yaml`,
+   seedbench run --out runs/nightly --seed 7 my-scenario.yaml
+   seedbench run --metrics-addr 127.0.0.1:9090 soak    # Prometheus metrics while it runs
+
+Progress goes to stderr: a bar on a terminal, a line every --progress-every
+otherwise, nothing with --quiet. The first Ctrl-C stops issuing and gives the
+requests in flight --grace to finish; a second one cancels them at once.
+Either way results.jsonl stays valid and the report is written.
+
+Exit codes: 0 ok; 1 an SLO failed; 2 bad flags or scenario; 3 interrupted, no
+request succeeded, or the run is untrustworthy (schedule lag p99 above
+max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
@@ -74,13 +84,13 @@ Examples:
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
-			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)"},
+			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)", DefaultText: "the scenario's"},
 			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "schedule lag p99 allowed before the run is untrustworthy (exit 3): at least this"},
 			&cli.Float64Flag{Name: "max-lag-ttft-pct", Value: 100 * runner.DefaultTrustLimit.TTFTFraction, Usage: "… or this percentage of TTFT p50, whichever is larger"},
-			&cli.DurationFlag{Name: "connect-timeout", Usage: "dial + TLS handshake limit (default 10s)"},
-			&cli.DurationFlag{Name: "ttfb-timeout", Usage: "request sent → response headers limit (default 120s)"},
-			&cli.DurationFlag{Name: "idle-timeout", Usage: "longest silence allowed inside a stream (default 60s)"},
-			&cli.DurationFlag{Name: "timeout", Usage: "whole-request limit (default: the scenario's load.timeout, else 15m)"},
+			&cli.DurationFlag{Name: "connect-timeout", Usage: "dial + TLS handshake limit", DefaultText: runner.DefaultTimeouts.Connect.String()},
+			&cli.DurationFlag{Name: "ttfb-timeout", Usage: "request sent → response headers limit", DefaultText: runner.DefaultTimeouts.TTFB.String()},
+			&cli.DurationFlag{Name: "idle-timeout", Usage: "longest silence allowed inside a stream (keep-alive comments count as data)", DefaultText: runner.DefaultTimeouts.Idle.String()},
+			&cli.DurationFlag{Name: "timeout", Usage: "whole-request limit", DefaultText: "the scenario's load.timeout, else " + runner.DefaultTimeouts.Total.String()},
 			shardFlag, startAtFlag, startToleranceFlag, workersFlag,
 		},
 		Action: func(c *cli.Context) error {
