@@ -90,11 +90,3 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 	}
 }
-
-// notBuilt is the action of a command that does not exist yet: it says so
-// plainly and exits 2 rather than printing anything that looks like output.
-func notBuilt(name string) cli.ActionFunc {
-	return func(*cli.Context) error {
-		return usageErr("%s is not built yet in this version", name)
-	}
-}
