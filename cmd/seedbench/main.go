@@ -45,7 +45,7 @@ func main() {
 // Main runs the CLI and returns the exit code; tests call it in-process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, hoistFlags(app.Commands, args))
 	if err == nil {
 		return exitOK
 	}
