@@ -50,9 +50,16 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 				targets = append(targets, s.models[n])
 			}
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		// A fault set is a few hundred bytes: a larger body is refused,
+		// not cut (a cut body could still parse, as something else).
+		const limit = 1 << 16
+		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 		if err != nil {
 			errInvalid("", "reading the body: "+err.Error()).write(w)
+			return
+		}
+		if len(body) > limit {
+			errTooLarge(limit).write(w)
 			return
 		}
 		var f Faults

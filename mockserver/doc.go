@@ -93,6 +93,6 @@
 //
 // NewHTTPServer wraps the handler in an http.Server whose read timeouts
 // bound idle and slow (slowloris) clients; a request body that does not
-// arrive in time gets 408 request_timeout. The read deadline is lifted once
-// the body is in, so streams of any length are never cut.
+// arrive in time gets 408 request_timeout. net/http lifts the read deadline
+// once the body has been read, so streams of any length are never cut.
 package mockserver

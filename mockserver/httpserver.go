@@ -15,8 +15,9 @@ const (
 	// ReadHeaderTimeout bounds the request line and headers of a new
 	// request, from the first byte (or, on a new connection, from accept).
 	ReadHeaderTimeout = 10 * time.Second
-	// ReadTimeout bounds headers and body together. The chat handler lifts
-	// it once the body is read, so it never cuts a long stream.
+	// ReadTimeout bounds headers and body together. net/http lifts the
+	// read deadline once the body has been read to its end (which the
+	// chat handler always does), so it never cuts a long stream.
 	ReadTimeout = 60 * time.Second
 	// IdleTimeout bounds a kept-alive connection waiting for its next request.
 	IdleTimeout = 120 * time.Second

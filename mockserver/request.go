@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // chatRequest is the part of a chat-completion request the mock acts on.
@@ -111,10 +110,6 @@ func decodeRequest(w http.ResponseWriter, r *http.Request, limit int64) (*chatRe
 		}
 		return nil, errInvalid("", "request body has data after the JSON object")
 	}
-	// The body is in: lift the whole-request read deadline (ReadTimeout),
-	// which would otherwise fire during a long stream and, through
-	// net/http's background read, cancel the request's context.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	if err := req.check(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/seedbench/seedbench/report/internal/synth"
+	"github.com/seedbench/seedbench/runner"
 )
 
 // benchConfig is a million-request soak: four variants, the three tiers,
@@ -106,4 +108,48 @@ func peakRSSKB() int64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkDecode compares the fast record decoder with encoding/json on
+// the same runner-written lines, side by side.
+//
+//	go test ./report -run '^$' -bench Decode -count 5
+func BenchmarkDecode(b *testing.B) {
+	var lines [][]byte
+	var size int64
+	cfg := benchConfig
+	cfg.Requests = 2000
+	if err := synth.Records(cfg, func(r *runner.Result) error {
+		l, err := json.Marshal(r)
+		lines = append(lines, l)
+		size += int64(len(l))
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("fast", func(b *testing.B) {
+		d := newRecordDecoder()
+		var r runner.Result
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for range b.N {
+			for _, l := range lines {
+				if err := d.decode(l, &r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for range b.N {
+			for _, l := range lines {
+				var r runner.Result
+				if err := json.Unmarshal(l, &r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }

@@ -43,7 +43,7 @@ func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing,
 			if s.Trust == nil {
 				s.Trust = &t
 			} else {
-				*s.Trust = worseTrust(*s.Trust, t)
+				*s.Trust = runner.WorseTrust(*s.Trust, t)
 			}
 		}
 		s.Warnings = append(s.Warnings, fi.warnings...)
@@ -290,36 +290,4 @@ func ratioF(a, b float64) float64 {
 		return 0
 	}
 	return a / b
-}
-
-// worseTrust keeps, figure by figure, the worse of two shards' trust
-// figures — a run is only as trustworthy as its least trustworthy shard. It
-// is the rule runner.Merge applies, so a merged file and its shards read
-// together report the same.
-func worseTrust(a, b runner.Trust) runner.Trust {
-	a.LagP50US = max(a.LagP50US, b.LagP50US)
-	a.LagP99US = max(a.LagP99US, b.LagP99US)
-	a.LagMaxUS = max(a.LagMaxUS, b.LagMaxUS)
-	a.WakeupP50US = max(a.WakeupP50US, b.WakeupP50US)
-	a.WakeupP99US = max(a.WakeupP99US, b.WakeupP99US)
-	a.WakeupMaxUS = max(a.WakeupMaxUS, b.WakeupMaxUS)
-	a.CPUSeconds += b.CPUSeconds
-	a.CPUShare = max(a.CPUShare, b.CPUShare)
-	a.Dropped += b.Dropped
-	a.TTFTP50US = max(a.TTFTP50US, b.TTFTP50US)
-	a.LagLimitUS = max(a.LagLimitUS, b.LagLimitUS)
-	if absInt(b.StartSkewUS) > absInt(a.StartSkewUS) {
-		a.StartSkewUS = b.StartSkewUS
-	}
-	if b.Untrustworthy && !a.Untrustworthy {
-		a.Untrustworthy, a.Reason = true, b.Reason
-	}
-	return a
-}
-
-func absInt(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }

@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/seedbench/seedbench/report/internal/synth"
@@ -16,12 +18,20 @@ func compareConfig(seed int64, scale float64) synth.Config {
 		}}
 }
 
+// summaries memoizes summarize: the compare tests share their runs.
+var summaries sync.Map // "seed/scale" → *Summary
+
 func summarize(t *testing.T, cfg synth.Config) *Summary {
 	t.Helper()
+	key := fmt.Sprintf("%d/%v/%d", cfg.Seed, cfg.Targets[0].TTFTScale, cfg.Requests)
+	if s, ok := summaries.Load(key); ok {
+		return s.(*Summary)
+	}
 	s, err := Aggregate([]string{writeSynth(t, cfg)}, Options{Pricing: testPrices{}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	summaries.Store(key, s)
 	return s
 }
 

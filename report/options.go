@@ -23,6 +23,9 @@ type Options struct {
 	Rate float64
 	// NoPlots skips the charts (and leaves report.html without them).
 	NoPlots bool
+	// PlotDPI is the resolution of the PNG plots; 0 means plot.DefaultDPI
+	// (twice a screen's, sharp on high-density displays).
+	PlotDPI int
 	// StepSummary, when set, is a file the Markdown report is appended to
 	// (GitHub Actions' $GITHUB_STEP_SUMMARY).
 	StepSummary string

@@ -72,7 +72,11 @@ func renderPlots(dir string, s *Summary, opts Options) ([]Plot, error) {
 				return
 			}
 			p := &Plot{Name: sp.name, Title: sp.title, Caption: sp.caption}
-			if p.PNG, err = fig.PNG(); err == nil {
+			dpi := opts.PlotDPI
+			if dpi <= 0 {
+				dpi = plot.DefaultDPI
+			}
+			if p.PNG, err = fig.PNGAt(dpi); err == nil {
 				p.SVG, err = fig.SVG()
 			}
 			if err == nil {

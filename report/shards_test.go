@@ -17,6 +17,9 @@ import (
 func TestShardsEqualWhole(t *testing.T) {
 	cfg := synth.Config{Seed: 5, Scenario: "shards", Requests: 3000, Rate: 100, FailureRate: 0.1, DropRate: 0.01,
 		Targets: []synth.Target{{Name: "mini", Model: "doubao-seed-2.0-mini"}, {Name: "pro", Model: "doubao-seed-2.0-pro"}}}
+	if raceEnabled {
+		cfg.Requests = 600
+	}
 	whole := writeSynth(t, cfg)
 	dir := t.TempDir()
 	var paths []string

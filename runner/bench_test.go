@@ -37,13 +37,18 @@ const miniModel = "doubao-seed-2.0-mini"
 // alike; reported are the medians of the rounds' ok/s and their ratio
 // (seedbench / vegeta: ≥ 1 means seedbench pushes at least as much through).
 // Each round plans SEEDBENCH_BENCH_N requests (default 20,000) at
-// SEEDBENCH_BENCH_PACE req/s (default 20,000); run with -benchtime 1x.
+// SEEDBENCH_BENCH_PACE req/s (default 20,000); SEEDBENCH_BENCH_TIMER=1 paces
+// with Go timers only (no kernel sleep). Run with -benchtime 1x.
 func BenchmarkMaxRate(b *testing.B) {
 	url := mockProcess(b, mockSpec{TimeScale: 0, Tokens: 1, MaxInFlight: 4096})
 	body := chatBody(miniModel, 1, "hi")
 	const conns, rounds = 32, 5
 	pace := envInt("SEEDBENCH_BENCH_PACE", 20000)
 	n := envInt("SEEDBENCH_BENCH_N", 20000)
+	if os.Getenv("SEEDBENCH_BENCH_TIMER") != "" { // Go timers only, no kernel sleep
+		defer func(p bool) { precise = p }(precise)
+		precise = false
+	}
 	for range b.N {
 		var ours, theirs []float64
 		var lag []int64
@@ -358,4 +363,105 @@ func BenchmarkScheduleLag(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkMaxPacedRate: the highest pace each tool keeps. Paces rise from
+// 2,000 to 20,000 req/s in steps of 2,000; at each step seedbench and then vegeta send 1.5 s
+// worth of streamed 1-token requests (at most 256 in flight each, the same
+// zero-latency mock in its own process). A tool keeps a pace when ≥ 99% of
+// the planned requests succeeded (seedbench drops what it cannot send on
+// time; vegeta sends it late) and they went out at ≥ 99% of the pace over
+// the window (first to last successful send). Reported: the highest pace
+// each kept, and their ratio (seedbench / vegeta). Every step runs (a
+// noisy neighbour can fail one step and not the next); run with
+// -benchtime 1x.
+func BenchmarkMaxPacedRate(b *testing.B) {
+	url := mockProcess(b, mockSpec{TimeScale: 0, Tokens: 1, MaxInFlight: 4096})
+	body := chatBody(miniModel, 1, "hi")
+	const conns, window = 256, 1500 * time.Millisecond
+	for range b.N {
+		var ours, theirs int
+		for pace := 2000; pace <= 20000; pace += 2000 {
+			n := int(float64(pace) * window.Seconds())
+			okOurs := pacedSeedbench(b, url, body, conns, pace, n)
+			okTheirs := pacedVegeta(b, url, body, conns, pace, n)
+			if okOurs {
+				ours = pace
+			}
+			if okTheirs {
+				theirs = pace
+			}
+		}
+		b.ReportMetric(float64(ours), "seedbench-req/s")
+		b.ReportMetric(float64(theirs), "vegeta-req/s")
+		if theirs > 0 {
+			b.ReportMetric(float64(ours)/float64(theirs), "ratio")
+		}
+	}
+}
+
+// keptPace: n sends spanning first..last kept ≥ 99% of pace.
+func keptPace(n int, first, last time.Duration, pace int) bool {
+	if n < 2 || last <= first {
+		return false
+	}
+	return float64(n-1)/(last-first).Seconds() >= 0.99*float64(pace)
+}
+
+func pacedSeedbench(b *testing.B, url string, body []byte, conns, pace, n int) bool {
+	w, err := CreateResults(filepath.Join(b.TempDir(), "results.jsonl"), Header{Scenario: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	client := NewHTTPClient(conns, DefaultTimeouts, false)
+	defer client.CloseIdleConnections()
+	var ok atomic.Int64
+	var first, last atomic.Int64
+	first.Store(1 << 62)
+	ctx := context.Background()
+	_, err = Run(ctx, ctx, Config{
+		Targets:  []Target{{Name: "mini", Model: miniModel, BaseURL: url}},
+		Stages:   []Stage{{Pacer: vegeta.ConstantPacer{Freq: pace, Per: time.Second}, MaxRequests: int64(n)}},
+		Requests: constSource{body}, MaxInFlight: conns, Client: client, Timeouts: DefaultTimeouts,
+		Sink: func(r *Result) {
+			if r.OK() {
+				ok.Add(1)
+				for s := first.Load(); r.SentUS < s && !first.CompareAndSwap(s, r.SentUS); s = first.Load() {
+				}
+				for s := last.Load(); r.SentUS > s && !last.CompareAndSwap(s, r.SentUS); s = last.Load() {
+				}
+			}
+			w.Write(r)
+		},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Close(Footer{}); err != nil {
+		b.Fatal(err)
+	}
+	us := time.Microsecond
+	return float64(ok.Load()) >= 0.99*float64(n) && keptPace(int(ok.Load()), time.Duration(first.Load())*us, time.Duration(last.Load())*us, pace)
+}
+
+func pacedVegeta(b *testing.B, url string, body []byte, conns, pace, n int) bool {
+	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodPost, URL: url + "/chat/completions", Body: body,
+		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"text/event-stream"}}})
+	atk := vegeta.NewAttacker(vegeta.Workers(uint64(conns)), vegeta.MaxWorkers(uint64(conns)), vegeta.Connections(conns), vegeta.KeepAlive(true))
+	pacer := cappedPacer{vegeta.ConstantPacer{Freq: pace, Per: time.Second}, uint64(n)}
+	var ok int
+	var first, last time.Time
+	for res := range atk.Attack(tr, pacer, 0, "bench") {
+		if res.Code != http.StatusOK || res.Error != "" || !strings.Contains(string(res.Body), "[DONE]") {
+			continue
+		}
+		ok++
+		if first.IsZero() || res.Timestamp.Before(first) {
+			first = res.Timestamp
+		}
+		if res.Timestamp.After(last) {
+			last = res.Timestamp
+		}
+	}
+	return float64(ok) >= 0.99*float64(n) && keptPace(ok, 0, last.Sub(first), pace)
 }

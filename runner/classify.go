@@ -87,11 +87,11 @@ func errorMessage(body []byte) string {
 	return s
 }
 
-// scrub removes the API key from a message that may echo it (some gateways
-// quote a bad key back in their 401).
-func scrub(msg, key string) string {
-	if key == "" {
-		return msg
+// scrub removes the API key and other secrets from a message that may
+// echo them (some gateways quote a bad key back in their 401).
+func scrub(msg string, secrets []string) string {
+	for _, k := range secrets {
+		msg = strings.ReplaceAll(msg, k, "[redacted]")
 	}
-	return strings.ReplaceAll(msg, key, "[redacted]")
+	return msg
 }

@@ -145,7 +145,7 @@ func Merge(out io.Writer, paths []string) (*MergeInfo, error) {
 			foot.Issued += ft.Issued
 			foot.Dropped += ft.Dropped
 			foot.Interrupted = foot.Interrupted || ft.Interrupted
-			foot.Trust = worseTrust(foot.Trust, ft.Trust)
+			foot.Trust = WorseTrust(foot.Trust, ft.Trust)
 			if ft.End.After(foot.End) {
 				foot.End = ft.End
 			}
@@ -173,9 +173,11 @@ func Merge(out io.Writer, paths []string) (*MergeInfo, error) {
 	return info, enc.flush()
 }
 
-// worseTrust keeps, figure by figure, the worse of two shards' trust figures:
-// a merged run is only as trustworthy as its least trustworthy shard.
-func worseTrust(a, b Trust) Trust {
+// WorseTrust keeps, figure by figure, the worse of two shards' trust
+// figures: a merged run is only as trustworthy as its least trustworthy
+// shard. Merge applies it to footers and report to the shards it reads
+// together, so both report the same.
+func WorseTrust(a, b Trust) Trust {
 	a.LagP50US = max(a.LagP50US, b.LagP50US)
 	a.LagP99US = max(a.LagP99US, b.LagP99US)
 	a.LagMaxUS = max(a.LagMaxUS, b.LagMaxUS)

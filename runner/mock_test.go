@@ -220,3 +220,25 @@ func TestTotalTimeout(t *testing.T) {
 		t.Errorf("ended after %dµs, want about 200 ms", r.E2EUS)
 	}
 }
+
+// TestConnectionReused: back-to-back streams reuse one kept-alive
+// connection (the body is read to its end after [DONE]), so no request but
+// the first pays a handshake inside its TTFT.
+func TestConnectionReused(t *testing.T) {
+	cfg := mockserver.DefaultConfig()
+	cfg.TimeScale = 0.01
+	url := startMock(t, cfg)
+	client := NewHTTPClient(4, DefaultTimeouts, false)
+	defer client.CloseIdleConnections()
+	s := newStreamer(client, DefaultTimeouts, []Target{{Name: "t", BaseURL: url}})
+	for i := range 10 {
+		res := &Result{}
+		s.do(context.Background(), &Request{Body: chatBody("doubao-seed-2.0-mini", 4, "hi")}, res)
+		if !res.OK() {
+			t.Fatalf("request %d: %s %s", i, res.ErrorClass, res.Error)
+		}
+		if i > 0 && (!res.Reused || res.ConnectUS != 0) {
+			t.Errorf("request %d: reused %v, connect %dµs: a new connection", i, res.Reused, res.ConnectUS)
+		}
+	}
+}

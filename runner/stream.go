@@ -32,13 +32,16 @@ type preparedTarget struct {
 	t    *Target
 	url  string
 	auth []string // the Authorization header value, never recorded
+	// secrets are scrubbed from every error message: the key, the values
+	// of secret headers (SecretHeader).
+	secrets []string
 }
 
 func newStreamer(client *http.Client, to Timeouts, targets []Target) *streamer {
 	s := &streamer{client: client, timeouts: to}
 	for i := range targets {
 		t := &targets[i]
-		pt := preparedTarget{t: t, url: strings.TrimRight(t.BaseURL, "/") + "/chat/completions"}
+		pt := preparedTarget{t: t, url: strings.TrimRight(t.BaseURL, "/") + "/chat/completions", secrets: t.secrets()}
 		if t.APIKey != "" {
 			pt.auth = []string{"Bearer " + t.APIKey}
 		}
@@ -146,7 +149,9 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	}
 	rs.st = stampReader{r: resp.Body, wd: wd, sent: sent}
 	rs.sse.reset(&rs.st)
-	s.read(ctx, rs, res, pt)
+	if s.read(ctx, rs, res, pt) {
+		drain(rs.sse.br, cancel)
+	}
 	rs.st = stampReader{}
 	if cap(rs.sse.long) > 1<<20 {
 		rs.sse.long = nil // do not keep a huge event's buffer for every later request
@@ -190,8 +195,27 @@ func (tt *traceTimes) copyTo(res *Result) {
 	res.Reused = tt.reused.Load()
 }
 
-// read consumes the event stream until [DONE] or a failure.
-func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *preparedTarget) {
+// Draining after [DONE]: the server ends the body (for HTTP/1.1 the last,
+// empty chunk) just after [DONE], usually in the same or the next packet.
+// Reading to the end lets the transport reuse the connection; closing the
+// body early makes it discard the connection, and the next request pays a
+// new handshake inside its TTFT. A server that keeps the body open after
+// [DONE] gets drainWait, then the connection is dropped.
+const (
+	drainWait  = 100 * time.Millisecond
+	drainLimit = 64 << 10
+)
+
+var errDrain = errors.New("body still open after [DONE]")
+
+func drain(r io.Reader, cancel context.CancelCauseFunc) {
+	t := time.AfterFunc(drainWait, func() { cancel(errDrain) })
+	defer t.Stop()
+	_, _ = io.Copy(io.Discard, io.LimitReader(r, drainLimit))
+}
+
+// read consumes the event stream until [DONE] (true) or a failure.
+func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *preparedTarget) bool {
 	sent := rs.st.sent
 	c := &rs.c
 	for {
@@ -212,17 +236,17 @@ func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *prep
 			default:
 				s.fail(res, classify(ctx, err), err.Error(), pt)
 			}
-			return
+			return false
 		}
 		if bytes.Equal(data, doneMarker) {
 			res.E2EUS = max(us(off), 1)
 			res.Status = StatusOK
-			return
+			return true
 		}
 		if err := scanChunk(data, c); err != nil {
 			res.E2EUS = us(off)
 			s.fail(res, ClassBadSSE, "event is not valid JSON ("+err.Error()+"): "+snippet(data), pt)
-			return
+			return false
 		}
 		if c.hasError {
 			res.E2EUS = us(off)
@@ -231,7 +255,7 @@ func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *prep
 				msg += ": " + unescape(c.errRaw)
 			}
 			s.fail(res, ClassStreamError, msg, pt)
-			return
+			return false
 		}
 		if c.tokenBearing() {
 			o := max(us(off), 1)
@@ -299,7 +323,7 @@ func requestID(h http.Header) string {
 func (s *streamer) fail(res *Result, class, msg string, pt *preparedTarget) {
 	res.Status = StatusError
 	res.ErrorClass = class
-	res.Error = scrub(msg, pt.t.APIKey)
+	res.Error = scrub(msg, pt.secrets)
 }
 
 func us(d time.Duration) int64 { return int64(d / time.Microsecond) }

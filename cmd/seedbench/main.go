@@ -45,7 +45,7 @@ func main() {
 // Main runs the CLI and returns the exit code; tests call it in-process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, hoistFlags(app.Commands, args))
 	if err == nil {
 		return exitOK
 	}
@@ -88,13 +88,5 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(c.App.ErrWriter, "seedbench: unknown command %q (see seedbench --help)\n", name)
 		},
-	}
-}
-
-// notBuilt is the action of a command that does not exist yet: it says so
-// plainly and exits 2 rather than printing anything that looks like output.
-func notBuilt(name string) cli.ActionFunc {
-	return func(*cli.Context) error {
-		return usageErr("%s is not built yet in this version", name)
 	}
 }

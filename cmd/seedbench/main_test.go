@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 // asMainEnv makes the test binary act as the seedbench command, so tests of
@@ -14,5 +16,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asMainEnv) == "1" {
 		os.Exit(Main(context.Background(), os.Args, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	// No goroutine may outlive the tests: every run, mock and metrics
+	// server a command starts is stopped before it returns.
+	goleak.VerifyTestMain(m)
 }

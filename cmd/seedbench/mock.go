@@ -34,8 +34,8 @@ Examples:
 			&cli.StringFlag{Name: "config", Usage: "YAML config: profiles, faults, seed (see mockserver/README.md)"},
 			&cli.Uint64Flag{Name: "seed", Usage: "override the config's seed"},
 			&cli.Float64Flag{Name: "time-scale", Usage: "multiply every latency (1 real time, 0.01 a hundred times faster, 0 no waiting)"},
-			&cli.StringFlag{Name: "api-key", Usage: "require 'Authorization: Bearer KEY' (prefer --api-key-env: flags show in ps)"},
-			&cli.StringFlag{Name: "api-key-env", Usage: "environment variable holding the key to require"},
+			&cli.StringFlag{Name: "api-key-env", Usage: "require 'Authorization: Bearer KEY' with KEY from this environment variable"},
+			&cli.StringFlag{Name: "api-key-file", Usage: "… or with KEY read from this file (a key is never a flag value: flags show in ps)"},
 			&cli.BoolFlag{Name: "truth", Usage: "add server-side ground truth (seedbench_truth) to usage chunks"},
 			&cli.BoolFlag{Name: "no-admin", Usage: "do not serve /admin/faults"},
 			&cli.Int64Flag{Name: "max-body-bytes", Usage: "request body limit (default 16 MiB)"},
@@ -91,12 +91,14 @@ func mockConfig(c *cli.Context) (mockserver.Config, error) {
 		cfg.Admin = false
 	}
 	switch {
-	case c.IsSet("api-key") && c.IsSet("api-key-env"):
-		return cfg, usageErr("--api-key and --api-key-env: give one of them")
-	case c.IsSet("api-key"):
-		if cfg.APIKey = c.String("api-key"); cfg.APIKey == "" {
-			return cfg, usageErr("--api-key is empty")
+	case c.IsSet("api-key-file") && c.IsSet("api-key-env"):
+		return cfg, usageErr("--api-key-file and --api-key-env: give one of them")
+	case c.IsSet("api-key-file"):
+		key, err := readKeyFile(c.String("api-key-file"), c.App.ErrWriter)
+		if err != nil {
+			return cfg, usageErr("--api-key-file: %v", err)
 		}
+		cfg.APIKey = key
 	case c.IsSet("api-key-env"):
 		name := c.String("api-key-env")
 		if cfg.APIKey = os.Getenv(name); cfg.APIKey == "" {

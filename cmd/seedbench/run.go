@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,12 +29,15 @@ type runOptions struct {
 	Rate      string
 	Duration  string
 	APIKeyEnv string
-	OutDir    string
-	Seed      int64
-	SeedSet   bool
-	Grace     time.Duration
-	Quiet     bool
-	Sharding  sharding
+	// APIKeyFile, when set, holds the key of every target that names no
+	// api_key_env of its own (instead of the APIKeyEnv variable).
+	APIKeyFile string
+	OutDir     string
+	Seed       int64
+	SeedSet    bool
+	Grace      time.Duration
+	Quiet      bool
+	Sharding   sharding
 
 	Insecure      bool
 	MetricsAddr   string
@@ -57,13 +59,24 @@ SCENARIO is a built-in name (see "seedbench scenarios list") or a YAML file; def
 Examples:
    seedbench run                                     # quickstart on the built-in mock
    SEEDBENCH_API_KEY=… seedbench run --target https://gateway.example/api/v3 mini-vs-pro
-   seedbench run --out runs/nightly --seed 7 my-scenario.yaml`,
+   seedbench run --out runs/nightly --seed 7 my-scenario.yaml
+   seedbench run --metrics-addr 127.0.0.1:9090 soak    # Prometheus metrics while it runs
+
+Progress goes to stderr: a bar on a terminal, a line every --progress-every
+otherwise, nothing with --quiet. The first Ctrl-C stops issuing and gives the
+requests in flight --grace to finish; a second one cancels them at once.
+Either way results.jsonl stays valid and the report is written.
+
+Exit codes: 0 ok; 1 an SLO failed; 2 bad flags or scenario; 3 interrupted, no
+request succeeded, or the run is untrustworthy (schedule lag p99 above
+max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
 			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
 			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the stages to last this long in total, e.g. 2m"},
 			&cli.StringFlag{Name: "api-key-env", Value: "SEEDBENCH_API_KEY", Usage: "environment variable holding the API key (never pass a key as a flag)"},
+			&cli.StringFlag{Name: "api-key-file", Usage: "read the API key from this file instead of the environment (chmod 600)"},
 			&cli.StringFlag{Name: "out", Usage: "run directory (default runs/<time>-<scenario>)"},
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
@@ -71,13 +84,13 @@ Examples:
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
-			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)"},
+			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)", DefaultText: "the scenario's"},
 			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "schedule lag p99 allowed before the run is untrustworthy (exit 3): at least this"},
 			&cli.Float64Flag{Name: "max-lag-ttft-pct", Value: 100 * runner.DefaultTrustLimit.TTFTFraction, Usage: "… or this percentage of TTFT p50, whichever is larger"},
-			&cli.DurationFlag{Name: "connect-timeout", Usage: "dial + TLS handshake limit (default 10s)"},
-			&cli.DurationFlag{Name: "ttfb-timeout", Usage: "request sent → response headers limit (default 120s)"},
-			&cli.DurationFlag{Name: "idle-timeout", Usage: "longest silence allowed inside a stream (default 60s)"},
-			&cli.DurationFlag{Name: "timeout", Usage: "whole-request limit (default: the scenario's load.timeout, else 15m)"},
+			&cli.DurationFlag{Name: "connect-timeout", Usage: "dial + TLS handshake limit", DefaultText: runner.DefaultTimeouts.Connect.String()},
+			&cli.DurationFlag{Name: "ttfb-timeout", Usage: "request sent → response headers limit", DefaultText: runner.DefaultTimeouts.TTFB.String()},
+			&cli.DurationFlag{Name: "idle-timeout", Usage: "longest silence allowed inside a stream (keep-alive comments count as data)", DefaultText: runner.DefaultTimeouts.Idle.String()},
+			&cli.DurationFlag{Name: "timeout", Usage: "whole-request limit", DefaultText: "the scenario's load.timeout, else " + runner.DefaultTimeouts.Total.String()},
 			shardFlag, startAtFlag, startToleranceFlag, workersFlag,
 		},
 		Action: func(c *cli.Context) error {
@@ -87,7 +100,7 @@ Examples:
 			o := runOptions{
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"),
 				Rate: c.String("rate"), Duration: c.String("duration"),
-				APIKeyEnv: c.String("api-key-env"), OutDir: c.String("out"), Seed: c.Int64("seed"),
+				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"),
 				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MaxInFlight: c.Int("max-in-flight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
@@ -97,6 +110,9 @@ Examples:
 			}
 			if err := o.check(); err != nil {
 				return err
+			}
+			if c.IsSet("api-key-env") && c.IsSet("api-key-file") {
+				return usageErr("--api-key-env and --api-key-file: give one of them")
 			}
 			if o.Scenario == "" {
 				o.Scenario = "quickstart"
@@ -177,6 +193,12 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		return usageErr("%s: %v", o.Scenario, err)
 	}
 
+	fileKey := ""
+	if o.APIKeyFile != "" {
+		if fileKey, err = readKeyFile(o.APIKeyFile, stderr); err != nil {
+			return usageErr("--api-key-file: %v", err)
+		}
+	}
 	targets := make([]runner.Target, len(sc.Targets))
 	infos := make([]runner.TargetInfo, len(sc.Targets))
 	needMock := false
@@ -188,11 +210,14 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		if o.Model != "" {
 			rt.Model = o.Model
 		}
-		env := t.APIKeyEnv
-		if env == "" {
-			env = o.APIKeyEnv
+		switch {
+		case t.APIKeyEnv != "":
+			rt.APIKey = os.Getenv(t.APIKeyEnv)
+		case fileKey != "":
+			rt.APIKey = fileKey
+		default:
+			rt.APIKey = os.Getenv(o.APIKeyEnv)
 		}
-		rt.APIKey = os.Getenv(env)
 		infos[i] = rt.Info()
 		if rt.BaseURL == "" {
 			needMock = true
@@ -220,7 +245,14 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usageErr("creating run directory: %v", err)
 	}
-	resolved, _ := json.Marshal(sc)
+	keys := make([]string, len(targets))
+	for i := range targets {
+		keys[i] = targets[i].APIKey
+	}
+	resolved, err := resolvedScenario(sc, keys)
+	if err != nil {
+		return withCode(exitUntrusted, err)
+	}
 	start := time.Now()
 	sh := o.Sharding
 	if !sh.StartAt.IsZero() {

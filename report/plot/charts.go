@@ -229,9 +229,11 @@ type TimeSeries struct {
 // Timeline draws throughput (top) and TTFT p50/p99 (bottom) over time.
 func Timeline(series []TimeSeries, stepS int64) (*Figure, error) {
 	top := newPlot("Throughput over time", "", "successful req/s")
-	bottom := newPlot("TTFT over time (solid p50, dashed p99)", fmt.Sprintf("time since start (s; %d s buckets)", stepS), "TTFT (log scale)")
+	bottom := newPlot("TTFT over time (solid p50, dashed p99)", fmt.Sprintf("time since the run's start (%d s buckets)", stepS), "TTFT (log scale)")
 	bottom.Y.Scale = plot.LogScale{}
 	bottom.Y.Tick.Marker = msTicks{}
+	top.X.Tick.Marker = timeTicks{}
+	bottom.X.Tick.Marker = timeTicks{}
 	top.Y.Min = 0
 	drawn, drawnTTFT := false, false
 	for i, s := range series {

@@ -27,14 +27,17 @@ const (
 	figH = 4.6 * vg.Inch
 )
 
-// pngDPI renders PNGs at twice the screen's 96 dpi, sharp on high-density
-// displays and when zoomed.
-const pngDPI = 192
+// DefaultDPI renders PNGs at twice the screen's 96 dpi, sharp on
+// high-density displays and when zoomed.
+const DefaultDPI = 192
 
-// PNG renders the figure as a PNG image.
-func (f *Figure) PNG() (_ []byte, err error) {
+// PNG renders the figure as a PNG image at DefaultDPI.
+func (f *Figure) PNG() ([]byte, error) { return f.PNGAt(DefaultDPI) }
+
+// PNGAt renders the figure as a PNG image at dpi dots per inch.
+func (f *Figure) PNGAt(dpi int) (_ []byte, err error) {
 	defer recoverDraw(&err)
-	c := vgimg.NewWith(vgimg.UseWH(f.w, f.h), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
+	c := vgimg.NewWith(vgimg.UseWH(f.w, f.h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
 	f.draw(draw.New(c))
 	var b bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&b); err != nil {

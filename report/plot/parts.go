@@ -69,6 +69,13 @@ func (msTicks) Ticks(min, max float64) []plot.Tick {
 			}
 		}
 	}
+	if countLabelled(ticks) < 4 { // under a decade: label the minor ticks too
+		for i := range ticks {
+			if ticks[i].Label == "" {
+				ticks[i].Label = fmtMSTick(ticks[i].Value)
+			}
+		}
+	}
 	if countLabelled(ticks) < 2 { // a narrow range: fall back to plain ticks
 		ticks = nil
 		for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
@@ -148,4 +155,40 @@ func line(xs, ys []float64, sty draw.LineStyle) (*plotter.Line, error) {
 	}
 	l.LineStyle = sty
 	return l, nil
+}
+
+// timeTicks labels a time axis in seconds at a round step (1, 2, 5, 10,
+// 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 6, 12 h …) giving 4 to 10 labels,
+// written as 90s, 5m, 2h.
+type timeTicks struct{}
+
+func (timeTicks) Ticks(min, max float64) []plot.Tick {
+	steps := []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400}
+	span := max - min
+	step := steps[len(steps)-1]
+	for _, s := range steps {
+		if span/s <= 8 {
+			step = s
+			break
+		}
+	}
+	var ts []plot.Tick
+	for v := math.Ceil(min/step) * step; v <= max+1e-9; v += step {
+		ts = append(ts, plot.Tick{Value: v, Label: fmtSeconds(v, step)})
+		if m := v + step/2; m < max {
+			ts = append(ts, plot.Tick{Value: m})
+		}
+	}
+	return ts
+}
+
+// fmtSeconds writes an offset in the unit its step is round in.
+func fmtSeconds(v, step float64) string {
+	switch {
+	case step >= 3600 && math.Mod(step, 3600) == 0:
+		return strconv.FormatFloat(v/3600, 'g', 6, 64) + "h"
+	case step >= 60 && math.Mod(step, 60) == 0:
+		return strconv.FormatFloat(v/60, 'g', 6, 64) + "m"
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64) + "s"
 }

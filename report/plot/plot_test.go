@@ -60,8 +60,12 @@ func figures(t *testing.T) map[string]*Figure {
 // TestFiguresRender renders every chart as PNG (decodable, at 2× the
 // figure size) and SVG (with its title and axis labels as text).
 func TestFiguresRender(t *testing.T) {
+	dpi := DefaultDPI
+	if raceEnabled { // the race detector makes rasterizing ~40× slower
+		dpi = 48
+	}
 	for name, f := range figures(t) {
-		b, err := f.PNG()
+		b, err := f.PNGAt(dpi)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -69,8 +73,8 @@ func TestFiguresRender(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: PNG does not decode: %v", name, err)
 		}
-		if w := img.Bounds().Dx(); w != int(f.w.Points()/72*pngDPI+0.5) {
-			t.Errorf("%s: PNG %d px wide, want %v in at %d dpi", name, w, f.w.Points()/72, pngDPI)
+		if w := img.Bounds().Dx(); w != int(f.w.Points()/72*float64(dpi)+0.5) {
+			t.Errorf("%s: PNG %d px wide, want %v in at %d dpi", name, w, f.w.Points()/72, dpi)
 		}
 		svg, err := f.SVG()
 		if err != nil {
@@ -117,5 +121,28 @@ func TestMSTicks(t *testing.T) {
 	want := "500µs 1ms 2ms 5ms 10ms 20ms 50ms 100ms 200ms 500ms 1s 2s"
 	if got := strings.Join(labels, " "); got != want {
 		t.Errorf("labels %q, want %q", got, want)
+	}
+}
+
+// TestTimeTicks: round steps in the unit that suits them.
+func TestTimeTicks(t *testing.T) {
+	for _, tc := range []struct {
+		min, max float64
+		want     string
+	}{
+		{0, 13, "0s 2s 4s 6s 8s 10s 12s"},             // a quickstart
+		{0, 300, "0m 1m 2m 3m 4m 5m"},                 // five minutes
+		{0, 5000, "0m 15m 30m 45m 60m 75m"},           // a long benchmark
+		{0, 86400, "0h 3h 6h 9h 12h 15h 18h 21h 24h"}, // a day's soak
+	} {
+		var labels []string
+		for _, tk := range (timeTicks{}).Ticks(tc.min, tc.max) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if got := strings.Join(labels, " "); got != tc.want {
+			t.Errorf("%v..%v: %q, want %q", tc.min, tc.max, got, tc.want)
+		}
 	}
 }
