@@ -223,7 +223,7 @@ func TestRunSecondInterrupt(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr syncBuffer
 	sc := strings.NewReplacer("output_tokens: 16", "output_tokens: 2000", "max_in_flight: 100", "max_in_flight: 200").Replace(longScenario)
-	code := runInBackground([]string{"seedbench", "run", "--quiet", "--grace", "1m", "--target", url, "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
+	code := runInBackground([]string{"seedbench", "run", "--quiet", "--no-plots", "--grace", "1m", "--target", url, "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
 	results := filepath.Join(out, "results.jsonl")
 	waitForResults(t, results, 1) // the first Mini answers have ended: others are in flight
 	for range 2 {
@@ -232,17 +232,23 @@ func TestRunSecondInterrupt(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// Stopping means the results file is closed with its footer: the
+	// streams were canceled, not waited for (they would take a minute).
+	// Writing the report afterwards may be slow on a busy machine.
 	start := time.Now()
+	for !strings.Contains(fileText(t, results), `"type":"footer"`) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("no footer 10s after the second Ctrl-C: in-flight requests were not canceled")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	select {
 	case c := <-code:
 		if c != exitUntrusted {
 			t.Errorf("exit %d, want 3", c)
 		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("took %s to stop after the second Ctrl-C", d)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the run did not stop after the second Ctrl-C")
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the run did not return after the second Ctrl-C")
 	}
 	recs := readRecords(t, results)
 	canceled := 0
@@ -272,7 +278,7 @@ func TestRunProgressAndTrust(t *testing.T) {
 	if strings.Contains(stderr.String(), "\x1b[") {
 		t.Error("terminal escapes written to a non-terminal")
 	}
-	if !strings.Contains(stdout.String(), "trust: schedule lag p99") || !strings.Contains(stdout.String(), "within the limit 1s") {
+	if !strings.Contains(stdout.String(), "trust: schedule lag p99") || !strings.Contains(stdout.String(), "within the limit 60s") {
 		t.Errorf("summary:\n%s", stdout.String())
 	}
 }
@@ -310,4 +316,13 @@ func TestRunBadFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr.String())
 		}
 	}
+}
+
+func fileText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return string(b)
 }
