@@ -104,7 +104,7 @@ func Merge(out io.Writer, paths []string) (*MergeInfo, error) {
 	if err := enc.encode(mh); err != nil {
 		return nil, err
 	}
-	var seen bitset
+	var seen kSet
 	foot := Footer{Type: "footer"}
 	var r Result
 	for i, p := range paths {
@@ -205,24 +205,48 @@ func abs(x int64) int64 {
 	return x
 }
 
-// bitset records which k have been seen; it grows to the largest k.
-type bitset []uint64
+// kSet records which k have been seen: a dense bitset for the first
+// denseK numbers (every open-loop plan of practical size), a map beyond
+// them, where closed-loop stages number sparsely (base + j·users + u, with
+// bases ClosedBlock apart) and a bitset would need gigabytes.
+type kSet struct {
+	dense  []uint64
+	sparse map[int64]struct{}
+}
 
-func (b *bitset) testAndSet(k int64) bool {
+const denseK = 1 << 26 // 8 MiB of bits at most
+
+// testAndSet marks k and reports whether it was already marked.
+func (s *kSet) testAndSet(k int64) bool {
 	if k < 0 {
 		return false
 	}
+	if k >= denseK {
+		if s.sparse == nil {
+			s.sparse = map[int64]struct{}{}
+		}
+		_, had := s.sparse[k]
+		s.sparse[k] = struct{}{}
+		return had
+	}
 	i := int(k >> 6)
-	for i >= len(*b) {
-		*b = append(*b, make([]uint64, len(*b)+1)...)
+	if i >= len(s.dense) {
+		s.dense = append(s.dense, make([]uint64, max(i+1-len(s.dense), len(s.dense)))...)
 	}
 	m := uint64(1) << (k & 63)
-	had := (*b)[i]&m != 0
-	(*b)[i] |= m
+	had := s.dense[i]&m != 0
+	s.dense[i] |= m
 	return had
 }
 
-func (b bitset) test(k int64) bool {
+func (s *kSet) test(k int64) bool {
+	if k < 0 {
+		return false
+	}
+	if k >= denseK {
+		_, ok := s.sparse[k]
+		return ok
+	}
 	i := int(k >> 6)
-	return k >= 0 && i < len(b) && b[i]&(uint64(1)<<(k&63)) != 0
+	return i < len(s.dense) && s.dense[i]&(uint64(1)<<(k&63)) != 0
 }

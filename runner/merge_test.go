@@ -153,3 +153,21 @@ func TestMergeRejectsForeignShards(t *testing.T) {
 		t.Fatal("merged shard 0 twice")
 	}
 }
+
+func TestKSet(t *testing.T) {
+	var s kSet
+	for _, k := range []int64{0, 63, 64, 1000, denseK - 1, denseK, ClosedBlock + 5, 3 * ClosedBlock} {
+		if s.test(k) || s.testAndSet(k) {
+			t.Errorf("k=%d seen before it was set", k)
+		}
+		if !s.test(k) || !s.testAndSet(k) {
+			t.Errorf("k=%d not seen after it was set", k)
+		}
+	}
+	if s.test(1) || s.test(denseK+1) || s.test(-1) {
+		t.Error("unset numbers reported seen")
+	}
+	if len(s.dense) > denseK/64 {
+		t.Errorf("dense part grew past its bound: %d words", len(s.dense))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -164,7 +165,7 @@ func (d *decoder) resolve(n ast.Node, path string) ast.Node {
 			name := anchorName(v.Value)
 			target, ok := d.anchors[name]
 			if !ok {
-				d.failAt(n, path, "alias *%s refers to no anchor defined above it", name)
+				d.failAt(n, path, "alias *%s refers to no anchor defined above it", printableName(name))
 				return nil
 			}
 			n = target
@@ -179,6 +180,16 @@ func (d *decoder) resolve(n ast.Node, path string) ast.Node {
 	}
 	d.failAt(n, path, "aliases nest too deeply")
 	return nil
+}
+
+// printableName is an anchor name fit for a one-line message: the YAML
+// library can hand back a name with a line break in it (for "*>").
+func printableName(name string) string {
+	name = strings.TrimSpace(name)
+	if strings.IndexFunc(name, func(r rune) bool { return !unicode.IsGraphic(r) || unicode.IsSpace(r) }) >= 0 {
+		return strconv.Quote(name)
+	}
+	return name
 }
 
 func anchorName(n ast.Node) string {

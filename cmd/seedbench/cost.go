@@ -27,15 +27,11 @@ Examples:
 			&cli.StringFlag{Name: "catalog", Usage: "model catalog `FILE` laid over the built-in one"},
 		},
 		Action: func(c *cli.Context) error {
-			a, err := parseCmdArgs(c)
-			if err != nil {
-				return err
+			if c.NArg() != 1 {
+				return usageErr("cost takes one scenario name or file, got %d arguments", c.NArg())
 			}
-			if len(a.args) != 1 {
-				return usageErr("cost takes one scenario name or file, got %d arguments", len(a.args))
-			}
-			arg := a.args[0]
-			sc, err := openScenario(arg, a.String("catalog"))
+			arg := c.Args().First()
+			sc, err := openScenario(arg, c.String("catalog"))
 			if err != nil {
 				return err
 			}
@@ -44,19 +40,19 @@ Examples:
 				return usageErr("%s: %v", arg, err)
 			}
 			rate := plan.NominalRate()
-			if a.IsSet("rate") {
-				if rate, err = scenarios.ParseRate(a.String("rate")); err != nil {
+			if c.IsSet("rate") {
+				if rate, err = scenarios.ParseRate(c.String("rate")); err != nil {
 					return usageErr("--rate: %v", err)
 				}
 			}
 			if rate <= 0 {
 				return usageErr("%s has no open-loop stage to take a rate from; pass --rate (e.g. --rate 5/s)", arg)
 			}
-			period, err := scenarios.ParseDuration(a.String("period"))
+			period, err := scenarios.ParseDuration(c.String("period"))
 			if err != nil {
 				return usageErr("--period: %v", err)
 			}
-			pr, err := plan.Project(rate, period, a.String("currency"))
+			pr, err := plan.Project(rate, period, c.String("currency"))
 			if err != nil {
 				return usageErr("--currency: %v", err)
 			}

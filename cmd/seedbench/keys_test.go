@@ -107,7 +107,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 			url := echoingGateway(t, tc.gateway)
 			dir := filepath.Join(t.TempDir(), "run")
 			var stdout, stderr bytes.Buffer
-			args := append([]string{"seedbench", "run", "--target", url, "--out", dir, "--max-lag", "1m"}, tc.source...)
+			args := append([]string{"seedbench", "run", "--no-plots", "--target", url, "--out", dir, "--max-lag", "1m"}, tc.source...)
 			code := Main(context.Background(), append(args, scenario), &stdout, &stderr)
 			if code != tc.code {
 				t.Fatalf("run: exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
@@ -241,7 +241,7 @@ func TestKeyFileErrors(t *testing.T) {
 	open := write("open", "sk-readable-by-all-0123456789\n", 0o644)
 	var stdout, stderr bytes.Buffer
 	url := echoingGateway(t, "sk-readable-by-all-0123456789")
-	if code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--max-lag", "1m", "--api-key-file", open, "--target", url, "--out", t.TempDir(), writeScenario(t, keyScenario)}, &stdout, &stderr); code != exitOK {
+	if code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--max-lag", "1m", "--api-key-file", open, "--target", url, "--out", t.TempDir(), writeScenario(t, keyScenario)}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "readable by other users") {

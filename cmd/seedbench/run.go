@@ -37,6 +37,7 @@ type runOptions struct {
 	SeedSet    bool
 	Grace      time.Duration
 	Quiet      bool
+	NoPlots    bool // the report without its charts
 	Sharding   sharding
 
 	Insecure      bool
@@ -81,6 +82,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
+			&cli.BoolFlag{Name: "no-plots", Usage: "write the report without its charts (faster; \"seedbench report\" can draw them later)"},
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
@@ -101,7 +103,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"),
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
-				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"),
+				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"),
 				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MaxInFlight: c.Int("max-in-flight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
 				ProgressEvery: c.Duration("progress-every"),
@@ -371,7 +373,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		return withCode(exitUntrusted, fmt.Errorf("writing %s: %w", resultsPath, err))
 	}
 
-	sum, err := writeReport(dir, []string{resultsPath}, report.Options{Pricing: pricing(), StepSummary: os.Getenv("GITHUB_STEP_SUMMARY")}, stdout)
+	sum, err := writeReport(dir, []string{resultsPath}, report.Options{Pricing: pricing(), StepSummary: os.Getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots}, stdout)
 	if err != nil {
 		return withCode(exitUntrusted, err)
 	}

@@ -83,7 +83,7 @@ func TestRunAgainstMockEndToEnd(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--max-lag", "1s", "--target", srv.URL + "/v1", "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--max-lag", "1m", "--target", srv.URL + "/v1", "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
 	}
@@ -185,7 +185,7 @@ func TestRunInterrupt(t *testing.T) {
 	url := startTestMock(t, 0.02)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr syncBuffer
-	code := runInBackground([]string{"seedbench", "run", "--quiet", "--grace", "10s", "--max-lag", "1s", "--target", url, "--out", out, writeScenario(t, longScenario)}, &stdout, &stderr)
+	code := runInBackground([]string{"seedbench", "run", "--quiet", "--grace", "10s", "--max-lag", "1m", "--target", url, "--out", out, writeScenario(t, longScenario)}, &stdout, &stderr)
 	results := filepath.Join(out, "results.jsonl")
 	waitForResults(t, results, 5)
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
@@ -262,7 +262,7 @@ func TestRunProgressAndTrust(t *testing.T) {
 	url := startTestMock(t, 0.05)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"seedbench", "run", "--progress-every", "300ms", "--max-lag", "1s", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--progress-every", "300ms", "--max-lag", "1m", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, stderr.String())
 	}

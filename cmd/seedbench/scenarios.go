@@ -45,25 +45,21 @@ Examples:
 					catalogFlag,
 				},
 				Action: func(c *cli.Context) error {
-					a, err := parseCmdArgs(c)
-					if err != nil {
-						return err
+					if c.NArg() != 1 {
+						return usageErr("scenarios show takes one scenario name or file, got %d arguments", c.NArg())
 					}
-					if len(a.args) != 1 {
-						return usageErr("scenarios show takes one scenario name or file, got %d arguments", len(a.args))
-					}
-					arg := a.args[0]
-					if a.Bool("yaml") {
+					arg := c.Args().First()
+					if c.Bool("yaml") {
 						return showYAML(c.App.Writer, arg)
 					}
-					sc, err := openScenario(arg, a.String("catalog"))
+					sc, err := openScenario(arg, c.String("catalog"))
 					if err != nil {
 						return err
 					}
 					seed := sc.Load.Seed
-					if a.IsSet("seed") {
-						if seed, err = strconv.ParseInt(a.String("seed"), 10, 64); err != nil {
-							return usageErr("--seed: %q is not a whole number", a.String("seed"))
+					if c.IsSet("seed") {
+						if seed, err = strconv.ParseInt(c.String("seed"), 10, 64); err != nil {
+							return usageErr("--seed: %q is not a whole number", c.String("seed"))
 						}
 					}
 					plan, err := scenarios.NewPlan(sc, seed)
@@ -79,14 +75,10 @@ Examples:
 				UsageText: "seedbench scenarios validate FILE...",
 				Flags:     []cli.Flag{catalogFlag},
 				Action: func(c *cli.Context) error {
-					a, err := parseCmdArgs(c)
-					if err != nil {
-						return err
-					}
-					if len(a.args) == 0 {
+					if c.NArg() == 0 {
 						return usageErr("scenarios validate takes one or more files")
 					}
-					return validateScenarios(c.App.Writer, c.App.ErrWriter, a.String("catalog"), a.args)
+					return validateScenarios(c.App.Writer, c.App.ErrWriter, c.String("catalog"), c.Args().Slice())
 				},
 			},
 		},
