@@ -146,9 +146,12 @@ func cell(xs []float64) string {
 		return "-"
 	}
 	m := median(xs)
+	// Integers stay integers; µs-sized figures are rounded (the median of
+	// an even count may end in .5); small fractions (cores) keep two
+	// decimals.
 	format := func(v float64) string {
-		if v == float64(int64(v)) {
-			return fmt.Sprintf("%d", int64(v))
+		if v == float64(int64(v)) || v >= 100 || v <= -100 {
+			return fmt.Sprintf("%.0f", v)
 		}
 		return fmt.Sprintf("%.2f", v)
 	}

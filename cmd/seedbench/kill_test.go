@@ -140,7 +140,11 @@ func TestKillRun(t *testing.T) {
 				r := readRecords(t, results) // every line is JSON
 				recs = len(r["result"])
 				if len(r["footer"]) != 1 || r["footer"][0]["interrupted"] != true {
-					t.Errorf("footer %v, want one marked interrupted", r["footer"])
+					t.Fatalf("footer %v, want one marked interrupted", r["footer"])
+				}
+				// No request lost: one record per request issued.
+				if issued, _ := r["footer"][0]["issued"].(float64); int(issued) != recs {
+					t.Errorf("the footer says %v issued, the file holds %d records", issued, recs)
 				}
 				if partial {
 					t.Error("a graceful stop left a partial line")

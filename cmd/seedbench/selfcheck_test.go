@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -77,4 +78,30 @@ func TestSelfcheckBadUsage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseInts: --streams and --rates either fail or give positive
+// numbers that survive a round trip through joinInts.
+func FuzzParseInts(f *testing.F) {
+	for _, s := range []string{"100,500", " 1 , 2 ,", "0", "-3", "abc", "", ",,", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		xs, err := parseInts(s)
+		if err != nil {
+			return
+		}
+		if len(xs) == 0 {
+			t.Fatalf("parseInts(%q) = no numbers and no error", s)
+		}
+		for _, x := range xs {
+			if x < 1 {
+				t.Fatalf("parseInts(%q) = %v: not positive", s, xs)
+			}
+		}
+		again, err := parseInts(joinInts(xs))
+		if err != nil || !slices.Equal(again, xs) {
+			t.Fatalf("round trip of %v: %v, %v", xs, again, err)
+		}
+	})
 }
