@@ -174,7 +174,7 @@ func TestBadInputBoundedMemory(t *testing.T) {
 		`{"model":"doubao-seed-2.0-mini","messages":[{"role":"user","content":"` + strings.Repeat("ab ", 300<<10) + `"}]}`,
 		`{"model":"doubao-seed-2.0-mini","messages":[{"role":"user","content":"` + strings.Repeat("z", 2<<20) + `"}]}`,
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 20}}
+	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 20}}
 	defer client.CloseIdleConnections()
 	expectUp(t, client, url) // warm up pools before the baseline
 	var before, after runtime.MemStats

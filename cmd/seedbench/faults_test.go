@@ -118,8 +118,9 @@ func mockCounters(t *testing.T, url string) (requests, faults map[string]int) {
 // availability agree with the records.
 func TestFaultMatrix(t *testing.T) {
 	// Timeouts of the run: short, so the stall and slow-header rows end
-	// quickly, and far above a clean stream's gaps (about 0.1 ms).
-	const ttfb, idle = 500 * time.Millisecond, 500 * time.Millisecond
+	// quickly, and far above a clean stream's gaps (about 0.1 ms) even on a
+	// CI machine busy with other packages' tests under -race.
+	const ttfb, idle = time.Second, time.Second
 	for _, tc := range []struct {
 		name   string
 		faults mockserver.Faults
@@ -161,10 +162,10 @@ func TestFaultMatrix(t *testing.T) {
 		}},
 		// The body ends cleanly without [DONE]; the tokens before are kept.
 		{name: "truncate", faults: mockserver.Faults{Truncate: 0.5}, class: "stream_truncated", check: hasEvents},
-		// A 2 s silence (20 s × 0.1) against a 500 ms idle timeout.
-		{name: "stall", faults: mockserver.Faults{Stall: 0.5, StallFor: 20 * time.Second}, class: "idle_timeout", check: hasEvents},
-		// Headers 2 s late against a 500 ms TTFB timeout.
-		{name: "slow_headers", faults: mockserver.Faults{SlowHeaders: 0.5, SlowHeadersFor: 20 * time.Second}, class: "ttfb_timeout"},
+		// A 3 s silence (30 s × 0.1) against a 1 s idle timeout.
+		{name: "stall", faults: mockserver.Faults{Stall: 0.5, StallFor: 30 * time.Second}, class: "idle_timeout", check: hasEvents},
+		// Headers 3 s late against a 1 s TTFB timeout.
+		{name: "slow_headers", faults: mockserver.Faults{SlowHeaders: 0.5, SlowHeadersFor: 30 * time.Second}, class: "ttfb_timeout"},
 		// One data line that is not JSON.
 		{name: "invalid_json", faults: mockserver.Faults{InvalidJSON: 0.5}, class: "bad_sse"},
 		// Usage chunk missing: the request succeeds, counted without
@@ -177,9 +178,9 @@ func TestFaultMatrix(t *testing.T) {
 				t.Errorf("report: %d requests with usage, want %d", got, faultRequests-faulted)
 			}
 		}},
-		// 1.5 s (15 s × 0.1) of keep-alive comments every 100 ms: longer
+		// 2 s (20 s × 0.1) of keep-alive comments every 100 ms: longer
 		// than the idle timeout in total, but the stream is alive.
-		{name: "keep_alive_only", faults: mockserver.Faults{KeepAliveOnly: 0.5, KeepAliveFor: 15 * time.Second, KeepAliveEvery: time.Second}},
+		{name: "keep_alive_only", faults: mockserver.Faults{KeepAliveOnly: 0.5, KeepAliveFor: 20 * time.Second, KeepAliveEvery: time.Second}},
 		// Every line ends in \r\n.
 		{name: "crlf", faults: mockserver.Faults{CRLF: 0.5}},
 		// One ~1 MiB event.
