@@ -89,49 +89,14 @@ func scanChunk(data []byte, c *chunk) error {
 // choices reads the choices array (a later "choices" replaces an earlier one).
 func (c *chunk) choices(s *jscan) error {
 	c.content, c.reasoning, c.tools, c.toolCalls, c.finish = 0, 0, 0, 0, nil
-	ok, err := s.open('[')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return err
-	}
-	first := true
-	for {
-		more, err := s.element(&first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
-		if err := c.choice(s); err != nil {
-			return err
-		}
-	}
-	s.close()
-	return nil
+	_, err := s.array(func() error { return c.choice(s) })
+	return err
 }
 
 func (c *chunk) choice(s *jscan) error {
-	ok, err := s.open('{')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return err
-	}
 	var d delta
 	var finish []byte
-	first := true
-	for {
-		key, more, err := s.member(&first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
+	found, err := s.object(func(key []byte) (err error) {
 		switch {
 		case keyIs(key, "delta"):
 			d = delta{}
@@ -146,11 +111,11 @@ func (c *chunk) choice(s *jscan) error {
 		default:
 			err = s.skip()
 		}
-		if err != nil {
-			return err
-		}
+		return err
+	})
+	if err != nil || !found {
+		return err
 	}
-	s.close()
 	c.content += d.content
 	c.reasoning += d.reasoning
 	c.tools += d.tools
@@ -170,22 +135,7 @@ type delta struct {
 }
 
 func (d *delta) read(s *jscan) error {
-	ok, err := s.open('{')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return err
-	}
-	first := true
-	for {
-		key, more, err := s.member(&first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
+	_, err := s.object(func(key []byte) (err error) {
 		switch {
 		case keyIs(key, "content"):
 			d.content, err = s.strRunes()
@@ -196,12 +146,9 @@ func (d *delta) read(s *jscan) error {
 		default:
 			err = s.skip()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	s.close()
-	return nil
+		return err
+	})
+	return err
 }
 
 // strRunes reads a string's rune count; any other value counts 0.
@@ -216,82 +163,36 @@ func (s *jscan) strRunes() (int, error) {
 // toolCalls reads a tool_calls array: whether it has elements, and the
 // runes of each call's function name and arguments.
 func toolCalls(s *jscan) (chars int, any bool, err error) {
-	ok, err := s.open('[')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return 0, false, err
-	}
-	first := true
-	for {
-		more, err := s.element(&first)
-		if err != nil {
-			return 0, false, err
-		}
-		if !more {
-			break
-		}
+	_, err = s.array(func() error {
 		any = true
 		n, err := toolCall(s)
-		if err != nil {
-			return 0, false, err
-		}
 		chars += n
+		return err
+	})
+	if err != nil {
+		return 0, false, err
 	}
-	s.close()
 	return chars, any, nil
 }
 
-func toolCall(s *jscan) (int, error) {
-	ok, err := s.open('{')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return 0, err
-	}
-	n := 0
-	first := true
-	for {
-		key, more, err := s.member(&first)
-		if err != nil {
-			return 0, err
-		}
-		if !more {
-			break
-		}
+func toolCall(s *jscan) (n int, err error) {
+	_, err = s.object(func(key []byte) (err error) {
 		if keyIs(key, "function") {
 			n, err = function(s) // last "function" wins
 		} else {
 			err = s.skip()
 		}
-		if err != nil {
-			return 0, err
-		}
+		return err
+	})
+	if err != nil {
+		return 0, err
 	}
-	s.close()
 	return n, nil
 }
 
 func function(s *jscan) (int, error) {
-	ok, err := s.open('{')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return 0, err
-	}
 	var name, args int
-	first := true
-	for {
-		key, more, err := s.member(&first)
-		if err != nil {
-			return 0, err
-		}
-		if !more {
-			break
-		}
+	_, err := s.object(func(key []byte) (err error) {
 		switch {
 		case keyIs(key, "name"):
 			name, err = s.strRunes()
@@ -300,35 +201,19 @@ func function(s *jscan) (int, error) {
 		default:
 			err = s.skip()
 		}
-		if err != nil {
-			return 0, err
-		}
+		return err
+	})
+	if err != nil {
+		return 0, err
 	}
-	s.close()
 	return name + args, nil
 }
 
 // usageValue reads the usage object (null: no usage).
 func (c *chunk) usageValue(s *jscan) error {
 	c.hasUsage, c.usage = false, Usage{}
-	ok, err := s.open('{')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return err
-	}
-	c.hasUsage = true
 	u := &c.usage
-	first := true
-	for {
-		key, more, err := s.member(&first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
+	found, err := s.object(func(key []byte) (err error) {
 		switch {
 		case keyIs(key, "prompt_tokens"):
 			err = intField(s, &u.PromptTokens)
@@ -343,12 +228,10 @@ func (c *chunk) usageValue(s *jscan) error {
 		default:
 			err = s.skip()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	s.close()
-	return nil
+		return err
+	})
+	c.hasUsage = found
+	return err
 }
 
 // intField reads an integer that fits in an int; anything else sets 0.
@@ -363,33 +246,13 @@ func intField(s *jscan, dst *int) error {
 
 // details reads {"name": n, ...} into dst.
 func details(s *jscan, name string, dst *int) error {
-	ok, err := s.open('{')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return err
-	}
-	first := true
-	for {
-		key, more, err := s.member(&first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
+	_, err := s.object(func(key []byte) error {
 		if keyIs(key, name) {
-			err = intField(s, dst)
-		} else {
-			err = s.skip()
+			return intField(s, dst)
 		}
-		if err != nil {
-			return err
-		}
-	}
-	s.close()
-	return nil
+		return s.skip()
+	})
+	return err
 }
 
 // errorValue reads an error member: any non-null value is an error; its
@@ -409,58 +272,25 @@ func (c *chunk) errorValue(s *jscan) error {
 	default:
 		return s.skip()
 	}
-	if _, err := s.open('{'); err != nil {
-		return err
-	}
-	first := true
-	for {
-		key, more, err := s.member(&first)
-		if err != nil {
+	_, err := s.object(func(key []byte) (err error) {
+		if !keyIs(key, "message") {
+			return s.skip()
+		}
+		c.errRaw = nil
+		if s.peek() == '"' {
+			c.errRaw, _, err = s.str()
 			return err
 		}
-		if !more {
-			break
-		}
-		if keyIs(key, "message") {
-			c.errRaw = nil
-			if s.peek() == '"' {
-				c.errRaw, _, err = s.str()
-			} else {
-				err = s.skip()
-			}
-		} else {
-			err = s.skip()
-		}
-		if err != nil {
-			return err
-		}
-	}
-	s.close()
-	return nil
+		return s.skip()
+	})
+	return err
 }
 
 // truthValue reads the mock's seedbench_truth object.
 func (c *chunk) truthValue(s *jscan) error {
-	c.hasTruth = false
 	t := &c.truth
 	t.headersUS, t.ttftUS, t.events = 0, 0, t.events[:0]
-	ok, err := s.open('{')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return err
-	}
-	c.hasTruth = true
-	first := true
-	for {
-		key, more, err := s.member(&first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
+	found, err := s.object(func(key []byte) (err error) {
 		switch {
 		case keyIs(key, "headers_us"):
 			t.headersUS, _, err = s.int()
@@ -471,38 +301,18 @@ func (c *chunk) truthValue(s *jscan) error {
 		default:
 			err = s.skip()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	s.close()
-	return nil
+		return err
+	})
+	c.hasTruth = found
+	return err
 }
 
 // intArray appends an array's integer elements to dst (others count 0).
 func intArray(s *jscan, dst []int64) ([]int64, error) {
-	ok, err := s.open('[')
-	if err != nil || !ok {
-		if err == nil {
-			err = s.skip()
-		}
-		return dst, err
-	}
-	first := true
-	for {
-		more, err := s.element(&first)
-		if err != nil {
-			return dst, err
-		}
-		if !more {
-			break
-		}
+	_, err := s.array(func() error {
 		v, _, err := s.int()
-		if err != nil {
-			return dst, err
-		}
 		dst = append(dst, v)
-	}
-	s.close()
-	return dst, nil
+		return err
+	})
+	return dst, err
 }

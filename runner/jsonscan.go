@@ -118,6 +118,62 @@ func (s *jscan) open(c byte) (bool, error) {
 
 func (s *jscan) close() { s.depth-- }
 
+// object walks an object value, calling member with each key while the
+// scanner stands at that key's value, which member must consume. A value of
+// another type (null, a number, …) is skipped: found is false. member does
+// not escape, so the closures callers pass stay on the stack.
+func (s *jscan) object(member func(key []byte) error) (found bool, err error) {
+	ok, err := s.open('{')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return false, err
+	}
+	first := true
+	for {
+		key, more, err := s.member(&first)
+		if err != nil {
+			return true, err
+		}
+		if !more {
+			break
+		}
+		if err := member(key); err != nil {
+			return true, err
+		}
+	}
+	s.close()
+	return true, nil
+}
+
+// array walks an array value, calling element with the scanner at each
+// element, which element must consume. Other values are skipped.
+func (s *jscan) array(element func() error) (found bool, err error) {
+	ok, err := s.open('[')
+	if err != nil || !ok {
+		if err == nil {
+			err = s.skip()
+		}
+		return false, err
+	}
+	first := true
+	for {
+		more, err := s.element(&first)
+		if err != nil {
+			return true, err
+		}
+		if !more {
+			break
+		}
+		if err := element(); err != nil {
+			return true, err
+		}
+	}
+	s.close()
+	return true, nil
+}
+
 // null consumes a null literal if one is next.
 func (s *jscan) null() bool {
 	if s.peek() == 'n' && len(s.b)-s.i >= 4 && string(s.b[s.i:s.i+4]) == "null" {
