@@ -39,6 +39,9 @@ type runOptions struct {
 	Quiet      bool
 	NoPlots    bool // the report without its charts
 	Sharding   sharding
+	// Calibrate probes the first target before the run and corrects the
+	// token estimate to its usage.prompt_tokens.
+	Calibrate bool
 
 	Insecure      bool
 	MetricsAddr   string
@@ -82,6 +85,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
+			&cli.BoolFlag{Name: "calibrate", Usage: "before the run, send three probe prompts to the first target and correct the token estimate to its usage.prompt_tokens (tier targeting for a tokenizer we cannot see)"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "write the report without its charts (faster; \"seedbench report\" can draw them later)"},
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
@@ -103,7 +107,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"),
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
-				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"),
+				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), Calibrate: c.Bool("calibrate"),
 				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MaxInFlight: c.Int("max-in-flight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
 				ProgressEvery: c.Duration("progress-every"),
@@ -124,6 +128,9 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				return err
 			}
 			o.Sharding = sh
+			if o.Calibrate && (sh.Shard.Count > 1 || c.Int("workers") > 0) {
+				return usageErr("--calibrate does not go with sharding: every shard must build the same prompts; calibrate once with a plain run and put the printed tokenizer: block in the scenario")
+			}
 			if n := c.Int("workers"); n > 0 {
 				out := o.OutDir
 				if out == "" {
@@ -237,6 +244,17 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 			if targets[i].BaseURL == "" {
 				targets[i].BaseURL = url
 			}
+		}
+	}
+
+	if o.Calibrate {
+		cal, err := calibrate(ctx, sc, plan, targets, plan.Timeouts(), o.Insecure, stderr)
+		if err != nil {
+			return withCode(exitUntrusted, err)
+		}
+		sc.Tokenizer = cal
+		if plan, err = scenarios.NewPlan(sc, seed); err != nil {
+			return usageErr("%s: after calibration: %v", o.Scenario, err)
 		}
 	}
 
