@@ -248,7 +248,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	}
 
 	if o.Calibrate {
-		cal, err := calibrate(ctx, sc, plan, targets, plan.Timeouts(), o.Insecure, stderr)
+		cal, err := calibrate(ctx, sc, plan, targets, o.timeouts(plan.Timeouts()), o.Insecure, stderr)
 		if err != nil {
 			return withCode(exitUntrusted, err)
 		}
