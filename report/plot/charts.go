@@ -203,6 +203,9 @@ func Scatter(title string, series []ScatterSeries, bounds []Boundary) (*Figure, 
 	if !drawn {
 		return nil, ErrNoData
 	}
+	// Room beyond the largest point, so the dots at the edge are drawn whole.
+	p.X.Max = maxX * 1.04
+	p.Y.Min, p.Y.Max = p.Y.Min/1.1, p.Y.Max*1.15
 	for _, b := range bounds {
 		if b.X < maxX*1.05 {
 			p.Add(vline{x: b.X, label: b.Label})
