@@ -164,9 +164,9 @@ func (d *recordDecoder) field(s *scan, key []byte, r *runner.Result, ev *[]int64
 	case "e2e_us":
 		return s.int64(&r.E2EUS)
 	case "events_us":
-		return s.int64s(&r.EventsUS, ev)
+		return ints(s, &r.EventsUS, ev, -1<<63, 1<<63-1)
 	case "event_chars":
-		return s.int32s(&r.EventChars, ch)
+		return ints(s, &r.EventChars, ch, -1<<31, 1<<31-1)
 	case "status":
 		return d.str(s, (*string)(&r.Status), true)
 	case "http_status":
@@ -194,7 +194,7 @@ func (d *recordDecoder) field(s *scan, key []byte, r *runner.Result, ev *[]int64
 	case "truth_ttft_us":
 		return s.int64(&r.TruthTTFTUS)
 	case "truth_events_us":
-		return s.int64s(&r.TruthEventsUS, tr)
+		return ints(s, &r.TruthEventsUS, tr, -1<<63, 1<<63-1)
 	case "conn_reused":
 		return s.bool(&r.Reused)
 	case "wrote_us":
@@ -520,8 +520,9 @@ func (s *scan) bool(dst *bool) bool {
 	return true
 }
 
-// int64s decodes an array of integers into buf (reusing its capacity).
-func (s *scan) int64s(dst *[]int64, buf *[]int64) bool {
+// ints decodes an array of integers in [lo, hi] into buf (reusing its
+// capacity); null leaves dst nil, [] makes it empty, like encoding/json.
+func ints[T int32 | int64](s *scan, dst, buf *[]T, lo, hi int64) bool {
 	if s.lit("null") {
 		*dst = nil
 		return true
@@ -534,11 +535,11 @@ func (s *scan) int64s(dst *[]int64, buf *[]int64) bool {
 	if !s.eat(']') {
 		for {
 			s.ws()
-			v, ok := s.integer(-1<<63, 1<<63-1)
+			v, ok := s.integer(lo, hi)
 			if !ok {
 				return false
 			}
-			out = append(out, v)
+			out = append(out, T(v))
 			s.ws()
 			if s.eat(',') {
 				continue
@@ -550,42 +551,7 @@ func (s *scan) int64s(dst *[]int64, buf *[]int64) bool {
 		}
 	}
 	if out == nil {
-		out = []int64{}
-	}
-	*dst, *buf = out, out
-	return true
-}
-
-func (s *scan) int32s(dst *[]int32, buf *[]int32) bool {
-	if s.lit("null") {
-		*dst = nil
-		return true
-	}
-	if !s.eat('[') {
-		return false
-	}
-	out := (*buf)[:0]
-	s.ws()
-	if !s.eat(']') {
-		for {
-			s.ws()
-			v, ok := s.integer(-1<<31, 1<<31-1)
-			if !ok {
-				return false
-			}
-			out = append(out, int32(v))
-			s.ws()
-			if s.eat(',') {
-				continue
-			}
-			if s.eat(']') {
-				break
-			}
-			return false
-		}
-	}
-	if out == nil {
-		out = []int32{}
+		out = []T{}
 	}
 	*dst, *buf = out, out
 	return true

@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -173,21 +172,10 @@ func (o *runOptions) timeouts(plan runner.Timeouts) runner.Timeouts {
 	return plan
 }
 
-func loadScenario(nameOrPath string) (*scenarios.Scenario, error) {
-	if strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml") || strings.ContainsRune(nameOrPath, os.PathSeparator) {
-		b, err := os.ReadFile(nameOrPath)
-		if err != nil {
-			return nil, err
-		}
-		return scenarios.Parse(nameOrPath, b)
-	}
-	return scenarios.Builtin(nameOrPath)
-}
-
 func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]byte) (int, error) }) error {
-	sc, err := loadScenario(o.Scenario)
+	sc, err := openScenario(o.Scenario, "")
 	if err != nil {
-		return usageErr("%v", err)
+		return err
 	}
 	if err := sc.Apply(scenarios.Overrides{Rate: o.Rate, Duration: o.Duration, BaseURL: o.Target, Model: o.Model,
 		Seed: o.Seed, SeedSet: o.SeedSet}); err != nil {

@@ -105,7 +105,7 @@ func showYAML(w io.Writer, arg string) error {
 	if _, err := openScenario(arg, ""); err != nil {
 		return err
 	}
-	b, err := readFile(arg)
+	b, err := os.ReadFile(arg)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -175,5 +175,3 @@ func validateScenarios(stdout, stderr io.Writer, catalogPath string, files []str
 	}
 	return nil
 }
-
-func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
