@@ -459,42 +459,6 @@ func yamlName(f reflect.StructField) string {
 	return tag
 }
 
-// suggest returns ` (did you mean "rate"?)` for a near miss, else the
-// list of valid names.
-func suggest(got string, valid []string) string {
-	best, bestD := "", 3
-	for _, v := range valid {
-		if dist := editDistance(strings.ToLower(got), v); dist < bestD {
-			best, bestD = v, dist
-		}
-	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %q?)", best)
-	}
-	return " (valid: " + strings.Join(valid, ", ") + ")"
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 func (d *decoder) decodeScalar(n ast.Node, v reflect.Value, path string) {
 	text, quoted, ok := d.scalar(n, path)
 	if !ok {

@@ -91,9 +91,18 @@ func Builtins() []string {
 func BuiltinSource(name string) ([]byte, error) {
 	b, err := builtinFS.ReadFile("builtin/" + name + ".yaml")
 	if err != nil || strings.ContainsAny(name, "/\\") {
-		return nil, fmt.Errorf("no built-in scenario %q (built-in: %s)", name, strings.Join(Builtins(), ", "))
+		return nil, noBuiltin(name)
 	}
 	return b, nil
+}
+
+// noBuiltin says name is not a built-in scenario, with the one it is
+// closest to or else the list.
+func noBuiltin(name string) error {
+	if near, ok := Nearest(name, Builtins()); ok {
+		return fmt.Errorf("no built-in scenario %q (did you mean %q?)", name, near)
+	}
+	return fmt.Errorf("no built-in scenario %q (built-in: %s)", name, strings.Join(Builtins(), ", "))
 }
 
 // Builtin returns the embedded scenario called name.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // WriteSummary describes a plan for people ("seedbench scenarios show"):
@@ -149,11 +150,11 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 	}
 	switch {
 	case exact:
-		fmt.Fprintf(w, "  total %s, %s%d requests planned\n", FormatPeriod(p.Duration()), approx, total)
+		fmt.Fprintf(w, "  total %s, %s%d requests planned\n", p.span(), approx, total)
 	case total > 0:
-		fmt.Fprintf(w, "  total %s, %s%d requests planned in open-loop stages; closed-loop counts depend on the server\n", FormatPeriod(p.Duration()), approx, total)
+		fmt.Fprintf(w, "  total %s, %s%d requests planned in open-loop stages; closed-loop counts depend on the server\n", p.span(), approx, total)
 	default:
-		fmt.Fprintf(w, "  total %s, closed loop: the request count depends on the server\n", FormatPeriod(p.Duration()))
+		fmt.Fprintf(w, "  total %s, closed loop: the request count depends on the server\n", p.span())
 	}
 
 	fmt.Fprintln(w, "\nslo")
@@ -220,4 +221,21 @@ func (p *Plan) specOf(i int) Stage {
 		i--
 	}
 	return l.Stages[i]
+}
+
+// span is the plan's length, split into warmup and measured stages when
+// there is a warmup: run --duration sets the measured part only, and the
+// warmup comes on top of it.
+func (p *Plan) span() string {
+	var warm time.Duration
+	for _, st := range p.Stages {
+		if st.Warmup {
+			warm += st.Duration
+		}
+	}
+	total := FormatPeriod(p.Duration())
+	if warm == 0 {
+		return total
+	}
+	return fmt.Sprintf("%s = %s warmup + %s measured", total, FormatPeriod(warm), FormatPeriod(p.Duration()-warm))
 }

@@ -45,7 +45,10 @@ func main() {
 // Main runs the CLI and returns the exit code; tests call it in-process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, hoistFlags(app.Commands, args))
+	err := checkCommand(app.Commands, args)
+	if err == nil {
+		err = app.RunContext(ctx, hoistFlags(app.Commands, args))
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -63,7 +66,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:      "seedbench",
 		Usage:     "load-test and benchmark OpenAI-compatible chat-completion endpoints (Doubao Seed 2.0 first)",
 		Version:   version,
@@ -72,7 +75,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		// Errors are printed once, by Main, with the exit code they carry.
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usageErr("%v", err)
+			return flagError(err, nil, "seedbench [--help | --version] COMMAND [flags] [args]")
 		},
 		Commands: []*cli.Command{
 			runCommand(),
@@ -85,8 +88,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			selfcheckCommand(),
 			versionCommand(),
 		},
+		// checkCommand answers an unknown command before the app runs;
+		// this is the backstop for a path it does not foresee.
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(c.App.ErrWriter, "seedbench: unknown command %q (see seedbench --help)\n", name)
 		},
 	}
+	shortUsageErrors(app.Commands, "seedbench")
+	return app
 }

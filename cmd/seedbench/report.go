@@ -29,7 +29,7 @@ Examples:
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "directory for the report's files (default: the single run directory given)"},
 			&cli.StringFlag{Name: "slo", Usage: "objectives overriding the scenario's, e.g. ttft_p99=2s,tpot_p95=50ms,availability=99.9%"},
 			&cli.StringFlag{Name: "junit", Usage: "also write the SLO checks as JUnit XML to this file"},
-			&cli.Float64Flag{Name: "rate", Usage: "request rate (req/s, all targets) for cost projections (default: the scenario's)"},
+			&cli.Float64Flag{Name: "rate", Usage: "request rate (req/s, all targets) for cost projections", DefaultText: "the scenario's"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "skip the charts"},
 			&cli.StringFlag{Name: "catalog", Usage: "model catalog `FILE` (prices) laid over the built-in one"},
 		},

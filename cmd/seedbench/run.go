@@ -63,7 +63,7 @@ Examples:
    seedbench run                                     # quickstart on the built-in mock
    SEEDBENCH_API_KEY=… seedbench run --target https://gateway.example/api/v3 mini-vs-pro
    seedbench run --out runs/nightly --seed 7 my-scenario.yaml
-   seedbench run --metrics-addr 127.0.0.1:9090 soak    # Prometheus metrics while it runs
+   seedbench run --metrics-addr 127.0.0.1:9090 slo-soak  # Prometheus metrics while it runs
 
 Progress goes to stderr: a bar on a terminal, a line every --progress-every
 otherwise, nothing with --quiet. The first Ctrl-C stops issuing and gives the
@@ -77,11 +77,11 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
 			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
-			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the stages to last this long in total, e.g. 2m"},
+			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the measured stages to last this long in total, e.g. 2m (a warmup runs before them, on top)"},
 			&cli.StringFlag{Name: "api-key-env", Value: "SEEDBENCH_API_KEY", Usage: "environment variable holding the API key (never pass a key as a flag)"},
 			&cli.StringFlag{Name: "api-key-file", Usage: "read the API key from this file instead of the environment (chmod 600)"},
-			&cli.StringFlag{Name: "out", Usage: "run directory (default runs/<time>-<scenario>)"},
-			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
+			&cli.StringFlag{Name: "out", Usage: "run directory", DefaultText: "runs/<time>-<scenario>"},
+			&cli.Int64Flag{Name: "seed", Usage: "plan with this seed", DefaultText: "the scenario's load.seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
 			&cli.BoolFlag{Name: "calibrate", Usage: "before the run, send three probe prompts to the first target and correct the token estimate to its usage.prompt_tokens (tier targeting for a tokenizer we cannot see)"},
