@@ -60,6 +60,54 @@ func (l ErrorList) sorted() ErrorList {
 	return slices.CompactFunc(out, func(a, b *Error) bool { return *a == *b })
 }
 
+// beside keeps l's first n errors (the decoder's) and those after them
+// (validation's) that cannot be echoes of them. A validation error echoes
+// a field that did not decode when it is about something inside that
+// field, about a field that holds it (a weight that is not a number
+// leaves the mix's weights summing to 0), or about the sibling its name
+// is a near miss of (a misspelt "rat:" leaves "rate" missing). Problems
+// elsewhere in the file are kept.
+func (l ErrorList) beside(n int) ErrorList {
+	out := l[:n:n]
+	for _, e := range l[n:] {
+		if !slices.ContainsFunc(l[:n], e.echoes) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// echoes reports whether validation error e may only follow from decoding
+// error d.
+func (e *Error) echoes(d *Error) bool {
+	switch {
+	case within(e.Path, d.Path):
+		return true
+	case e.Path != "" && within(d.Path, e.Path):
+		return true
+	}
+	parent := parentPath(d.Path)
+	if parentPath(e.Path) != parent {
+		return false
+	}
+	_, near := Nearest(lastName(d.Path, parent), []string{lastName(e.Path, parent)})
+	return near
+}
+
+// lastName is path's last element, parent being its parent path.
+func lastName(path, parent string) string {
+	return strings.TrimLeft(path[len(parent):], ".")
+}
+
+// within reports whether the field path p is q or inside it
+// (load.stages[0].rate is within load.stages[0] and load.stages).
+func within(p, q string) bool {
+	if !strings.HasPrefix(p, q) {
+		return false
+	}
+	return len(p) == len(q) || q == "" || p[len(q)] == '.' || p[len(q)] == '['
+}
+
 // err returns l as an error, or nil when it is empty.
 func (l ErrorList) err() error {
 	if len(l) == 0 {

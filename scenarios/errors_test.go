@@ -46,6 +46,11 @@ func TestErrorMessages(t *testing.T) {
 		// Unknown field, with the near miss suggested.
 		{"unknown field", replace(15, "      rat: 5/s"),
 			"s.yaml:15:7: load.stages[0].rat: unknown field (did you mean \"rate\"?)"},
+		// A misspelt field does not hide what validation finds elsewhere
+		// (every problem in one pass), nor is it echoed by its sibling.
+		{"typo beside a validation error", strings.Replace(replace(15, "      rat: 5/s"), "max_in_flight: 10", "max_in_flight: -3", 1),
+			"s.yaml:12:18: load.max_in_flight: -3 must be at least 1\n" +
+				"s.yaml:15:7: load.stages[0].rat: unknown field (did you mean \"rate\"?)"},
 		// Wrong type: text where a whole number goes.
 		{"wrong type", replace(12, "  max_in_flight: lots"),
 			`s.yaml:12:18: load.max_in_flight: "lots" is not a whole number (want a whole number)`},

@@ -43,14 +43,18 @@ func ParseWith(file string, src []byte, o Options) (*Scenario, error) {
 	if n == nil && len(d.errs) == 0 {
 		d.fail("", "the file is empty (a scenario needs name, targets, mix and load)")
 	}
-	if n != nil {
-		d.decode(n, reflectValue(s), "")
-	}
-	if len(d.errs) > 0 {
+	if n == nil {
 		return nil, d.errs.err()
 	}
+	d.decode(n, reflectValue(s), "")
+	// A field that did not decode (a misspelt name, a value of the wrong
+	// type) does not stop validation, so the user fixes every problem in
+	// one pass. What validation would say about a field that failed to
+	// decode only repeats the decoder, so that is left out.
+	decoded := len(d.errs)
 	s.applyDefaults(d)
 	s.validate(d, o.Catalog)
+	d.errs = d.errs.beside(decoded)
 	if err := d.errs.err(); err != nil {
 		return nil, err
 	}
