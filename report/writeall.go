@@ -28,23 +28,51 @@ const (
 // plots (PNG and SVG) under plots/. It returns the summary for the caller's
 // terminal table and exit code (Summary.SLO.Pass).
 func WriteAll(dir string, paths []string, opts Options) (*Summary, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var s *Summary
-	err := writeFile(filepath.Join(dir, FileRequests), func(w io.Writer) error {
-		if _, err := io.WriteString(w, requestsHeader); err != nil {
-			return err
-		}
-		var err error
-		s, err = aggregate(paths, opts, w)
-		return err
-	})
+	s, err := writeRequests(dir, paths, opts)
 	if err != nil {
 		return nil, err
 	}
 	if err := WriteFiles(dir, s, opts); err != nil {
 		return s, err
+	}
+	return s, nil
+}
+
+// writeRequests aggregates the results files while it writes
+// requests.csv, the one output only a pass over the records can write. It
+// writes into a temporary file that becomes requests.csv only when every
+// record was read: results that cannot be read (an empty file, a bad
+// header) leave nothing behind, not even the directory when it made it.
+func writeRequests(dir string, paths []string, opts Options) (*Summary, error) {
+	_, statErr := os.Stat(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(dir, "."+FileRequests+".*")
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Summary, error) {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		if statErr != nil {
+			_ = os.Remove(dir) // only if empty: what was there stays
+		}
+		return nil, err
+	}
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if _, err := io.WriteString(bw, requestsHeader); err != nil {
+		return fail(fmt.Errorf("writing %s: %w", FileRequests, err))
+	}
+	s, err := aggregate(paths, opts, bw)
+	if err != nil {
+		return fail(err)
+	}
+	if err := errors.Join(bw.Flush(), tmp.Chmod(0o644), tmp.Close()); err != nil {
+		return fail(fmt.Errorf("writing %s: %w", FileRequests, err))
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, FileRequests)); err != nil {
+		return fail(err)
 	}
 	return s, nil
 }

@@ -45,15 +45,12 @@ func BenchmarkMaxRate(b *testing.B) {
 	const conns, rounds = 32, 5
 	pace := envInt("SEEDBENCH_BENCH_PACE", 20000)
 	n := envInt("SEEDBENCH_BENCH_N", 20000)
-	if os.Getenv("SEEDBENCH_BENCH_TIMER") != "" { // Go timers only, no kernel sleep
-		defer func(p bool) { precise = p }(precise)
-		precise = false
-	}
+	timersOnly := os.Getenv("SEEDBENCH_BENCH_TIMER") != "" // Go timers only, no kernel sleep
 	for range b.N {
 		var ours, theirs []float64
 		var lag []int64
 		for range rounds {
-			ok, lagP99 := maxRateSeedbench(b, url, body, conns, pace, n)
+			ok, lagP99 := maxRateSeedbench(b, url, body, conns, pace, n, timersOnly)
 			ours, lag = append(ours, ok), append(lag, lagP99)
 			theirs = append(theirs, maxRateVegeta(b, url, body, conns, pace, n))
 		}
@@ -66,7 +63,7 @@ func BenchmarkMaxRate(b *testing.B) {
 	}
 }
 
-func maxRateSeedbench(b *testing.B, url string, body []byte, conns, pace, n int) (okPerSec float64, lagP99 int64) {
+func maxRateSeedbench(b *testing.B, url string, body []byte, conns, pace, n int, timersOnly bool) (okPerSec float64, lagP99 int64) {
 	w, err := CreateResults(filepath.Join(b.TempDir(), "results.jsonl"), Header{Scenario: "bench"})
 	if err != nil {
 		b.Fatal(err)
@@ -79,7 +76,7 @@ func maxRateSeedbench(b *testing.B, url string, body []byte, conns, pace, n int)
 	st, err := Run(ctx, ctx, Config{
 		Targets:  []Target{{Name: "mini", Model: miniModel, BaseURL: url}},
 		Stages:   []Stage{{Pacer: vegeta.ConstantPacer{Freq: pace, Per: time.Second}, MaxRequests: int64(n)}},
-		Requests: constSource{body}, MaxInFlight: conns, Client: client, Timeouts: DefaultTimeouts,
+		Requests: constSource{body}, MaxInFlight: conns, Client: client, Timeouts: DefaultTimeouts, TimersOnly: timersOnly,
 		Sink: func(r *Result) {
 			if r.OK() {
 				ok.Add(1)
@@ -340,8 +337,6 @@ func BenchmarkScheduleLag(b *testing.B) {
 		for _, kernel := range []bool{false, true} {
 			name := map[bool]string{false: "timer", true: "kernel"}[kernel]
 			b.Run(fmt.Sprintf("rate=%d/sleep=%s", perSec, name), func(b *testing.B) {
-				defer func(p bool) { precise = p }(precise)
-				precise = kernel
 				client := NewHTTPClient(1024, DefaultTimeouts, false)
 				defer client.CloseIdleConnections()
 				for range b.N {
@@ -350,7 +345,7 @@ func BenchmarkScheduleLag(b *testing.B) {
 						Targets:  []Target{{Name: "mini", Model: miniModel, BaseURL: url}},
 						Stages:   []Stage{{Pacer: vegeta.ConstantPacer{Freq: perSec, Per: time.Second}, Duration: 3 * time.Second}},
 						Requests: constSource{chatBody(miniModel, 8, "hi")}, MaxInFlight: 1024, Client: client,
-						Sink: func(*Result) {}, Timeouts: DefaultTimeouts,
+						Sink: func(*Result) {}, Timeouts: DefaultTimeouts, TimersOnly: !kernel,
 					})
 					if err != nil {
 						b.Fatal(err)

@@ -89,7 +89,7 @@ func rate(perSecond int) vegeta.Pacer {
 // runFake runs cfg against a fake transport and returns the results by k.
 func runFake(t *testing.T, ft *fakeTransport, cfg Config) ([]*Result, Stats) {
 	t.Helper()
-	defer virtualClock()()
+	cfg.TimersOnly = true // the tests run in a synctest bubble
 	var c collector
 	if cfg.Targets == nil {
 		cfg.Targets = []Target{{Name: "a", Model: "m", BaseURL: "http://fake"}}
@@ -104,13 +104,6 @@ func runFake(t *testing.T, ft *fakeTransport, cfg Config) ([]*Result, Stats) {
 		t.Fatal(err)
 	}
 	return c.sorted(), st
-}
-
-// virtualClock turns the kernel sleep off for a synctest bubble (whose
-// clock only moves when every goroutine waits on it) and returns the undo.
-func virtualClock() func() {
-	precise = false
-	return func() { precise = true }
 }
 
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }

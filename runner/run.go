@@ -35,6 +35,11 @@ type Config struct {
 	Live *Live
 	// TrustLimit judges the schedule lag; zero means DefaultTrustLimit.
 	TrustLimit TrustLimit
+	// TimersOnly paces on Go timers alone, without the kernel sleep for
+	// the last 2 ms of each wait: about 1 ms less precise, but a virtual
+	// clock (testing/synctest) advances it, which a kernel sleep, taking
+	// real time, would not.
+	TimersOnly bool
 }
 
 // Stats are the run's counts and trust figures.
@@ -70,7 +75,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	if cfg.Live == nil {
 		cfg.Live = NewLive(cfg.Stages)
 	}
-	start, skew, err := waitForStart(ctx, cfg.Start)
+	start, skew, err := waitForStart(ctx, cfg.Start, !cfg.TimersOnly)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -176,7 +181,7 @@ func (c *Config) check() error {
 // waitForStart sleeps until start (when it is ahead) and returns it with a
 // monotonic clock reading, so the schedule is immune to wall-clock steps,
 // and how late the wake-up was (the shard's start skew).
-func waitForStart(ctx context.Context, start time.Time) (time.Time, time.Duration, error) {
+func waitForStart(ctx context.Context, start time.Time, precise bool) (time.Time, time.Duration, error) {
 	now := time.Now()
 	if start.IsZero() {
 		return now, 0, nil
@@ -184,7 +189,7 @@ func waitForStart(ctx context.Context, start time.Time) (time.Time, time.Duratio
 	mono := now.Add(start.Sub(now)) // start on now's monotonic clock
 	t := time.NewTimer(never)
 	defer t.Stop()
-	if !sleepUntil(ctx, t, mono) {
+	if !sleepUntil(ctx, t, mono, precise) {
 		return time.Time{}, 0, context.Cause(ctx)
 	}
 	return mono, time.Since(mono), nil
@@ -233,7 +238,7 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			return true
 		}
 		intended := offset + at
-		if !sleepUntil(ctx, timer, r.start.Add(intended)) {
+		if !sleepUntil(ctx, timer, r.start.Add(intended), !r.cfg.TimersOnly) {
 			done = false
 			return false
 		}

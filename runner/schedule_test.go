@@ -220,14 +220,13 @@ func TestTargetsInterleaved(t *testing.T) {
 // requests in flight finish and are recorded.
 func TestStopIssuing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		defer virtualClock()()
 		ft := &fakeTransport{latency: ms(500)}
 		var c collector
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(ms(350), cancel) // after k 0, 1, 2 were sent
 		st, err := Run(ctx, context.Background(), Config{
 			Targets: []Target{{Name: "a", BaseURL: "http://fake"}}, Requests: seqSource{1}, Sink: c.sink,
-			Stages: []Stage{{Pacer: rate(10), Duration: time.Second}}, Client: &http.Client{Transport: ft},
+			Stages: []Stage{{Pacer: rate(10), Duration: time.Second}}, Client: &http.Client{Transport: ft}, TimersOnly: true,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -248,14 +247,13 @@ func TestStopIssuing(t *testing.T) {
 // flight, recorded as canceled.
 func TestDrainCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		defer virtualClock()()
 		ft := &fakeTransport{latency: time.Hour}
 		var c collector
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(ms(250), cancel)
 		st, err := Run(ctx, ctx, Config{
 			Targets: []Target{{Name: "a", BaseURL: "http://fake"}}, Requests: seqSource{1}, Sink: c.sink,
-			Stages: []Stage{{Pacer: rate(10), Duration: time.Second}}, Client: &http.Client{Transport: ft},
+			Stages: []Stage{{Pacer: rate(10), Duration: time.Second}}, Client: &http.Client{Transport: ft}, TimersOnly: true,
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -13,13 +13,10 @@ import (
 // microseconds.
 const preciseWindow = 2 * time.Millisecond
 
-// precise turns the kernel sleep on. Tests with a virtual clock
-// (testing/synctest) turn it off: a kernel sleep takes real time, not
-// virtual.
-var precise = true
-
-// sleepUntil waits until due or until ctx is done (false).
-func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time) bool {
+// sleepUntil waits until due or until ctx is done (false). With precise
+// the last preciseWindow of the wait is slept in the kernel; without, on
+// the Go timer alone (Config.TimersOnly).
+func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time, precise bool) bool {
 	d := time.Until(due)
 	if d <= 0 {
 		return ctx.Err() == nil

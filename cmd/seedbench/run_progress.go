@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/runner"
+	"golang.org/x/term"
 )
 
 // Progress of a run on stderr: a bar redrawn in place four times a second on
@@ -40,14 +41,12 @@ const (
 	rateWindow = 5 * time.Second
 )
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a terminal: a file the terminal ioctl
+// answers for. A character device is not enough: /dev/null is one, and a
+// progress bar redrawn into it four times a second helps no one.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func startProgress(w io.Writer, tty bool, every time.Duration, live *runner.Live) *progress {

@@ -63,9 +63,6 @@ func checkStart(start, now time.Time, tolerance time.Duration) error {
 	return nil
 }
 
-// getenv is os.Getenv, replaceable in tests.
-var getenv = os.Getenv
-
 // sharding is what the sharding flags of run say.
 type sharding struct {
 	Shard     runner.Shard
@@ -81,7 +78,7 @@ var (
 )
 
 func shardingFromFlags(c *cli.Context) (sharding, error) {
-	sh, err := parseShard(c.String("shard"), getenv)
+	sh, err := parseShard(c.String("shard"), os.Getenv)
 	if err != nil {
 		return sharding{}, usageErr("%v", err)
 	}
