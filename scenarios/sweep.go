@@ -9,9 +9,9 @@ import (
 // Sweep lists the settings a target is tried with, so one scenario weighs
 // "Pro thinking little" against "Mini" as variants in their own right:
 //
-//	- name: pro
-//	  model: doubao-seed-2.0-pro
-//	  sweep: {reasoning_effort: [minimal, low, high]}
+//   - name: pro
+//     model: doubao-seed-2.0-pro
+//     sweep: {reasoning_effort: [minimal, low, high]}
 //
 // expands into the targets pro/effort=minimal, pro/effort=low and
 // pro/effort=high. With both lists every combination is a target, named
