@@ -68,12 +68,11 @@ func Check(src []byte, l Limits) *Error {
 	if len(src) > l.MaxBytes {
 		return tooLarge(src, l.MaxBytes, int64(len(src)))
 	}
-	if err := rawCheck(src, l); err != nil {
-		return err
-	}
 	s := scanner{src: src, lim: l, line: 1, col: 1}
-	s.run()
-	return s.err
+	if s.run(); s.err != nil {
+		return s.err
+	}
+	return rawCheck(src, l)
 }
 
 func tooLarge(b []byte, max int, size int64) *Error {

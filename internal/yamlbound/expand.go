@@ -6,14 +6,16 @@ import (
 	"github.com/goccy/go-yaml/ast"
 )
 
-// Expanded refuses a parsed document whose nodes, with every alias
+// Expanded refuses a parsed file whose nodes, with every alias
 // replaced by what its anchor holds, number more than max: the count a
 // decoder that expands aliases would visit. It takes time linear in the
 // tree (each anchor is measured once) and reports the alias at which the
 // count crossed max.
-func Expanded(root ast.Node, max int) *Error {
+func Expanded(f *ast.File, max int) *Error {
 	w := expander{max: max, anchors: map[string]int{}}
-	w.walk(root)
+	for _, doc := range f.Docs {
+		w.walk(doc)
+	}
 	return w.err
 }
 
