@@ -25,12 +25,13 @@ Example:
    seedbench merge -o runs/soak results/shard-0 results/shard-1 results/shard-2 results/shard-3`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "directory for the merged run"},
+			&cli.BoolFlag{Name: "no-plots", Usage: "write the merged run's report without its charts (faster; \"seedbench report\" can draw them later)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usageErr("merge needs at least one shard directory or results file")
 			}
-			return doMerge(c.String("out"), c.Args().Slice(), c.App.Writer, c.App.ErrWriter)
+			return doMerge(c.String("out"), c.Args().Slice(), report.Options{Pricing: pricing(), NoPlots: c.Bool("no-plots")}, c.App.Writer, c.App.ErrWriter)
 		},
 	}
 }
@@ -50,7 +51,9 @@ func resultsPath(p string) (string, error) {
 	return p, nil
 }
 
-func doMerge(outDir string, inputs []string, stdout, stderr interface{ Write([]byte) (int, error) }) error {
+// doMerge merges the shards' results into outDir and reports them with
+// opts.
+func doMerge(outDir string, inputs []string, opts report.Options, stdout, stderr interface{ Write([]byte) (int, error) }) error {
 	paths := make([]string, len(inputs))
 	for i, in := range inputs {
 		p, err := resultsPath(in)
@@ -82,7 +85,7 @@ func doMerge(outDir string, inputs []string, stdout, stderr interface{ Write([]b
 	for _, w := range info.Warnings {
 		fmt.Fprintf(stderr, "seedbench: warning: %s\n", w)
 	}
-	if _, err := writeReport(outDir, []string{merged}, report.Options{Pricing: pricing()}, stdout); err != nil {
+	if _, err := writeReport(outDir, []string{merged}, opts, stdout); err != nil {
 		return withCode(exitUntrusted, err)
 	}
 	var problems []error

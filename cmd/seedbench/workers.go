@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/seedbench/seedbench/report"
 	"github.com/urfave/cli/v2"
 )
 
@@ -96,7 +97,7 @@ func runWorkers(ctx context.Context, n int, flags []string, scenario, outDir str
 	if len(present) == 0 {
 		return withCode(exitUntrusted, fmt.Errorf("no worker wrote results: %w", errors.Join(failed...)))
 	}
-	mergeErr := doMerge(outDir, present, stdout, stderr)
+	mergeErr := doMerge(outDir, present, report.Options{Pricing: pricing()}, stdout, stderr)
 	if len(failed) > 0 {
 		for _, f := range failed {
 			fmt.Fprintf(stderr, "seedbench: %v\n", f)
