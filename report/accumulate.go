@@ -51,7 +51,7 @@ type acc struct {
 func newAcc() *acc {
 	a := &acc{classes: map[string]int64{}, firstSent: math.MaxInt64, firstEnd: math.MaxInt64, lastSent: math.MinInt64, lastEnd: math.MinInt64}
 	for i := range a.hist {
-		a.hist[i] = newHist()
+		a.hist[i] = runner.NewHistogram()
 	}
 	return a
 }
@@ -178,7 +178,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	a.lastEnd = max(a.lastEnd, end)
 	t.series.at(r.SentUS).sent++
 	if r.IntendedUS >= 0 { // closed-loop requests have no plan time, hence no lag
-		record(a.hist[Lag], r.LagUS)
+		runner.RecordMicros(a.hist[Lag], r.LagUS)
 	}
 
 	var bill billing
@@ -203,35 +203,35 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	var v [numMetrics]int64 // this request's figures, for goodput
 	if r.TTFBUS > 0 {
 		v[TTFB] = r.TTFBUS
-		record(a.hist[TTFB], r.TTFBUS)
+		runner.RecordMicros(a.hist[TTFB], r.TTFBUS)
 	}
 	if r.TTFTUS > 0 {
 		v[TTFT] = r.TTFTUS
-		record(a.hist[TTFT], r.TTFTUS)
+		runner.RecordMicros(a.hist[TTFT], r.TTFTUS)
 	}
 	if r.TTFATUS > 0 {
 		v[TTFAT] = r.TTFATUS
-		record(a.hist[TTFAT], r.TTFATUS)
+		runner.RecordMicros(a.hist[TTFAT], r.TTFATUS)
 		if r.TTFATUS > r.TTFTUS {
 			a.thinking++
 		}
 	}
 	for i := 1; i < len(r.EventsUS); i++ {
-		record(a.hist[ITL], r.EventsUS[i]-r.EventsUS[i-1])
+		runner.RecordMicros(a.hist[ITL], r.EventsUS[i]-r.EventsUS[i-1])
 	}
 	v[E2E] = r.E2EUS
-	record(a.hist[E2E], r.E2EUS)
+	runner.RecordMicros(a.hist[E2E], r.E2EUS)
 	lag := max(r.LagUS, 0)
 	if r.IntendedUS < 0 {
 		lag = 0
 	}
 	v[Corrected] = r.E2EUS + lag
-	record(a.hist[Corrected], v[Corrected])
+	runner.RecordMicros(a.hist[Corrected], v[Corrected])
 
 	// TPOT = (E2E − TTFT) / (completion_tokens − 1), server count preferred.
 	if tpot, fromServer, ok := tpotOf(r); ok {
 		v[TPOT] = tpot
-		record(a.hist[TPOT], tpot)
+		runner.RecordMicros(a.hist[TPOT], tpot)
 		if fromServer {
 			a.tpotFromServer++
 		} else {

@@ -6,33 +6,6 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// One histogram geometry everywhere — 1 µs to 1 h at 3 significant figures —
-// so that histograms from workers, shards and files merge exactly: a
-// percentile of merged histograms equals the percentile of all the values
-// within the histogram's 0.1% precision.
-const (
-	histMinUS   = 1
-	histMaxUS   = 3600 * 1000 * 1000
-	histSigFigs = 3
-)
-
-func newHist() *hdrhistogram.Histogram {
-	return hdrhistogram.New(histMinUS, histMaxUS, histSigFigs)
-}
-
-// record clamps v into the histogram's range: a 0 µs value (sub-microsecond)
-// counts as 1 µs rather than being lost, and anything beyond an hour as an
-// hour.
-func record(h *hdrhistogram.Histogram, us int64) {
-	if us < histMinUS {
-		us = histMinUS
-	}
-	if us > histMaxUS {
-		us = histMaxUS
-	}
-	_ = h.RecordValue(us)
-}
-
 // Dist summarises one latency distribution, in milliseconds.
 type Dist struct {
 	Count int64   `json:"count"`

@@ -38,19 +38,11 @@ type TargetLive struct {
 
 // NewLive returns an empty Live for a run of these stages.
 func NewLive(stages []Stage) *Live {
-	l := &Live{stages: stages, ttft: newHist(), lag: newHist(), errors: map[string]int64{}, byTgt: map[string]*TargetLive{}}
+	l := &Live{stages: stages, ttft: NewHistogram(), lag: NewHistogram(), errors: map[string]int64{}, byTgt: map[string]*TargetLive{}}
 	for _, st := range stages {
 		l.planned += st.Duration
 	}
 	return l
-}
-
-// One histogram geometry everywhere (report uses the same): 1 µs to 1 h at
-// 3 significant figures.
-func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, 3600*1000*1000, 3) }
-
-func record(h *hdrhistogram.Histogram, v int64) {
-	_ = h.RecordValue(min(max(v, 0), h.HighestTrackableValue()))
 }
 
 func (l *Live) begin(start time.Time) { l.started.Store(start.UnixNano()) }
@@ -64,7 +56,7 @@ func (l *Live) sent(lag time.Duration, open bool) {
 	l.issued.Add(1)
 	if open {
 		l.mu.Lock()
-		record(l.lag, us(lag))
+		RecordMicros(l.lag, us(lag))
 		l.mu.Unlock()
 	}
 }
@@ -75,7 +67,7 @@ func (l *Live) finish(r *Result) {
 	defer l.mu.Unlock()
 	t := l.byTgt[r.Target]
 	if t == nil {
-		t = &TargetLive{TTFT: newHist()}
+		t = &TargetLive{TTFT: NewHistogram()}
 		l.byTgt[r.Target] = t
 	}
 	switch r.Status {
@@ -83,8 +75,8 @@ func (l *Live) finish(r *Result) {
 		l.ok.Add(1)
 		t.OK++
 		if !r.Warmup && r.TTFTUS > 0 {
-			record(l.ttft, r.TTFTUS)
-			record(t.TTFT, r.TTFTUS)
+			RecordMicros(l.ttft, r.TTFTUS)
+			RecordMicros(t.TTFT, r.TTFTUS)
 		}
 	case StatusDropped:
 		l.dropped.Add(1)

@@ -26,7 +26,7 @@ func wakeProbe(ctx context.Context, h *hdrhistogram.Histogram, done chan<- struc
 		case <-t.C:
 		}
 		now := time.Now()
-		record(h, us(now.Sub(due)))
+		RecordMicros(h, us(now.Sub(due)))
 		due = now.Add(probeInterval)
 		t.Reset(probeInterval)
 	}

@@ -87,7 +87,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 
 	probeCtx, stopProbe := context.WithCancel(context.Background())
 	probeDone := make(chan struct{})
-	wake := newHist()
+	wake := NewHistogram()
 	go wakeProbe(probeCtx, wake, probeDone)
 	dropsDone := make(chan struct{})
 	go r.recordDrops(dropsDone)

@@ -184,7 +184,9 @@ func exampleArgs(t *testing.T, line string) (args []string, env map[string]strin
 		}
 		args = append(args, "--listen", "127.0.0.1:0")
 	case "selfcheck":
-		args = append(args, "--ttft", "1ms", "--itl", "1ms", "--tokens", "2", "--duration", "100ms", "--warmup", "0s")
+		// The example's own flags are read; these, after them, make each
+		// step small and short.
+		args = append(args, "--streams", "4", "--rates", "20", "--ttft", "1ms", "--itl", "1ms", "--tokens", "2", "--duration", "100ms", "--warmup", "0s")
 	}
 	if cmd := findCommand(newApp(nil, nil).Commands, args[1]); cmd != nil && hasFlag(cmd, "no-plots") {
 		args = append(args, "--no-plots") // charts are the report's slow part, tested on their own
