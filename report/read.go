@@ -223,7 +223,7 @@ func cutFile(path string, idx int, fi *fileInfo, pool, work chan *block, stop ch
 			if nl < 0 {
 				nl = len(b.data)
 			}
-			h, err := parseHeaderLine(path, b.data[:nl])
+			h, err := runner.ParseHeader(path, b.data[:nl])
 			if err != nil {
 				pool <- b
 				return err
@@ -237,23 +237,6 @@ func cutFile(path string, idx int, fi *fileInfo, pool, work chan *block, stop ch
 		work <- b
 	}
 	return nil
-}
-
-func parseHeaderLine(path string, line []byte) (runner.Header, error) {
-	var h runner.Header
-	var probe struct {
-		Type string `json:"type"`
-	}
-	if len(bytes.TrimSpace(line)) == 0 {
-		return h, fmt.Errorf("%s: empty file: %w", path, runner.ErrNotResults)
-	}
-	if json.Unmarshal(line, &probe) != nil || probe.Type != "header" {
-		return h, fmt.Errorf("%s:1: %w", path, runner.ErrNotResults)
-	}
-	if err := json.Unmarshal(line, &h); err != nil {
-		return h, fmt.Errorf("%s:1: bad header: %v", path, err)
-	}
-	return h, nil
 }
 
 // processBlock decodes and aggregates every line of b.
@@ -284,7 +267,7 @@ func processBlock(b *block, d *recordDecoder, r *runner.Result, ag *aggregator, 
 		if err := d.decode(l, r); err != nil {
 			if last && b.partial {
 				mu.Lock()
-				fi.warnings = append(fi.warnings, fmt.Sprintf("%s:%d: partial last line skipped (the run was cut short)", fi.path, line))
+				fi.warnings = append(fi.warnings, runner.PartialLastLine(fi.path, line))
 				mu.Unlock()
 				return nil
 			}
@@ -305,7 +288,7 @@ func processBlock(b *block, d *recordDecoder, r *runner.Result, ag *aggregator, 
 			fi.footers = append(fi.footers, f)
 			mu.Unlock()
 		case "header":
-			h, err := parseHeaderLine(fi.path, l)
+			h, err := runner.ParseHeader(fi.path, l)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %v", fi.path, line, err)
 			}

@@ -234,22 +234,48 @@ var ErrNotResults = errors.New("not a seedbench results file (no header line)")
 func NewReader(r io.Reader, name string) (*Reader, error) {
 	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10), name: name}
 	line, err := rd.readLine()
-	if err != nil {
-		if err == io.EOF {
-			return nil, fmt.Errorf("%s: empty file: %w", name, ErrNotResults)
-		}
+	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if rd.Header, err = ParseHeader(name, line); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+// ParseHeader decodes a results file's first line; name is the file, for
+// messages. Every reader of results files (this Reader, the report's
+// parallel blocks, merge) takes the header through it.
+func ParseHeader(name string, line []byte) (Header, error) {
+	var h Header
+	if len(bytes.TrimSpace(line)) == 0 {
+		return h, fmt.Errorf("%s: empty file: %w", name, ErrNotResults)
+	}
+	if recordType(line) != "header" {
+		return h, fmt.Errorf("%s:1: %w", name, ErrNotResults)
+	}
+	if err := json.Unmarshal(line, &h); err != nil {
+		return h, fmt.Errorf("%s:1: bad header: %v", name, err)
+	}
+	return h, nil
+}
+
+// PartialLastLine is the warning for a last line without its newline that
+// does not parse: a write cut short by a crash or SIGKILL, skipped.
+func PartialLastLine(name string, line int) string {
+	return fmt.Sprintf("%s:%d: partial last line skipped (the run was cut short)", name, line)
+}
+
+// recordType is a line's "type" field, "" when the line is not a JSON
+// object or has none.
+func recordType(line []byte) string {
 	var probe struct {
 		Type string `json:"type"`
 	}
-	if json.Unmarshal(line, &probe) != nil || probe.Type != "header" {
-		return nil, fmt.Errorf("%s:1: %w", name, ErrNotResults)
+	if json.Unmarshal(line, &probe) != nil {
+		return ""
 	}
-	if err := json.Unmarshal(line, &rd.Header); err != nil {
-		return nil, fmt.Errorf("%s:1: bad header: %v", name, err)
-	}
-	return rd, nil
+	return probe.Type
 }
 
 // Next decodes the next result into r (reused by the caller to avoid
@@ -267,12 +293,18 @@ func (rd *Reader) Next(r *Result) error {
 		if len(line) == 0 {
 			continue
 		}
+		// Results are nearly every line: decode straight into r, and look
+		// closer only at a line that is not one (the footer, or a fault).
+		*r = Result{}
+		if json.Unmarshal(line, r) == nil && r.Type == "result" {
+			return nil
+		}
 		var probe struct {
 			Type string `json:"type"`
 		}
 		if err := json.Unmarshal(line, &probe); err != nil {
 			if !complete {
-				rd.Warnings = append(rd.Warnings, fmt.Sprintf("%s:%d: partial last line skipped (the run was cut short)", rd.name, rd.line))
+				rd.Warnings = append(rd.Warnings, PartialLastLine(rd.name, rd.line))
 				return io.EOF
 			}
 			return fmt.Errorf("%s:%d: not a JSON record: %v", rd.name, rd.line, err)
