@@ -25,7 +25,8 @@ type chatRequest struct {
 	// IgnoreEOS makes the answer exactly max_tokens long (vLLM's name).
 	IgnoreEOS bool `json:"ignore_eos"`
 	// Tools count towards the prompt as their JSON text.
-	Tools json.RawMessage `json:"tools"`
+	Tools      json.RawMessage `json:"tools"`
+	ToolChoice toolChoice      `json:"tool_choice"`
 }
 
 type streamOptions struct {

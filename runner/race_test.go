@@ -223,3 +223,20 @@ func (p *startPacer) Pace(el time.Duration, hits uint64) (time.Duration, bool) {
 	}
 	return p.ConstantPacer.Pace(el, hits)
 }
+
+// BenchmarkRaceSeedbench is the race's seedbench side alone at 6,000/s for
+// 2 s: the benchmark to profile (-cpuprofile) and to compare commits with
+// (benchstat over -count 6). cpu-ms/1k is client CPU per 1,000 requests.
+func BenchmarkRaceSeedbench(b *testing.B) {
+	url := ssetargetProcess(b, ssetarget.Config{Events: 1})
+	body := chatBody(miniModel, 1, "hi")
+	const rate = 6000
+	for range b.N {
+		r := raceSeedbench(b, url, body, rate, int(rate*raceCPUWindow.Seconds()))
+		if r.failed > 0 {
+			b.Fatalf("%d failed (%s)", r.failed, r.firstErr)
+		}
+		b.ReportMetric(r.cpuPer1k(), "cpu-ms/1k")
+		b.ReportMetric(100*float64(r.onTime)/float64(r.planned), "%on-time")
+	}
+}
