@@ -42,8 +42,8 @@ type runOptions struct {
 	// token estimate to its usage.prompt_tokens.
 	Calibrate bool
 
-	Insecure      bool
-	MetricsAddr   string
+	Insecure    bool
+	MetricsAddr string
 	// MetricsLinger keeps /metrics up this long after the run, so the last
 	// scrape sees the final counts.
 	MetricsLinger time.Duration
