@@ -11,23 +11,23 @@ import (
 // arrive. The runner calls add from many goroutines, once per request
 // (never per event), so one mutex is cheap enough.
 type collector struct {
-	warmupUS   int64 // records sent before this offset are left out
-	start      time.Time     // the run's offset 0 (sent = start + SentUS)
-	stamps     *serverStamps // the mock's side, to split the TTFT error
-	mu         sync.Mutex
-	ttft       []int64 // measured − truth TTFT, µs
+	warmupUS int64         // records sent before this offset are left out
+	start    time.Time     // the run's offset 0 (sent = start + SentUS)
+	stamps   *serverStamps // the mock's side, to split the TTFT error
+	mu       sync.Mutex
+	ttft     []int64 // measured − truth TTFT, µs
 	// The TTFT error's parts (see serverStamps), for the requests in ttft
 	// whose stamps were found.
 	request, mockWrite, clientRead []int64
-	itl        []int64 // measured − truth gap, µs, signed
-	lag        []int64 // open loop: sent − intended, µs
-	requests   int     // measured-window records, whatever their outcome
-	ok         int
-	dropped    int
-	newConns   int // dialed a connection: kept out of the TTFT error
-	noTruth    int // succeeded but carried no ground truth
-	mismatched int // measured and true event counts differ
-	errors     map[string]int
+	itl                            []int64 // measured − truth gap, µs, signed
+	lag                            []int64 // open loop: sent − intended, µs
+	requests                       int     // measured-window records, whatever their outcome
+	ok                             int
+	dropped                        int
+	newConns                       int // dialed a connection: kept out of the TTFT error
+	noTruth                        int // succeeded but carried no ground truth
+	mismatched                     int // measured and true event counts differ
+	errors                         map[string]int
 }
 
 func newCollector(warmup time.Duration, start time.Time, stamps *serverStamps) *collector {

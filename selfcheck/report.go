@@ -80,7 +80,7 @@ type Step struct {
 	NoTruth    int `json:"no_truth"`
 	Mismatched int `json:"mismatched"`
 
-	TTFTErr   *Dist `json:"ttft_err_us"`    // measured − truth, signed
+	TTFTErr *Dist `json:"ttft_err_us"` // measured − truth, signed
 	// The TTFT error's three parts (they sum to it, request by request):
 	// the request's way in (client transport, loopback, the mock's
 	// net/http), the mock writing the first token, and the client reading
@@ -88,11 +88,11 @@ type Step struct {
 	TTFTRequest    *Dist `json:"ttft_err_request_us,omitempty"`
 	TTFTMockWrite  *Dist `json:"ttft_err_mock_write_us,omitempty"`
 	TTFTClientRead *Dist `json:"ttft_err_client_read_us,omitempty"`
-	ITLErr    *Dist `json:"itl_err_us"`     // measured gap − true gap, signed
-	ITLAbsErr *Dist `json:"itl_abs_err_us"` // |measured gap − true gap|
-	Lag       *Dist `json:"lag_us"`         // open loop only: sent − intended
-	Wakeup    *Dist `json:"wakeup_lag_us"`  // 10 ms sleep overshoot
-	CPU       *CPU  `json:"cpu"`
+	ITLErr         *Dist `json:"itl_err_us"`     // measured gap − true gap, signed
+	ITLAbsErr      *Dist `json:"itl_abs_err_us"` // |measured gap − true gap|
+	Lag            *Dist `json:"lag_us"`         // open loop only: sent − intended
+	Wakeup         *Dist `json:"wakeup_lag_us"`  // 10 ms sleep overshoot
+	CPU            *CPU  `json:"cpu"`
 	// Load1 is the system's 1-minute load average when the step ended
 	// (Linux; omitted elsewhere). Above the CPU count, other processes were
 	// competing for the CPUs and the errors say more about them than about
