@@ -22,8 +22,8 @@ func mockCommand() *cli.Command {
 		UsageText: `seedbench mock [flags]
 
 Serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /metrics
-and (to loopback clients) GET|PUT /admin/faults. With --flavor ark the API is
-under /api/v3 as on Volcengine Ark.
+and (to loopback clients) GET|PUT|DELETE /admin/faults. With --flavor ark the
+API is under /api/v3 as on Volcengine Ark.
 
 Examples:
    seedbench mock                                        # 127.0.0.1:8080, real-time profiles
