@@ -44,6 +44,10 @@ type Target struct {
 	// APIKeyEnv names the environment variable holding the key. The key
 	// itself never appears in a scenario.
 	APIKeyEnv string `yaml:"api_key_env" json:"api_key_env,omitempty"`
+	// Gateway is the hosted gateway's flavour: ark, evolink or openai. It
+	// says which model-id forms to expect and is shown with the target;
+	// empty means guessed from BaseURL (see GatewayOf).
+	Gateway string `yaml:"gateway" json:"gateway,omitempty"`
 	// CatalogModel prices and limits the target as this catalog model, for
 	// gateways that expose a model under another name (an endpoint ID).
 	CatalogModel string            `yaml:"catalog_model" json:"catalog_model,omitempty"`
