@@ -132,6 +132,12 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 		case resp.StatusCode < 400:
 			class = ClassOther
 		}
+		// The gateway's own code is kept beside the class it maps to.
+		code, msg := gatewayError(body)
+		res.ErrorCode = code
+		if c := gatewayClass(code, msg); c != "" {
+			class = c
+		}
 		s.fail(res, class, "HTTP "+strconv.Itoa(resp.StatusCode)+": "+errorMessage(body), pt)
 		return
 	}
