@@ -527,6 +527,11 @@ func (s *Scenario) validateLoad(d *decoder) {
 			d.fail("load.warmup", "%v", err)
 		}
 	}
+	if l.MaxSpend != "" {
+		if _, err := s.Catalog().ParseMoney(l.MaxSpend); err != nil {
+			d.fail("load.max_spend", "%v", err)
+		}
+	}
 	if len(l.Stages) == 0 {
 		d.fail("load.stages", "missing (at least one stage: {kind: constant, rate: 5/s, duration: 1m})")
 	}
