@@ -12,8 +12,11 @@ import (
 )
 
 // chatRequest is the part of a chat-completion request the mock acts on.
-// Unknown fields are accepted and ignored, as a gateway does.
+// Unknown fields are accepted and ignored, as a gateway does, except the
+// ones it cannot honour (see unsupported).
 type chatRequest struct {
+	unsupported
+
 	Model               string         `json:"model"`
 	Messages            []chatMessage  `json:"messages"`
 	Stream              bool           `json:"stream"`
@@ -184,7 +187,7 @@ func (q *chatRequest) check() *apiError {
 	if q.StreamOptions != nil && !q.Stream {
 		return errInvalid("stream_options", "stream_options is only allowed when stream is true")
 	}
-	return nil
+	return q.unsupported.check()
 }
 
 func (q *chatRequest) includeUsage() bool {
