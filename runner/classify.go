@@ -32,11 +32,16 @@ func classify(ctx context.Context, err error) string {
 	var cv *tls.CertificateVerificationError
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
 	var rh tls.RecordHeaderError
+	var al tls.AlertError
 	switch {
+	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &hn), errors.As(err, &ci),
+		errors.As(err, &rh), // HTTPS to a plain-HTTP server: its answer is not a TLS record
+		errors.As(err, &al):
+		return ClassTLS
 	case errors.As(err, &oe) && oe.Op == "dial",
-		errors.Is(err, syscall.ECONNREFUSED),
-		errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &hn), errors.As(err, &rh):
+		errors.Is(err, syscall.ECONNREFUSED):
 		return ClassConnect
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return ClassTimeout
@@ -45,6 +50,8 @@ func classify(ctx context.Context, err error) string {
 		return ClassReset
 	case errors.Is(err, context.Canceled):
 		return ClassCanceled
+	case strings.Contains(err.Error(), "tls: "):
+		return ClassTLS // crypto/tls reports most handshake failures as plain errors
 	}
 	return ClassOther
 }
@@ -65,33 +72,67 @@ func describe(ctx context.Context, err error, t Timeouts) string {
 	return err.Error()
 }
 
-// errorMessage extracts the OpenAI error envelope's code and message, or
-// returns the body itself.
+// errorMessage is the message recorded for an error body or an error
+// event's data: the gateway's code and message when it is an error envelope,
+// otherwise the text itself. Scrubbing and cutting are fail's.
 func errorMessage(body []byte) string {
-	var env struct {
-		Error struct {
-			Message string `json:"message"`
-			Code    any    `json:"code"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(body, &env) == nil && env.Error.Message != "" {
-		if env.Error.Code != nil {
-			return fmt.Sprintf("%v: %s", env.Error.Code, env.Error.Message)
-		}
-		return env.Error.Message
-	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > 512 {
-		s = s[:512] + "…"
-	}
-	return s
-}
-
-// scrub removes the API key and other secrets from a message that may
-// echo them (some gateways quote a bad key back in their 401).
-func scrub(msg string, secrets []string) string {
-	for _, k := range secrets {
-		msg = strings.ReplaceAll(msg, k, "[redacted]")
+	code, msg := errorEnvelope(body)
+	switch {
+	case msg == "":
+		return strings.TrimSpace(string(body))
+	case code != "":
+		return code + ": " + msg
 	}
 	return msg
+}
+
+// errorEnvelope reads the shapes gateways use for errors: OpenAI's
+// {"error": {"message", "code", "type"}}, {"error": "text"}, and a bare
+// {"message": …, "code": …}. The code is the envelope's code (a string or a
+// number), else its type; "" when body is none of these.
+func errorEnvelope(body []byte) (code, msg string) {
+	var env struct {
+		Error   json.RawMessage `json:"error"`
+		Message any             `json:"message"`
+		Code    any             `json:"code"`
+		Type    any             `json:"type"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return "", ""
+	}
+	if len(env.Error) > 0 && string(env.Error) != "null" {
+		var s string
+		if json.Unmarshal(env.Error, &s) == nil {
+			return "", s
+		}
+		var e struct {
+			Message any `json:"message"`
+			Code    any `json:"code"`
+			Type    any `json:"type"`
+		}
+		if json.Unmarshal(env.Error, &e) == nil {
+			return codeText(e.Code, e.Type), text(e.Message)
+		}
+		return "", ""
+	}
+	return codeText(env.Code, env.Type), text(env.Message)
+}
+
+// codeText is an error code as text: the code, else the type.
+func codeText(code, typ any) string {
+	if c := text(code); c != "" {
+		return c
+	}
+	return text(typ)
+}
+
+// text formats a JSON scalar; "" for null, objects and arrays.
+func text(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64, bool:
+		return fmt.Sprint(v)
+	}
+	return ""
 }
