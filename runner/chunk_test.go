@@ -246,6 +246,11 @@ func FuzzScanChunk(f *testing.F) {
 	})
 }
 
+// repeatReader returns b on every Read, forever.
+type repeatReader struct{ b []byte }
+
+func (r *repeatReader) Read(p []byte) (int, error) { return copy(p, r.b), nil }
+
 func isObject(v any) bool { _, ok := v.(map[string]any); return ok }
 
 // A token event as the mock and most gateways send it.
@@ -283,6 +288,28 @@ func BenchmarkDecodeEvent(b *testing.B) {
 			}
 		}
 	})
+	// The SSE reader and the scanner together, one event per Read as a
+	// streaming server delivers them, LF and CRLF endings.
+	for _, end := range []string{"\n\n", "\r\n\r\n"} {
+		name := map[string]string{"\n\n": "sse+scanner/lf", "\r\n\r\n": "sse+scanner/crlf"}[end]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			ev := append(append([]byte("data: "), benchEvent...), end...)
+			b.SetBytes(int64(len(ev)))
+			st := &stampReader{r: &repeatReader{b: ev}}
+			sr := newSSEReader(st)
+			var c chunk
+			for b.Loop() {
+				data, _, err := sr.next()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := scanChunk(data, &c); err != nil || c.content != 8 {
+					b.Fatal(err, c.content)
+				}
+			}
+		})
+	}
 	b.Run("encoding_json", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(benchEvent)))

@@ -50,7 +50,9 @@ func classify(ctx context.Context, err error) string {
 		return ClassReset
 	case errors.Is(err, context.Canceled):
 		return ClassCanceled
-	case strings.Contains(err.Error(), "tls: "):
+	case strings.Contains(err.Error(), "tls: "),
+		// net/http's word for a RecordHeaderError from a plain-HTTP server
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return ClassTLS // crypto/tls reports most handshake failures as plain errors
 	}
 	return ClassOther
