@@ -44,6 +44,15 @@
 // stream. With TimeScale 0 nothing waits and events are written in 16 KiB
 // batches.
 //
+// # Capacity
+//
+// A model serves MaxInFlight requests at once and queues MaxQueue more, so
+// it has a finite capacity: with every slot busy each request holds its
+// slot for ServiceTime (prefill plus the decode gaps slowed by
+// 1 + LoadFactor), and Profile.Capacity = MaxInFlight / ServiceTime requests
+// per second (times 1/TimeScale), lower when RPM or TPM bind. Above it the
+// queue grows, TTFT with it, and full queues answer 429.
+//
 // # Determinism
 //
 // Every random choice of a request (thinking, lengths, text, jitter, fault,

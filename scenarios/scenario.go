@@ -52,6 +52,9 @@ type Target struct {
 	MaxOutputTokens int `yaml:"max_output_tokens" json:"max_output_tokens,omitempty"`
 	// ExtraBody fields are added to every request body as they are.
 	ExtraBody map[string]any `yaml:"extra_body" json:"extra_body,omitempty"`
+	// Sweep expands the target into one target per combination of the
+	// settings it lists (see sweep.go); the expanded targets replace it.
+	Sweep Sweep `yaml:"sweep" json:"sweep,omitzero"`
 }
 
 // Class is one weighted kind of request in the mix.
