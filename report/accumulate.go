@@ -105,6 +105,11 @@ type targetAcc struct {
 	mismatch    map[[2]string]*mismatchAcc
 	unbilled    int64 // requests that got a response but no server usage: not costed
 	unknown     int64 // requests to a model the catalog does not know
+	// badUsage counts records whose server usage the runner marked invalid
+	// (runner.Result.UsageInvalid): kept raw in the results, left out of
+	// cost and throughput here, warned about with one example reason.
+	badUsage        int64
+	badUsageExample string
 	models      map[string]bool
 }
 
@@ -168,6 +173,16 @@ func (ag *aggregator) add(r *runner.Result) billing {
 		b := t.series.at(r.IntendedUS)
 		b.dropped++
 		return billing{}
+	}
+
+	if r.Usage != nil && r.UsageInvalid != "" {
+		t.badUsage++
+		if t.badUsageExample == "" {
+			t.badUsageExample = r.UsageInvalid
+		}
+		c := *r // r is the caller's, reused: count it as a record without usage
+		c.Usage = nil
+		r = &c
 	}
 
 	// Issued: sent and either succeeded or failed.
@@ -368,5 +383,9 @@ func (ag *aggregator) merge(o *aggregator) {
 		}
 		t.unbilled += ot.unbilled
 		t.unknown += ot.unknown
+		t.badUsage += ot.badUsage
+		if t.badUsageExample == "" {
+			t.badUsageExample = ot.badUsageExample
+		}
 	}
 }
