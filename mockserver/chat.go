@@ -279,6 +279,7 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 		{false, pl.contentTokens, answerVocab[:], &sentContent},
 	}
 	for _, ph := range phases {
+		tool := !ph.reasoning && pl.tool != nil
 		for left := ph.n; left > 0; {
 			c := min(k, left)
 			for i := range c {
@@ -297,7 +298,9 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 					return
 				}
 			}
-			if pl.fault == faultBigEvent && ev == pl.faultAt {
+			if tool {
+				sw.toolTokens(pl.tool, left == ph.n, left == c, pieces[:c])
+			} else if pl.fault == faultBigEvent && ev == pl.faultAt {
 				sw.bigTokens(ph.reasoning, pieces[:c])
 			} else {
 				sw.tokens(ph.reasoning, pieces[:c])
@@ -397,9 +400,10 @@ func (s *Server) complete(w http.ResponseWriter, received time.Time, m *model, p
 	}
 
 	type message struct {
-		Role             string `json:"role"`
-		Content          string `json:"content"`
-		ReasoningContent string `json:"reasoning_content,omitempty"`
+		Role             string            `json:"role"`
+		Content          *string           `json:"content"`
+		ReasoningContent string            `json:"reasoning_content,omitempty"`
+		ToolCalls        []toolCallMessage `json:"tool_calls,omitempty"`
 	}
 	type choice struct {
 		Index        int     `json:"index"`
@@ -419,8 +423,13 @@ func (s *Server) complete(w http.ResponseWriter, received time.Time, m *model, p
 		} `json:"seedbench_truth,omitempty"`
 	}{
 		ID: id, Object: "chat.completion", Created: received.Unix(), Model: m.name,
-		Choices: []choice{{Message: message{Role: "assistant", Content: content, ReasoningContent: reasoning}, FinishReason: pl.finishReason}},
+		Choices: []choice{{Message: message{Role: "assistant", Content: &content, ReasoningContent: reasoning}, FinishReason: pl.finishReason}},
 		Usage:   appendUsage(nil, pl),
+	}
+	if pl.tool != nil {
+		// A function call's message has no text: content is null.
+		body.Choices[0].Message.Content = nil
+		body.Choices[0].Message.ToolCalls = []toolCallMessage{pl.tool.message(content)}
 	}
 	if pl.fault == faultNoUsage {
 		body.Usage = json.RawMessage("null")

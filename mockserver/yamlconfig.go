@@ -3,7 +3,6 @@ package mockserver
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+	"github.com/seedbench/seedbench/internal/yamlbound"
 )
 
 // fileConfig is the top level of a YAML config file. Absent fields keep
@@ -40,7 +40,11 @@ type profileFile struct {
 
 // LoadConfigFile reads a YAML config file; see LoadConfig.
 func LoadConfigFile(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := yamlbound.ReadFile(path, yamlbound.Default.MaxBytes)
+	var be *yamlbound.Error
+	if errors.As(err, &be) {
+		return Config{}, fmt.Errorf("%s:%v", path, be)
+	}
 	if err != nil {
 		return Config{}, err
 	}
@@ -57,9 +61,9 @@ func LoadConfigFile(path string) (Config, error) {
 // name is only used in error messages.
 func LoadConfig(name string, data []byte) (Config, error) {
 	cfg := DefaultConfig()
-	f, err := parser.ParseBytes(data, 0)
+	f, err := parseBounded(name, data, yamlbound.Default)
 	if err != nil {
-		return Config{}, yamlError(name, err)
+		return Config{}, err
 	}
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
 		return Config{}, fmt.Errorf("%s: want exactly one YAML document with a mapping at the top", name)
@@ -123,6 +127,23 @@ func LoadConfig(name string, data []byte) (Config, error) {
 		return Config{}, errors.Join(errs...)
 	}
 	return cfg, nil
+}
+
+// parseBounded parses YAML within limits (size, nesting and nodes before
+// the parser sees it, nodes with aliases expanded after): the decoder
+// expands aliases without a limit of its own.
+func parseBounded(name string, data []byte, l yamlbound.Limits) (*ast.File, error) {
+	if e := yamlbound.Check(data, l); e != nil {
+		return nil, fmt.Errorf("%s:%v", name, e)
+	}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, yamlError(name, err)
+	}
+	if e := yamlbound.Expanded(f, l.MaxNodes); e != nil {
+		return nil, fmt.Errorf("%s:%v", name, e)
+	}
+	return f, nil
 }
 
 // durationKeys are the fields decoded as time.Duration. go-yaml reports a

@@ -22,7 +22,7 @@ func mockCommand() *cli.Command {
 		UsageText: `seedbench mock [flags]
 
 Serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /metrics
-and (to loopback clients) GET|PUT /admin/faults.
+and (to loopback clients) GET|PUT|DELETE /admin/faults.
 
 Examples:
    seedbench mock                                        # 127.0.0.1:8080, real-time profiles

@@ -330,7 +330,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	live := runner.NewLive(plan.Stages)
 	var metrics *runMetrics
 	if o.MetricsAddr != "" {
-		metrics = newRunMetrics(live)
+		metrics = newRunMetrics(live, metricsSetupOf(sc, hdr, plan.Stages))
 		bound, stop, err := serveMetrics(o.MetricsAddr, metrics.reg)
 		if err != nil {
 			_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
