@@ -110,7 +110,7 @@ type targetAcc struct {
 	// cost and throughput here, warned about with one example reason.
 	badUsage        int64
 	badUsageExample string
-	models      map[string]bool
+	models          map[string]bool
 }
 
 // aggregator accumulates records; each worker owns one and they merge.
