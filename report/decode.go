@@ -204,12 +204,12 @@ func (d *recordDecoder) field(s *scan, key []byte, r *runner.Result, ev *[]int64
 		return s.float64(&r.TokensPerEvent)
 	case "request_id":
 		return d.str(s, &r.RequestID, false)
+	case "error_code":
+		return d.str(s, &r.ErrorCode, false)
 	case "tool_chars":
 		return s.int(&r.ToolChars)
 	case "truth_headers_us":
 		return s.int64(&r.TruthHeadersUS)
-	case "error_code":
-		return d.str(s, &r.ErrorCode, true)
 	case "zero_completion":
 		return s.bool(&r.ZeroCompletion)
 	case "content_encoding":

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -75,10 +74,11 @@ func describe(ctx context.Context, err error, t Timeouts) string {
 }
 
 // errorMessage is the message recorded for an error body or an error
-// event's data: the gateway's code and message when it is an error envelope,
-// otherwise the text itself. Scrubbing and cutting are fail's.
+// event's data: the gateway's code and message when it is an error envelope
+// (gatewayError), otherwise the text itself. Scrubbing and cutting are
+// fail's.
 func errorMessage(body []byte) string {
-	code, msg := errorEnvelope(body)
+	code, msg := gatewayError(body)
 	switch {
 	case msg == "":
 		return strings.TrimSpace(string(body))
@@ -86,55 +86,4 @@ func errorMessage(body []byte) string {
 		return code + ": " + msg
 	}
 	return msg
-}
-
-// errorEnvelope reads the shapes gateways use for errors: OpenAI's
-// {"error": {"message", "code", "type"}}, {"error": "text"}, and a bare
-// {"message": …, "code": …}. The code is the envelope's code (a string or a
-// number), else its type; "" when body is none of these.
-func errorEnvelope(body []byte) (code, msg string) {
-	var env struct {
-		Error   json.RawMessage `json:"error"`
-		Message any             `json:"message"`
-		Code    any             `json:"code"`
-		Type    any             `json:"type"`
-	}
-	if json.Unmarshal(body, &env) != nil {
-		return "", ""
-	}
-	if len(env.Error) > 0 && string(env.Error) != "null" {
-		var s string
-		if json.Unmarshal(env.Error, &s) == nil {
-			return "", s
-		}
-		var e struct {
-			Message any `json:"message"`
-			Code    any `json:"code"`
-			Type    any `json:"type"`
-		}
-		if json.Unmarshal(env.Error, &e) == nil {
-			return codeText(e.Code, e.Type), text(e.Message)
-		}
-		return "", ""
-	}
-	return codeText(env.Code, env.Type), text(env.Message)
-}
-
-// codeText is an error code as text: the code, else the type.
-func codeText(code, typ any) string {
-	if c := text(code); c != "" {
-		return c
-	}
-	return text(typ)
-}
-
-// text formats a JSON scalar; "" for null, objects and arrays.
-func text(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case float64, bool:
-		return fmt.Sprint(v)
-	}
-	return ""
 }

@@ -21,25 +21,16 @@ func TestREADMEListsClassesAndReasoningFields(t *testing.T) {
 	readme := string(b)
 	table := readme[strings.Index(readme, "### Failure classes"):]
 	table = table[:strings.Index(table, "|\n\n")]
-	f, err := parser.ParseFile(token.NewFileSet(), "result.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := 0
-	ast.Inspect(f, func(node ast.Node) bool {
-		vs, ok := node.(*ast.ValueSpec)
-		if !ok || !strings.HasPrefix(vs.Names[0].Name, "Class") {
-			return true
+	for _, file := range []string{"result.go", "gateway.go"} {
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		class, _ := strconv.Unquote(vs.Values[0].(*ast.BasicLit).Value)
-		n++
-		if !strings.Contains(table, "`"+class+"`") {
-			t.Errorf("the README's failure-classes table has no row for %q", class)
-		}
-		return true
-	})
-	if n < 20 {
-		t.Fatalf("found %d classes in result.go", n)
+		ast.Inspect(f, classRow(t, table, &n))
+	}
+	if n < 24 {
+		t.Fatalf("found %d classes in result.go and gateway.go", n)
 	}
 	metrics := readme[strings.Index(readme, "## Metric definitions"):]
 	metrics = metrics[:strings.Index(metrics, "\n## ")]
@@ -47,5 +38,21 @@ func TestREADMEListsClassesAndReasoningFields(t *testing.T) {
 		if !strings.Contains(metrics, "`"+f+"`") {
 			t.Errorf("the metric definitions do not name the reasoning field %q", f)
 		}
+	}
+}
+
+// classRow checks that the table names each Class* constant it visits.
+func classRow(t *testing.T, table string, n *int) func(ast.Node) bool {
+	return func(node ast.Node) bool {
+		vs, ok := node.(*ast.ValueSpec)
+		if !ok || !strings.HasPrefix(vs.Names[0].Name, "Class") {
+			return true
+		}
+		class, _ := strconv.Unquote(vs.Values[0].(*ast.BasicLit).Value)
+		*n++
+		if !strings.Contains(table, "`"+class+"`") {
+			t.Errorf("the README's failure-classes table has no row for %q", class)
+		}
+		return true
 	}
 }

@@ -55,8 +55,13 @@ func (s *streamer) httpError(res *Result, resp *http.Response, pt *preparedTarge
 		return
 	}
 	body, _ := io.ReadAll(io.LimitReader(decoded(resp), maxErrorBody))
-	code, _ := errorEnvelope(body)
+	// The gateway's own code is kept beside the class, and refines it where
+	// it says more than the status (quota_rpm, context_too_long, …).
+	code, gmsg := gatewayError(body)
 	res.ErrorCode = pt.scrub.clean(code, maxErrorCode)
+	if c := gatewayClass(code, gmsg); c != "" {
+		class = c
+	}
 	s.fail(res, class, msg+": "+errorMessage(body), pt)
 }
 
@@ -104,7 +109,7 @@ func (s *streamer) streamBody(res *Result, resp *http.Response, st *stampReader,
 	if mt != "text/event-stream" {
 		body, _ := io.ReadAll(io.LimitReader(decoded(resp), maxErrorBody))
 		if mt == "application/json" {
-			if code, msg := errorEnvelope(body); msg != "" {
+			if code, msg := gatewayError(body); msg != "" {
 				res.ErrorCode = pt.scrub.clean(code, maxErrorCode)
 				s.fail(res, ClassStreamError, "HTTP 200 with an application/json error instead of an event stream: "+errorMessage(body), pt)
 				return nil, false

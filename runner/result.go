@@ -84,8 +84,10 @@ type Result struct {
 	HTTPStatus int    `json:"http_status,omitempty"`
 	ErrorClass string `json:"error_class,omitempty"`
 	Error      string `json:"error,omitempty"`
-	// ErrorCode is the gateway's own error code (the envelope's code, else
-	// its type: "invalid_api_key", "rate_limit_exceeded", …).
+	// ErrorCode is the gateway's own error code (Ark's
+	// "RateLimitExceeded.EndpointTPMExceeded", OpenAI's
+	// "context_length_exceeded", else the envelope's type), kept beside the
+	// class it maps to.
 	ErrorCode  string `json:"error_code,omitempty"`
 	RetryAfter string `json:"retry_after,omitempty"` // the Retry-After header (scrubbed, cut to 64)
 	RequestID  string `json:"request_id,omitempty"`  // the server's X-Request-Id (or X-Tt-Logid)

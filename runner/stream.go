@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -26,6 +27,7 @@ type streamer struct {
 	onSent func(res *Result, sent time.Time)
 	budget *eventBudget // nil: unbounded (tests that build a streamer directly)
 	pool   sync.Pool    // *reqState
+	traces sync.Pool    // *traceTimes
 }
 
 // preparedTarget holds what every request to a target shares, built once.
@@ -84,10 +86,8 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	var sent time.Time
-	tt := &traceTimes{}
-	trace := tt.trace(&sent)
-	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, pt.url, bytes.NewReader(req.Body))
+	tt := s.getTrace()
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, tt.ct), http.MethodPost, pt.url, bytes.NewReader(req.Body))
 	if err != nil {
 		s.fail(res, ClassOther, err.Error(), pt)
 		return
@@ -104,13 +104,15 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 		h.Set(k, v)
 	}
 
-	sent = time.Now()
+	sent := time.Now()
+	tt.sent = sent
 	if s.onSent != nil {
 		s.onSent(res, sent)
 	}
 	wd := startWatchdog(cancel, sent, s.timeouts)
 	defer wd.stop()
 	resp, err := s.client.Do(hreq)
+	defer s.putTrace(tt)
 	defer tt.copyTo(res)
 	if err != nil {
 		res.E2EUS = us(time.Since(sent))
@@ -142,7 +144,7 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	if body, ok := s.streamBody(res, resp, &rs.st, pt); ok {
 		rs.sse.reset(body, &rs.st, s.budget)
 		if s.read(ctx, rs, res, pt) {
-			drain(rs.sse.br, cancel)
+			drain(rs.sse.br, wd, cancel)
 		}
 		if res.Usage != nil {
 			res.UsageInvalid = usageProblem(res.Usage)
@@ -165,15 +167,20 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 
 // traceTimes collects httptrace callbacks, which the transport may run on
 // its own goroutines (hence atomics); copyTo moves them into the Result.
+// They are pooled with their ClientTrace (built once, its callbacks bound
+// to the struct), saving the trace's allocations on every request.
 type traceTimes struct {
+	sent                  time.Time    // set before the request is handed over
 	connStart             atomic.Int64 // ns offset from sent
 	connect, wrote, ttfb  atomic.Int64 // µs offsets from sent
 	reused, newConnDialed atomic.Bool
+	ct                    *httptrace.ClientTrace
 }
 
-func (tt *traceTimes) trace(sent *time.Time) *httptrace.ClientTrace {
-	since := func() time.Duration { return time.Since(*sent) }
-	return &httptrace.ClientTrace{
+func newTraceTimes() *traceTimes {
+	tt := &traceTimes{}
+	since := func() time.Duration { return time.Since(tt.sent) }
+	tt.ct = &httptrace.ClientTrace{
 		ConnectStart: func(string, string) {
 			tt.newConnDialed.Store(true)
 			tt.connStart.CompareAndSwap(0, int64(max(since(), 1)))
@@ -194,6 +201,33 @@ func (tt *traceTimes) trace(sent *time.Time) *httptrace.ClientTrace {
 			return nil
 		},
 	}
+	return tt
+}
+
+func (s *streamer) getTrace() *traceTimes {
+	tt, _ := s.traces.Get().(*traceTimes)
+	if tt == nil {
+		return newTraceTimes()
+	}
+	tt.connStart.Store(0)
+	tt.connect.Store(0)
+	tt.wrote.Store(0)
+	tt.ttfb.Store(0)
+	tt.reused.Store(false)
+	tt.newConnDialed.Store(false)
+	return tt
+}
+
+// putTrace pools tt only when no callback can still come: the request was
+// written and answered on a kept-alive connection. A dial the request
+// started may finish after it (the transport keeps the connection for its
+// pool) and a request write may end after an early response; those
+// traces are left to the collector rather than reach another request.
+func (s *streamer) putTrace(tt *traceTimes) {
+	if tt.newConnDialed.Load() || tt.wrote.Load() == 0 || tt.ttfb.Load() == 0 {
+		return
+	}
+	s.traces.Put(tt)
 }
 
 func (tt *traceTimes) copyTo(res *Result) {
@@ -219,10 +253,17 @@ const maxPooled = 16 << 10
 
 var errDrain = errors.New("body still open after [DONE]")
 
-func drain(r io.Reader, cancel context.CancelCauseFunc) {
-	t := time.AfterFunc(drainWait, func() { cancel(errDrain) })
-	defer t.Stop()
-	_, _ = io.Copy(io.Discard, io.LimitReader(r, drainLimit))
+// drain reads what follows [DONE] (at most drainLimit) for at most
+// drainWait, on the request's watchdog timer when it has one (no timer or
+// reader allocated per request).
+func drain(br *bufio.Reader, wd *watchdog, cancel context.CancelCauseFunc) {
+	if wd != nil {
+		wd.drainFor(drainWait)
+	} else {
+		t := time.AfterFunc(drainWait, func() { cancel(errDrain) })
+		defer t.Stop()
+	}
+	_, _ = br.Discard(drainLimit)
 }
 
 // read consumes the event stream until [DONE] (true) or a failure.
