@@ -22,6 +22,9 @@ type fileConfig struct {
 	MaxBodyBytes *int64   `yaml:"max_body_bytes"`
 	Truth        *bool    `yaml:"truth"`
 	Admin        *bool    `yaml:"admin"`
+	// Flavor and Endpoints: see Config.
+	Flavor    *string           `yaml:"flavor"`
+	Endpoints map[string]string `yaml:"endpoints"`
 	// OnlyListed serves only the models the file lists; otherwise the
 	// built-in models stay alongside them.
 	OnlyListed bool `yaml:"only_listed"`
@@ -90,6 +93,12 @@ func LoadConfig(name string, data []byte) (Config, error) {
 	}
 	if fc.Admin != nil {
 		cfg.Admin = *fc.Admin
+	}
+	if fc.Flavor != nil {
+		cfg.Flavor = *fc.Flavor
+	}
+	if fc.Endpoints != nil {
+		cfg.Endpoints = fc.Endpoints
 	}
 	builtin := DefaultProfiles()
 	if fc.OnlyListed {
@@ -255,8 +264,10 @@ func MarshalConfig(c Config) ([]byte, error) {
 		MaxBodyBytes int64              `yaml:"max_body_bytes"`
 		Truth        bool               `yaml:"truth"`
 		Admin        bool               `yaml:"admin"`
+		Flavor       string             `yaml:"flavor,omitempty"`
+		Endpoints    map[string]string  `yaml:"endpoints,omitempty"`
 		OnlyListed   bool               `yaml:"only_listed"`
 		Models       map[string]Profile `yaml:"models"`
-	}{c.Seed, c.TimeScale, c.MaxBodyBytes, c.Truth, c.Admin, true, c.Models}
+	}{c.Seed, c.TimeScale, c.MaxBodyBytes, c.Truth, c.Admin, c.Flavor, c.Endpoints, true, c.Models}
 	return yaml.Marshal(out)
 }

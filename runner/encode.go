@@ -65,6 +65,7 @@ func appendResult(b []byte, r *Result) []byte {
 	b = appendNonZero(b, `,"http_status":`, int64(r.HTTPStatus))
 	b = appendStr(b, `,"error_class":`, r.ErrorClass)
 	b = appendStr(b, `,"error":`, r.Error)
+	b = appendStr(b, `,"error_code":`, r.ErrorCode)
 	b = appendStr(b, `,"retry_after":`, r.RetryAfter)
 	b = appendStr(b, `,"request_id":`, r.RequestID)
 	b = appendStr(b, `,"finish_reason":`, r.Finish)
@@ -89,7 +90,7 @@ func appendResult(b []byte, r *Result) []byte {
 
 // resultFields and usageFields are the field counts appendResult was
 // written for.
-const resultFields, usageFields = 39, 4
+const resultFields, usageFields = 40, 4
 
 // resultEncodable reports whether appendResult knows every field of Result
 // and Usage (see appendResult).
