@@ -185,6 +185,10 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	if o.SeedSet {
 		seed = o.Seed
 	}
+	// Calibration by default on the built-in mock: its tokenizer is known.
+	if sc.UseBuiltinMockTokenizer() && !o.Quiet {
+		fmt.Fprintf(stderr, "seedbench: token estimate: the built-in mock's tokenizer (ratio %.4f, overhead %.0f)\n", sc.Tokenizer.Ratio, sc.Tokenizer.Overhead)
+	}
 	plan, err := scenarios.NewPlan(sc, seed)
 	if err != nil {
 		return usageErr("%s: %v", o.Scenario, err)
