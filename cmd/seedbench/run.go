@@ -295,7 +295,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	if err != nil {
 		return usageErr("creating results file: %v", err)
 	}
-	fmt.Fprintf(stderr, "seedbench: running %s (seed %d), results in %s\n", sc.Name, seed, dir)
+	fmt.Fprintf(stderr, "seedbench: running %s (seed %d, %s), results in %s\n", sc.Name, seed, plannedText(plan), dir)
 
 	// First Ctrl-C: stop issuing, let in-flight requests finish within the
 	// grace period. Second: cancel everything now.

@@ -145,26 +145,8 @@ func validateScenarios(stdout, stderr io.Writer, catalogPath string, files []str
 			bad++
 			continue
 		}
-		var planned int64
-		closed, approx := false, ""
-		for i := range plan.Stages {
-			n, exact := plan.Planned(i)
-			switch {
-			case n < 0:
-				closed = true
-			case !exact:
-				approx = "~"
-				planned += n
-			default:
-				planned += n
-			}
-		}
-		more := ""
-		if closed {
-			more = " + closed-loop"
-		}
-		fmt.Fprintf(stdout, "%s: ok (%s: %d targets, %d classes, %d stages, %s, %s%d requests planned%s)\n", f, sc.Name,
-			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), approx, planned, more)
+		fmt.Fprintf(stdout, "%s: ok (%s: %d targets, %d classes, %d stages, %s, %s)\n", f, sc.Name,
+			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), plannedText(plan))
 		for _, w := range sc.Warnings {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", f, w)
 		}
@@ -173,4 +155,19 @@ func validateScenarios(stdout, stderr io.Writer, catalogPath string, files []str
 		return usageErr("%d of %d scenario files are invalid", bad, len(files))
 	}
 	return nil
+}
+
+// plannedText is the plan's request count as validate and run print it:
+// "600 requests planned", "~1200 requests planned" when estimated, with
+// " + closed-loop" when a closed-loop stage adds uncounted requests.
+func plannedText(plan *scenarios.Plan) string {
+	n, exact, closed := plan.Requests()
+	approx, more := "", ""
+	if !exact {
+		approx = "~"
+	}
+	if closed {
+		more = " + closed-loop"
+	}
+	return fmt.Sprintf("%s%d requests planned%s", approx, n, more)
 }
