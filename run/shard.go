@@ -1,0 +1,43 @@
+package run
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/seedbench/seedbench/runner"
+)
+
+// DefaultStartTolerance is how late a shard may start after --start-at
+// before it refuses to run: a late shard would shift its part of the plan.
+const DefaultStartTolerance = 2 * time.Second
+
+// checkStart returns an error when now is too far past the agreed start.
+func checkStart(start, now time.Time, tolerance time.Duration) error {
+	if late := now.Sub(start); late > tolerance {
+		return fmt.Errorf("started %s after --start-at %s (tolerance %s); refusing to run late",
+			late.Round(time.Millisecond), start.Format(time.RFC3339Nano), tolerance)
+	}
+	return nil
+}
+
+// DefaultDir is runs/<time>-<scenario name or file stem>.
+func DefaultDir(scenario string) string {
+	name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(scenario), ".yaml"), ".yml")
+	return filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+name)
+}
+
+// plannedOpenLoop counts the open-loop requests of the whole plan (all
+// shards), for merge to find requests that left no record. Closed-loop
+// stages make the count unknowable in advance: 0.
+func plannedOpenLoop(stages []runner.Stage) int64 {
+	var n int64
+	for _, st := range stages {
+		if !st.Open() {
+			return 0
+		}
+		n += runner.Count(st)
+	}
+	return n
+}
