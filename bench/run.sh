@@ -8,7 +8,7 @@
 #   bench/run.sh -n 3 mock       # only the mock benchmarks, 3 runs
 #   bench/run.sh -o /tmp/b runner report
 #
-# Groups: mock runner scenarios report selfcheck (default: all). Raw outputs and
+# Groups: race mock runner scenarios report selfcheck (default: all). Raw outputs and
 # summaries land in bench/out/<UTC time>/ (or -o DIR).
 set -euo pipefail
 
@@ -23,7 +23,7 @@ while getopts "n:o:h" opt; do
 done
 shift $((OPTIND - 1))
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -eq 0 ] && GROUPS_TO_RUN=(mock runner scenarios report selfcheck)
+[ ${#GROUPS_TO_RUN[@]} -eq 0 ] && GROUPS_TO_RUN=(race mock runner scenarios report selfcheck)
 
 cd "$(dirname "$0")/.."
 OUT=${OUT:-bench/out/$(date -u +%Y%m%dT%H%M%SZ)}
@@ -50,17 +50,30 @@ bench() {
 
 for g in "${GROUPS_TO_RUN[@]}"; do
 	case $g in
+	race)
+		# seedbench's runner vs the vegeta library on bench/ssetarget (its
+		# own process): client CPU per 1,000 requests at 2,000/s and 6,000/s
+		# and the highest pace each keeps on time. One invocation, COUNT
+		# alternating rounds inside it; the figures are their medians.
+		echo "== race: SEEDBENCH_RACE_ROUNDS=$COUNT go test -run '^\$' -bench 'Race\$' -benchtime 1x ./runner/"
+		SEEDBENCH_RACE_ROUNDS=$COUNT go test -run '^$' -bench 'Race$' -benchtime 1x ./runner/ | tee -a "$OUT/race.txt"
+		echo "load:    $(uptime | sed 's/.*load average/load average/')" | tee -a "$OUT/race.txt"
+		continue
+		;;
 	mock)
-		# Tokens/s of the mock alone and over loopback, on one core; then the
-		# memory one open stream costs (4,000 streams, one pass per run).
+		# Tokens/s of the mock alone and over loopback, on one core, and of
+		# the minimal SSE server (bench/ssetarget) with one write per event,
+		# the baseline for the mock's per-event figure; then the memory one
+		# open stream costs (4,000 streams, one pass per run).
 		bench mock ./mockserver/ 'Stream' -cpu 1
+		bench mock ./bench/ssetarget/ 'Stream' -cpu 1
 		bench mock ./mockserver/ 'OpenStreams' -cpu 1 -benchtime 1x
 		;;
 	runner)
 		# Whole-workload benchmarks run once per sample (-benchtime 1x): max
 		# paced rate vs vegeta, TTFT error at 100/500 streams, RSS per stream
 		# at 4,000 streams. Then the per-request costs.
-		bench runner ./runner/ 'MaxRate|TTFTError|OpenStreamsRSS' -benchtime 1x
+		bench runner ./runner/ 'TTFTError|OpenStreamsRSS' -benchtime 1x
 		bench runner ./runner/ 'PromptSize|DecodeEvent'
 		;;
 	scenarios)
@@ -82,7 +95,7 @@ for g in "${GROUPS_TO_RUN[@]}"; do
 		continue
 		;;
 	*)
-		echo "bench/run.sh: unknown group $g (mock runner scenarios report selfcheck)" >&2
+		echo "bench/run.sh: unknown group $g (race mock runner scenarios report selfcheck)" >&2
 		exit 2
 		;;
 	esac

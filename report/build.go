@@ -266,9 +266,9 @@ func targetCost(t *targetAcc, rate float64) *TargetCost {
 		p := a.price
 		tc := TierCost{Model: a.model, Tier: p.Tier, Requests: a.requests, PromptTokens: a.prompt, CachedTokens: a.cached,
 			CompletionTokens: a.completion, InputPrice: p.Input, CacheReadPrice: p.CacheRead, OutputPrice: p.Output,
-			Input: float64(a.prompt-a.cached) * p.Input / 1e6, CacheRead: float64(a.cached) * p.CacheRead / 1e6,
-			Output: float64(a.completion) * p.Output / 1e6, CacheSavings: p.CacheSavings(a.cached)}
-		tc.Total = p.Cost(a.prompt, a.cached, a.completion)
+			CacheSavings: p.CacheSavings(float64(a.cached))}
+		bill := p.Split(float64(a.prompt), float64(a.cached), float64(a.completion))
+		tc.Input, tc.CacheRead, tc.Output, tc.Total = bill.Input, bill.CacheRead, bill.Output, bill.Total
 		tc.Per1K = ratioF(tc.Total*1000, float64(a.requests))
 		c.Currency = p.Currency
 		c.CacheStoragePrice = max(c.CacheStoragePrice, p.CacheStorage)

@@ -57,10 +57,9 @@ func (p *catalogPricing) Bill(model string, promptTokens int) (TierPrice, bool) 
 	if !ok || len(m.Tiers) == 0 {
 		return TierPrice{}, false
 	}
-	t := m.TierFor(promptTokens)
-	cur := m.Currency
-	if cur == "" {
-		cur = p.cat.Currency
+	price := m.PriceFor(promptTokens)
+	if price.Currency == "" {
+		price.Currency = p.cat.Currency
 	}
-	return TierPrice{Tier: t.Name, Currency: cur, Input: t.Input, Output: t.Output, CacheRead: m.CacheRead, CacheStorage: m.CacheStorage}, true
+	return price, true
 }

@@ -1,5 +1,7 @@
 package report
 
+import "github.com/seedbench/seedbench/scenarios"
+
 // Pricing is what the report needs from the model catalog: which tier a
 // request is billed in and that tier's prices. The scenarios package's
 // catalog satisfies it; tests use a fixed table.
@@ -10,32 +12,10 @@ type Pricing interface {
 	Bill(model string, promptTokens int) (price TierPrice, ok bool)
 }
 
-// TierPrice is one model's prices in one prompt-length tier, per million
-// tokens. Seed 2.0 bills both input and output at the prompt's tier.
-type TierPrice struct {
-	Tier      string  // "32k", "128k", "256k"
-	Currency  string  // "CNY", "USD"
-	Input     float64 // uncached prompt tokens
-	Output    float64 // completion tokens, reasoning included
-	CacheRead float64 // prompt tokens served from the prefix cache
-	// CacheStorage is the price of keeping 1M tokens cached for an hour,
-	// billed by time rather than per request: reported beside the cost,
-	// never in it.
-	CacheStorage float64
-}
-
-// Cost of one request, or of token sums billed in one tier:
-//
-//	cost = ((prompt − cached)·input + cached·cache_read + completion·output) / 1e6
-func (p TierPrice) Cost(prompt, cached, completion int64) float64 {
-	return (float64(prompt-cached)*p.Input + float64(cached)*p.CacheRead + float64(completion)*p.Output) / 1e6
-}
-
-// CacheSavings is what cached tokens saved against paying the input price:
-// cached·(input − cache_read)/1e6.
-func (p TierPrice) CacheSavings(cached int64) float64 {
-	return float64(cached) * (p.Input - p.CacheRead) / 1e6
-}
+// TierPrice is one model's prices in one prompt-length tier: the catalog's
+// type, which owns the bill formula (TierPrice.Split, .Cost, .CacheSavings),
+// so the report, the projection and the catalog price alike.
+type TierPrice = scenarios.TierPrice
 
 // costAcc sums the tokens a target was billed in one (model, tier): cost is
 // computed from the sums at the end, so it is exact and order-free.

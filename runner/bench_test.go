@@ -3,15 +3,12 @@ package runner
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,114 +23,6 @@ func (s constSource) Request(k int64) Request {
 }
 
 const miniModel = "doubao-seed-2.0-mini"
-
-// BenchmarkMaxRate: how many streamed 1-token requests per second get
-// through when both tools are paced above what the machine can do, with the
-// same 32 connections, against the same zero-latency mock (in its own
-// process). seedbench drops what it cannot send at the planned time and
-// records every request, drops included, to a results file; vegeta's
-// attacker waits for a free worker and keeps its results in memory. The two
-// run in alternating rounds inside one benchmark, so machine noise hits both
-// alike; reported are the medians of the rounds' ok/s and their ratio
-// (seedbench / vegeta: ≥ 1 means seedbench pushes at least as much through).
-// Each round plans SEEDBENCH_BENCH_N requests (default 20,000) at
-// SEEDBENCH_BENCH_PACE req/s (default 20,000); SEEDBENCH_BENCH_TIMER=1 paces
-// with Go timers only (no kernel sleep). Run with -benchtime 1x.
-func BenchmarkMaxRate(b *testing.B) {
-	url := mockProcess(b, mockSpec{TimeScale: 0, Tokens: 1, MaxInFlight: 4096})
-	body := chatBody(miniModel, 1, "hi")
-	const conns, rounds = 32, 5
-	pace := envInt("SEEDBENCH_BENCH_PACE", 20000)
-	n := envInt("SEEDBENCH_BENCH_N", 20000)
-	if os.Getenv("SEEDBENCH_BENCH_TIMER") != "" { // Go timers only, no kernel sleep
-		defer func(p bool) { precise = p }(precise)
-		precise = false
-	}
-	for range b.N {
-		var ours, theirs []float64
-		var lag []int64
-		for range rounds {
-			ok, lagP99 := maxRateSeedbench(b, url, body, conns, pace, n)
-			ours, lag = append(ours, ok), append(lag, lagP99)
-			theirs = append(theirs, maxRateVegeta(b, url, body, conns, pace, n))
-		}
-		slices.Sort(ours)
-		slices.Sort(theirs)
-		b.ReportMetric(ours[rounds/2], "seedbench-ok/s")
-		b.ReportMetric(theirs[rounds/2], "vegeta-ok/s")
-		b.ReportMetric(ours[rounds/2]/theirs[rounds/2], "ratio")
-		b.ReportMetric(float64(quantile(lag, 0.5)), "seedbench-lag-p99-µs")
-	}
-}
-
-func maxRateSeedbench(b *testing.B, url string, body []byte, conns, pace, n int) (okPerSec float64, lagP99 int64) {
-	w, err := CreateResults(filepath.Join(b.TempDir(), "results.jsonl"), Header{Scenario: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	client := NewHTTPClient(conns, DefaultTimeouts, false)
-	defer client.CloseIdleConnections()
-	var ok atomic.Int64
-	ctx := context.Background()
-	start := time.Now()
-	st, err := Run(ctx, ctx, Config{
-		Targets:  []Target{{Name: "mini", Model: miniModel, BaseURL: url}},
-		Stages:   []Stage{{Pacer: vegeta.ConstantPacer{Freq: pace, Per: time.Second}, MaxRequests: int64(n)}},
-		Requests: constSource{body}, MaxInFlight: conns, Client: client, Timeouts: DefaultTimeouts,
-		Sink: func(r *Result) {
-			if r.OK() {
-				ok.Add(1)
-			}
-			w.Write(r)
-		},
-	})
-	elapsed := time.Since(start)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Close(Footer{}); err != nil {
-		b.Fatal(err)
-	}
-	if ok.Load()+st.Dropped != int64(n) {
-		b.Fatalf("%d ok + %d dropped of %d: some failed", ok.Load(), st.Dropped, n)
-	}
-	return float64(ok.Load()) / elapsed.Seconds(), st.Trust.LagP99US
-}
-
-func maxRateVegeta(b *testing.B, url string, body []byte, conns, pace, n int) float64 {
-	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodPost, URL: url + "/chat/completions", Body: body,
-		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"text/event-stream"}}})
-	atk := vegeta.NewAttacker(vegeta.Workers(uint64(conns)), vegeta.MaxWorkers(uint64(conns)), vegeta.Connections(conns), vegeta.KeepAlive(true))
-	pacer := cappedPacer{vegeta.ConstantPacer{Freq: pace, Per: time.Second}, uint64(n)}
-	var ok, bad int64
-	var firstErr string
-	start := time.Now()
-	for res := range atk.Attack(tr, pacer, 0, "bench") {
-		if res.Code == http.StatusOK && res.Error == "" && strings.Contains(string(res.Body), "[DONE]") {
-			ok++
-		} else if bad++; firstErr == "" {
-			firstErr = fmt.Sprintf("%d %s", res.Code, res.Error)
-		}
-	}
-	elapsed := time.Since(start)
-	if bad > 0 {
-		b.Fatalf("%d of %d vegeta requests failed (%s)", bad, n, firstErr)
-	}
-	return float64(ok) / elapsed.Seconds()
-}
-
-// cappedPacer stops a pacer after n hits (vegeta's Attack has no count).
-type cappedPacer struct {
-	vegeta.ConstantPacer
-	n uint64
-}
-
-func (p cappedPacer) Pace(el time.Duration, hits uint64) (time.Duration, bool) {
-	if hits >= p.n {
-		return 0, true
-	}
-	return p.ConstantPacer.Pace(el, hits)
-}
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
@@ -363,105 +252,4 @@ func BenchmarkScheduleLag(b *testing.B) {
 			})
 		}
 	}
-}
-
-// BenchmarkMaxPacedRate: the highest pace each tool keeps. Paces rise from
-// 2,000 to 20,000 req/s in steps of 2,000; at each step seedbench and then vegeta send 1.5 s
-// worth of streamed 1-token requests (at most 256 in flight each, the same
-// zero-latency mock in its own process). A tool keeps a pace when ≥ 99% of
-// the planned requests succeeded (seedbench drops what it cannot send on
-// time; vegeta sends it late) and they went out at ≥ 99% of the pace over
-// the window (first to last successful send). Reported: the highest pace
-// each kept, and their ratio (seedbench / vegeta). Every step runs (a
-// noisy neighbour can fail one step and not the next); run with
-// -benchtime 1x.
-func BenchmarkMaxPacedRate(b *testing.B) {
-	url := mockProcess(b, mockSpec{TimeScale: 0, Tokens: 1, MaxInFlight: 4096})
-	body := chatBody(miniModel, 1, "hi")
-	const conns, window = 256, 1500 * time.Millisecond
-	for range b.N {
-		var ours, theirs int
-		for pace := 2000; pace <= 20000; pace += 2000 {
-			n := int(float64(pace) * window.Seconds())
-			okOurs := pacedSeedbench(b, url, body, conns, pace, n)
-			okTheirs := pacedVegeta(b, url, body, conns, pace, n)
-			if okOurs {
-				ours = pace
-			}
-			if okTheirs {
-				theirs = pace
-			}
-		}
-		b.ReportMetric(float64(ours), "seedbench-req/s")
-		b.ReportMetric(float64(theirs), "vegeta-req/s")
-		if theirs > 0 {
-			b.ReportMetric(float64(ours)/float64(theirs), "ratio")
-		}
-	}
-}
-
-// keptPace: n sends spanning first..last kept ≥ 99% of pace.
-func keptPace(n int, first, last time.Duration, pace int) bool {
-	if n < 2 || last <= first {
-		return false
-	}
-	return float64(n-1)/(last-first).Seconds() >= 0.99*float64(pace)
-}
-
-func pacedSeedbench(b *testing.B, url string, body []byte, conns, pace, n int) bool {
-	w, err := CreateResults(filepath.Join(b.TempDir(), "results.jsonl"), Header{Scenario: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	client := NewHTTPClient(conns, DefaultTimeouts, false)
-	defer client.CloseIdleConnections()
-	var ok atomic.Int64
-	var first, last atomic.Int64
-	first.Store(1 << 62)
-	ctx := context.Background()
-	_, err = Run(ctx, ctx, Config{
-		Targets:  []Target{{Name: "mini", Model: miniModel, BaseURL: url}},
-		Stages:   []Stage{{Pacer: vegeta.ConstantPacer{Freq: pace, Per: time.Second}, MaxRequests: int64(n)}},
-		Requests: constSource{body}, MaxInFlight: conns, Client: client, Timeouts: DefaultTimeouts,
-		Sink: func(r *Result) {
-			if r.OK() {
-				ok.Add(1)
-				for s := first.Load(); r.SentUS < s && !first.CompareAndSwap(s, r.SentUS); s = first.Load() {
-				}
-				for s := last.Load(); r.SentUS > s && !last.CompareAndSwap(s, r.SentUS); s = last.Load() {
-				}
-			}
-			w.Write(r)
-		},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Close(Footer{}); err != nil {
-		b.Fatal(err)
-	}
-	us := time.Microsecond
-	return float64(ok.Load()) >= 0.99*float64(n) && keptPace(int(ok.Load()), time.Duration(first.Load())*us, time.Duration(last.Load())*us, pace)
-}
-
-func pacedVegeta(b *testing.B, url string, body []byte, conns, pace, n int) bool {
-	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodPost, URL: url + "/chat/completions", Body: body,
-		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"text/event-stream"}}})
-	atk := vegeta.NewAttacker(vegeta.Workers(uint64(conns)), vegeta.MaxWorkers(uint64(conns)), vegeta.Connections(conns), vegeta.KeepAlive(true))
-	pacer := cappedPacer{vegeta.ConstantPacer{Freq: pace, Per: time.Second}, uint64(n)}
-	var ok int
-	var first, last time.Time
-	for res := range atk.Attack(tr, pacer, 0, "bench") {
-		if res.Code != http.StatusOK || res.Error != "" || !strings.Contains(string(res.Body), "[DONE]") {
-			continue
-		}
-		ok++
-		if first.IsZero() || res.Timestamp.Before(first) {
-			first = res.Timestamp
-		}
-		if res.Timestamp.After(last) {
-			last = res.Timestamp
-		}
-	}
-	return float64(ok) >= 0.99*float64(n) && keptPace(ok, 0, last.Sub(first), pace)
 }

@@ -13,5 +13,8 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(mockProcessEnv); spec != "" {
 		os.Exit(serveMockProcess(spec))
 	}
+	if cfg := os.Getenv(ssetargetProcessEnv); cfg != "" {
+		os.Exit(serveSSETargetProcess(cfg))
+	}
 	goleak.VerifyTestMain(m)
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seedbench/seedbench/bench/ssetarget"
 	"github.com/seedbench/seedbench/mockserver"
 )
 
@@ -68,8 +69,48 @@ func serveMockProcess(specJSON string) int {
 func mockProcess(b testing.TB, spec mockSpec) string {
 	b.Helper()
 	js, _ := json.Marshal(spec)
+	return "http://" + childServer(b, mockProcessEnv, string(js)) + "/v1"
+}
+
+// ssetargetProcessEnv carries an ssetarget.Config to the child process.
+const ssetargetProcessEnv = "SEEDBENCH_TEST_SSETARGET_PROCESS"
+
+// serveSSETargetProcess runs in the child: the minimal SSE server on a
+// loopback port, until stdin closes.
+func serveSSETargetProcess(cfgJSON string) int {
+	var cfg ssetarget.Config
+	if err := json.Unmarshal([]byte(cfgJSON), &cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "ssetarget process:", err)
+		return 2
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ssetarget process:", err)
+		return 2
+	}
+	s := ssetarget.Start(ln, cfg)
+	fmt.Println(ln.Addr().String())
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	_ = s.Close()
+	return 0
+}
+
+// ssetargetProcess starts the minimal SSE server (bench/ssetarget) in a
+// child process and returns its base URL: a load target whose CPU is not
+// the benchmark process's, so the client's own CPU is measured alone.
+func ssetargetProcess(b testing.TB, cfg ssetarget.Config) string {
+	b.Helper()
+	js, _ := json.Marshal(cfg)
+	return "http://" + childServer(b, ssetargetProcessEnv, string(js)) + "/v1"
+}
+
+// childServer re-runs this test binary with env=value set (TestMain then
+// serves instead of testing), and returns the address it printed; the child
+// ends when the benchmark does (its stdin closes).
+func childServer(b testing.TB, env, value string) string {
+	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), mockProcessEnv+"="+string(js))
+	cmd.Env = append(os.Environ(), env+"="+value)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -88,7 +129,7 @@ func mockProcess(b testing.TB, spec mockSpec) string {
 	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		b.Fatalf("mock process: %v", err)
+		b.Fatalf("child server (%s): %v", env, err)
 	}
-	return "http://" + strings.TrimSpace(line) + "/v1"
+	return strings.TrimSpace(line)
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Catalog is what the tool knows about models: limits and prices. Prices
@@ -280,34 +279,6 @@ func (m *Model) TierNames() []string {
 		s[i] = t.Name
 	}
 	return s
-}
-
-// Cost prices one request from its server usage:
-//
-//	tier      = TierFor(prompt)
-//	input     = (prompt − cached) · input[tier] / 1e6
-//	cacheRead = cached · cache_read / 1e6
-//	output    = completion · output[tier] / 1e6
-//
-// Cache storage is billed by time, not per request: see StorageCost.
-func (m *Model) Cost(u Usage) Cost {
-	t := m.TierFor(u.PromptTokens)
-	cached := min(max(u.CachedTokens, 0), u.PromptTokens)
-	c := Cost{
-		Tier:      t.Name,
-		Input:     float64(u.PromptTokens-cached) * t.Input / 1e6,
-		CacheRead: float64(cached) * m.CacheRead / 1e6,
-		Output:    float64(u.CompletionTokens) * t.Output / 1e6,
-		Currency:  m.Currency,
-	}
-	c.Total = c.Input + c.CacheRead + c.Output
-	return c
-}
-
-// StorageCost is the price of keeping tokens in the cache for d:
-// tokens / 1e6 · cache_storage · hours.
-func (m *Model) StorageCost(tokens float64, d time.Duration) float64 {
-	return tokens / 1e6 * m.CacheStorage * d.Hours()
 }
 
 // In returns m with its prices converted to currency, using the catalog's

@@ -7,7 +7,7 @@
 //   - the embedded library of built-in scenarios (Builtins, Builtin);
 //   - the model catalog (Catalog, DefaultCatalog, LoadCatalog): context
 //     window, output limit, prompt-length price tiers, cache prices, and the
-//     cost of a request from its usage (Model.Cost);
+//     cost of a request from its usage (TierPrice, the one bill formula);
 //   - the plan (NewPlan): runner stages with vegeta pacers, including our
 //     seeded Poisson and gamma pacers, and a Source that builds request k
 //     as a pure function of (scenario, seed, k), prompts sliced from a

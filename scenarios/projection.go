@@ -14,14 +14,9 @@ import (
 // as if it served the whole workload at Rate for Period (the question is
 // "what would this traffic cost on Mini, and on Pro?").
 //
-// Per request, with the tier chosen by the prompt length:
-//
-//	input  = (prompt − cached) · input[tier] / 1e6
-//	cache  = cached · cache_read / 1e6
-//	output = max_tokens · output[tier] / 1e6
-//
-// averaged over the mix (see expect). Requests that belong to a prefix
-// group are assumed to hit the cache for the whole prefix; the prefixes are
+// Per request, with the tier chosen by the prompt length, priced by
+// TierPrice.Split with completion = max_tokens, averaged over the mix (see
+// expect). Requests that belong to a prefix group are assumed to hit the cache for the whole prefix; the prefixes are
 // assumed stored for the whole period (groups · tokens · cache_storage ·
 // hours). Completion tokens are taken as max_tokens, an upper bound, and
 // reasoning tokens are not counted.
@@ -118,19 +113,18 @@ func (p *Plan) Project(rate float64, period time.Duration, currency string) (*Pr
 		vc.Priced = true
 		e := p.Source.expect(p.Source.targets[i].model)
 		for j, tm := range e.tiers {
-			tier := m.Tiers[j]
+			price := m.Price(m.Tiers[j])
 			out := e.outputByTier[j]
 			tc := TierCost{Tier: tm.tier, Share: tm.p, Prompt: tm.prompt, Cached: tm.cached, Output: out}
 			// Per 1K requests of the mix: 1000 · share · per-request cost.
-			k := 1000 * tm.p / 1e6
-			tc.Input = k * (tm.prompt - tm.cached) * tier.Input
-			tc.CacheRead = k * tm.cached * m.CacheRead
-			tc.OutputCost = k * out * tier.Output
+			k := 1000 * tm.p
+			c := price.Split(tm.prompt, tm.cached, out)
+			tc.Input, tc.CacheRead, tc.OutputCost = k*c.Input, k*c.CacheRead, k*c.Output
 			tc.Total = tc.Input + tc.CacheRead + tc.OutputCost
 			vc.Input += tc.Input
 			vc.CacheRead += tc.CacheRead
 			vc.Output += tc.OutputCost
-			vc.CacheSavingsPer1K += k * tm.cached * (tier.Input - m.CacheRead)
+			vc.CacheSavingsPer1K += k * price.CacheSavings(tm.cached)
 			vc.Tiers = append(vc.Tiers, tc)
 		}
 		vc.Per1K = vc.Input + vc.CacheRead + vc.Output
