@@ -71,7 +71,7 @@ Either way results.jsonl stays valid and the report is written.
 Exit codes: 0 ok; 1 an SLO failed; 2 bad flags or scenario; 3 interrupted, no
 request succeeded, or the run is untrustworthy (schedule lag p99 above
 max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
 			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
@@ -95,8 +95,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.DurationFlag{Name: "ttfb-timeout", Usage: "request sent → response headers limit", DefaultText: runner.DefaultTimeouts.TTFB.String()},
 			&cli.DurationFlag{Name: "idle-timeout", Usage: "longest silence allowed inside a stream (keep-alive comments count as data)", DefaultText: runner.DefaultTimeouts.Idle.String()},
 			&cli.DurationFlag{Name: "timeout", Usage: "whole-request limit", DefaultText: "the scenario's load.timeout, else " + runner.DefaultTimeouts.Total.String()},
-			shardFlag, startAtFlag, startToleranceFlag, workersFlag,
-		},
+		}, shardingFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usageErr("run takes at most one scenario, got %d arguments", c.NArg())

@@ -154,9 +154,6 @@ func startTestMock(t *testing.T, timeScale float64) string {
 	return srv.URL + "/v1"
 }
 
-// longScenario runs for a minute unless interrupted.
-var longScenario = strings.NewReplacer("rate: 10/s", "rate: 20/s", "duration: 2s", "duration: 60s").Replace(shortScenario)
-
 // TestRunProgressAndTrust: without --quiet and without a terminal, progress
 // comes as plain periodic lines; the summary ends with the trust line.
 func TestRunProgressAndTrust(t *testing.T) {
@@ -214,15 +211,6 @@ func TestRunBadFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr.String())
 		}
 	}
-}
-
-func fileText(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // TestRunDryRun: --dry-run prints the plan of the README's first command

@@ -60,12 +60,17 @@ type sharding struct {
 	Tolerance time.Duration
 }
 
-var (
-	shardFlag          = &cli.StringFlag{Name: "shard", Usage: "run only shard `INDEX/COUNT` of the plan (requests with k mod COUNT == INDEX); auto/COUNT takes INDEX from JOB_COMPLETION_INDEX"}
-	startAtFlag        = &cli.StringFlag{Name: "start-at", Usage: "the agreed start instant of every shard, `RFC3339` or Unix nanoseconds"}
-	startToleranceFlag = &cli.DurationFlag{Name: "start-tolerance", Value: run.DefaultStartTolerance, Usage: "how late after --start-at a shard may still start (later: exit 3)"}
-	workersFlag        = &cli.IntFlag{Name: "workers", Usage: "fork `N` worker processes on this machine, one shard each, and merge their results"}
-)
+// shardingFlags are the run command's sharding flags. urfave/cli keeps a
+// flag's parsed state in the flag value itself, so every app gets its own
+// (tests run commands in parallel).
+func shardingFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "shard", Usage: "run only shard `INDEX/COUNT` of the plan (requests with k mod COUNT == INDEX); auto/COUNT takes INDEX from JOB_COMPLETION_INDEX"},
+		&cli.StringFlag{Name: "start-at", Usage: "the agreed start instant of every shard, `RFC3339` or Unix nanoseconds"},
+		&cli.DurationFlag{Name: "start-tolerance", Value: run.DefaultStartTolerance, Usage: "how late after --start-at a shard may still start (later: exit 3)"},
+		&cli.IntFlag{Name: "workers", Usage: "fork `N` worker processes on this machine, one shard each, and merge their results"},
+	}
+}
 
 func shardingFromFlags(c *cli.Context) (sharding, error) {
 	sh, err := parseShard(c.String("shard"), getenv)
