@@ -119,7 +119,7 @@ func TestRunNothingListening(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	sc := strings.Replace(shortScenario, "rate: 10/s", "rate: 5/s", 1)
 	sc = strings.Replace(sc, "duration: 2s", "duration: 1s", 1)
-	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--target", "http://127.0.0.1:1", "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--target", "http://127.0.0.1:1", "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
 	if code == exitOK {
 		t.Fatalf("exit 0 with nothing listening")
 	}
@@ -161,7 +161,7 @@ func TestRunProgressAndTrust(t *testing.T) {
 	url := startTestMock(t, 0.05)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"seedbench", "run", "--progress-every", "300ms", "--max-lag", "1m", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--no-plots", "--progress-every", "300ms", "--max-lag", "1m", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, stderr.String())
 	}
@@ -183,7 +183,7 @@ func TestRunUntrustworthy(t *testing.T) {
 	url := startTestMock(t, 0.05)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--max-lag", "1ns", "--max-lag-ttft-pct", "0", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--max-lag", "1ns", "--max-lag-ttft-pct", "0", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
 	if code != exitUntrusted {
 		t.Fatalf("exit %d, want 3:\n%s", code, stderr.String())
 	}
