@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -265,6 +266,13 @@ func needsMock(targets []runner.Target) bool {
 func dryRun(w io.Writer, plan *scenarios.Plan, o *Options, dir string) error {
 	if err := plan.WriteSummary(w); err != nil {
 		return err
+	}
+	if len(o.Report.SLO) > 0 {
+		texts := make([]string, len(o.Report.SLO))
+		for i, obj := range o.Report.SLO {
+			texts[i] = obj.String()
+		}
+		fmt.Fprintf(w, "  --slo (replaces the objectives of the same name): %s\n", strings.Join(texts, " · "))
 	}
 	shard := ""
 	if o.Shard.Count > 1 {

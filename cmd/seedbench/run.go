@@ -35,6 +35,7 @@ type runOptions struct {
 	Quiet      bool
 	NoPlots    bool // the report without its charts
 	DryRun     bool // print the plan, send nothing
+	SLO        []scenarios.Objective
 	Sharding   sharding
 	// Calibrate probes the first target before the run and corrects the
 	// token estimate to its usage.prompt_tokens.
@@ -83,6 +84,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
 			&cli.BoolFlag{Name: "calibrate", Usage: "before the run, send three probe prompts to the first target and correct the token estimate to its usage.prompt_tokens (tier targeting for a tokenizer we cannot see)"},
+			sloFlag(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (targets, stages, planned requests) and send nothing"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "write the report without its charts (faster; \"seedbench report\" can draw them later)"},
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
@@ -111,6 +113,11 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				Timeouts: runner.Timeouts{Connect: c.Duration("connect-timeout"), TTFB: c.Duration("ttfb-timeout"),
 					Idle: c.Duration("idle-timeout"), Total: c.Duration("timeout")},
 			}
+			slo, err := sloFromFlag(c)
+			if err != nil {
+				return err
+			}
+			o.SLO = slo
 			if err := o.check(); err != nil {
 				return err
 			}
@@ -180,7 +187,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		OutDir: o.OutDir, Tool: "seedbench " + version,
 		Calibrate: o.Calibrate, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
 		Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
-		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots},
+		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
 		DryRun: o.DryRun,
 		Stdout: stdout, Stderr: stderr,
 	}

@@ -237,3 +237,27 @@ func TestRunDryRun(t *testing.T) {
 		}
 	}
 }
+
+// TestGoodputObjectiveRoundTrip: an objective in any unit the scenario file
+// accepts (goodput: 60/m) validates, runs and reports with exit 0: the
+// scenario, the run and the report read objectives the same way.
+func TestGoodputObjectiveRoundTrip(t *testing.T) {
+	t.Parallel()
+	url := startTestMock(t, 0.05)
+	sc := writeScenario(t, shortScenario+"slo:\n  goodput: 60/m\n  availability: 90%\n")
+	out := filepath.Join(t.TempDir(), "run")
+	for _, args := range [][]string{
+		{"scenarios", "validate", sc},
+		{"run", "--quiet", "--no-plots", "--max-lag", "1m", "--target", url, "--out", out, sc},
+		{"report", "--no-plots", out},
+		{"report", "--no-plots", "--slo", "goodput=120/m", out}, // --slo in the same vocabulary
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := Main(context.Background(), append([]string{"seedbench"}, args...), &stdout, &stderr); code != exitOK {
+			t.Fatalf("%v: exit %d:\n%s\n%s", args, code, stdout.String(), stderr.String())
+		}
+		if args[0] == "report" && !strings.Contains(stdout.String(), "goodput >= 1/s") && !strings.Contains(stdout.String(), "goodput >= 2/s") {
+			t.Errorf("%v: the goodput objective is not judged:\n%s", args, stdout.String())
+		}
+	}
+}
