@@ -13,7 +13,7 @@
 //	GET  /v1/models             the configured model ids
 //	GET  /healthz               "ok"
 //	GET  /metrics               Prometheus (this server's own registry)
-//	GET|PUT /admin/faults       fault rates at runtime, loopback clients only
+//	GET|PUT|DELETE /admin/faults  fault rates at runtime, loopback only, JSON bodies
 //
 // # Stream format
 //
@@ -43,6 +43,15 @@
 // absolute deadlines, so a late wake-up does not shift the rest of the
 // stream. With TimeScale 0 nothing waits and events are written in 16 KiB
 // batches.
+//
+// # Capacity
+//
+// A model serves MaxInFlight requests at once and queues MaxQueue more, so
+// it has a finite capacity: with every slot busy each request holds its
+// slot for ServiceTime (prefill plus the decode gaps slowed by
+// 1 + LoadFactor), and Profile.Capacity = MaxInFlight / ServiceTime requests
+// per second (times 1/TimeScale), lower when RPM or TPM bind. Above it the
+// queue grows, TTFT with it, and full queues answer 429.
 //
 // # Determinism
 //

@@ -221,11 +221,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	}
 	v[E2E] = r.E2EUS
 	record(a.hist[E2E], r.E2EUS)
-	lag := max(r.LagUS, 0)
-	if r.IntendedUS < 0 {
-		lag = 0
-	}
-	v[Corrected] = r.E2EUS + lag
+	v[Corrected] = r.E2EUS + correctionOf(r)
 	record(a.hist[Corrected], v[Corrected])
 
 	// TPOT = (E2E − TTFT) / (completion_tokens − 1), server count preferred.

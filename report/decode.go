@@ -72,7 +72,7 @@ var fastKeys = []string{
 	"events_us", "event_chars", "status", "http_status", "error_class", "error", "retry_after",
 	"finish_reason", "usage", "est_prompt_tokens", "est_completion_tokens", "max_tokens",
 	"reasoning_chars", "content_chars", "truth_ttft_us", "truth_events_us",
-	"conn_reused", "wrote_us", "tokens_per_event", "request_id", "tool_chars", "truth_headers_us",
+	"conn_reused", "wrote_us", "tokens_per_event", "request_id", "tool_chars", "truth_headers_us", "error_code",
 }
 
 // isResultKeyFold reports whether key names a Result field only by a
@@ -203,6 +203,8 @@ func (d *recordDecoder) field(s *scan, key []byte, r *runner.Result, ev *[]int64
 		return s.float64(&r.TokensPerEvent)
 	case "request_id":
 		return d.str(s, &r.RequestID, false)
+	case "error_code":
+		return d.str(s, &r.ErrorCode, false)
 	case "tool_chars":
 		return s.int(&r.ToolChars)
 	case "truth_headers_us":

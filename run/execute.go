@@ -142,7 +142,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	live := runner.NewLive(plan.Stages)
 	stopWatch := func() {}
 	if o.Watch != nil {
-		stop, err := o.Watch(live)
+		stop, err := o.Watch(Watched{Live: live, Scenario: sc, Plan: plan, Header: hdr})
 		if err != nil {
 			_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
 			return out, &Error{Class: BadInput, Err: err}

@@ -64,11 +64,12 @@ type Options struct {
 	// Stdout receives the report's text table and the trust line; Stderr
 	// the run's messages. Nil discards.
 	Stdout, Stderr io.Writer
-	// Watch, when set, is called once the plan is known and before the
-	// first request, with the live figures of the run (progress display,
-	// metrics endpoint). The stop function it returns is called when the
-	// run ends; an error aborts the run as bad input.
-	Watch func(live *runner.Live) (stop func(), err error)
+	// Watch, when set, is called once the results header is written and
+	// before the first request, with the live figures of the run (progress
+	// display, metrics endpoint). The stop function it returns is called
+	// when the run ends, before the report; an error aborts the run as bad
+	// input.
+	Watch func(Watched) (stop func(), err error)
 	// OnResult, when set, sees every finished request (after it has been
 	// written), from the runner's goroutines: it must be safe for
 	// concurrent use and fast.
@@ -93,4 +94,15 @@ func (o *Options) getenv(k string) string {
 		return o.Getenv(k)
 	}
 	return osGetenv(k)
+}
+
+// Watched is what a watcher of a run in progress is given.
+type Watched struct {
+	// Live are the figures of the run so far, safe to read at any time.
+	Live *runner.Live
+	// Scenario is the scenario as it runs (overrides and calibration
+	// applied), Plan its plan, Header the results file's header.
+	Scenario *scenarios.Scenario
+	Plan     *scenarios.Plan
+	Header   runner.Header
 }

@@ -12,21 +12,38 @@ import (
 	"time"
 )
 
-// ResultsWriter appends records to a results file from one goroutine, through
-// a buffered writer flushed at least every FlushEvery, so that a crash or
-// Ctrl-C leaves a valid JSONL prefix. Write never blocks on disk.
+// ResultsWriter appends records to a results file so that a crash or
+// Ctrl-C leaves a valid JSONL prefix: Write encodes the record into a memory
+// buffer (appendResult: no reflection, no allocation) and one goroutine
+// hands the buffer to the file at least every FlushEvery, or as soon as it
+// holds writeChunk bytes. Write never waits for the disk, only, when the
+// disk has fallen maxPending bytes behind, for it to catch up (the memory a
+// stuck disk may cost is bounded). Encoding in the caller and handing over
+// whole buffers costs one lock per record and one wake-up per chunk, where
+// a channel send per record woke the writer for every request.
 type ResultsWriter struct {
-	f       *os.File
-	enc     *lineEncoder
-	in      chan any
-	done    chan struct{}
-	mu      sync.Mutex // guards err
-	err     error
-	written int64
+	f    *os.File
+	kick chan struct{} // capacity 1: a chunk is ready, or Close
+	done chan struct{}
+
+	mu       sync.Mutex
+	caughtUp sync.Cond // signalled when the loop takes the pending buffer
+	pending  []byte    // encoded records not yet handed to the file
+	lines    int64     // result lines in pending
+	closing  bool
+	err      error
+	written  int64
 }
 
 // FlushEvery bounds how long a finished request may sit in memory unwritten.
 const FlushEvery = time.Second
+
+// writeChunk is how much pending data wakes the writer before FlushEvery;
+// maxPending is how far behind the disk may fall before Write waits.
+const (
+	writeChunk = 256 << 10
+	maxPending = 64 << 20
+)
 
 // CreateResults creates path, writes the header line and starts the writer.
 func CreateResults(path string, h Header) (*ResultsWriter, error) {
@@ -34,13 +51,14 @@ func CreateResults(path string, h Header) (*ResultsWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &ResultsWriter{f: f, enc: newLineEncoder(f), in: make(chan any, 4096), done: make(chan struct{})}
+	w := &ResultsWriter{f: f, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	w.caughtUp.L = &w.mu
 	h.Type = "header"
-	if err := w.enc.encode(h); err != nil {
-		f.Close()
-		return nil, err
+	line, err := json.Marshal(h)
+	if err == nil {
+		_, err = f.Write(append(line, '\n'))
 	}
-	if err := w.enc.flush(); err != nil {
+	if err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -51,14 +69,50 @@ func CreateResults(path string, h Header) (*ResultsWriter, error) {
 // Write queues one result. Safe for concurrent use.
 func (w *ResultsWriter) Write(r *Result) {
 	r.Type = "result"
-	w.in <- r
+	w.mu.Lock()
+	for len(w.pending) >= maxPending && w.err == nil {
+		w.caughtUp.Wait()
+	}
+	var err error
+	n := len(w.pending)
+	if w.pending, err = encodeResult(w.pending, r); err != nil {
+		w.pending = w.pending[:n]
+		if w.err == nil {
+			w.err = err
+		}
+	} else {
+		w.lines++
+	}
+	full := len(w.pending) >= writeChunk
+	w.mu.Unlock()
+	if full {
+		w.wake()
+	}
 }
 
-// Close writes the footer, flushes, syncs and closes the file.
+func (w *ResultsWriter) wake() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Close writes the footer, flushes, syncs and closes the file. Write must
+// not be called after Close.
 func (w *ResultsWriter) Close(f Footer) error {
 	f.Type = "footer"
-	w.in <- f
-	close(w.in)
+	line, err := json.Marshal(f)
+	w.mu.Lock()
+	if err != nil {
+		if w.err == nil {
+			w.err = err
+		}
+	} else {
+		w.pending = append(append(w.pending, line...), '\n')
+	}
+	w.closing = true
+	w.mu.Unlock()
+	w.wake()
 	<-w.done
 	if err := w.f.Sync(); err != nil && w.Err() == nil {
 		w.setErr(err)
@@ -69,7 +123,7 @@ func (w *ResultsWriter) Close(f Footer) error {
 	return w.Err()
 }
 
-// Written is the number of result lines written so far.
+// Written is the number of result lines handed to the file so far.
 func (w *ResultsWriter) Written() int64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -88,54 +142,72 @@ func (w *ResultsWriter) setErr(err error) {
 	if w.err == nil {
 		w.err = err
 	}
+	w.caughtUp.Broadcast()
 	w.mu.Unlock()
 }
 
+// loop hands the pending buffer to the file on every kick and tick,
+// swapping it for the one just written so a steady run reuses two buffers.
 func (w *ResultsWriter) loop() {
 	defer close(w.done)
 	t := time.NewTicker(FlushEvery)
 	defer t.Stop()
+	var spare []byte
 	for {
 		select {
-		case v, ok := <-w.in:
-			if !ok {
-				if err := w.enc.flush(); err != nil {
-					w.setErr(err)
-				}
-				return
-			}
-			if err := w.enc.encode(v); err != nil {
+		case <-w.kick:
+		case <-t.C:
+		}
+		w.mu.Lock()
+		buf, lines, closing := w.pending, w.lines, w.closing
+		w.pending, w.lines = spare[:0], 0
+		w.caughtUp.Broadcast()
+		w.mu.Unlock()
+		if len(buf) > 0 {
+			if _, err := w.f.Write(buf); err != nil {
 				w.setErr(err)
-				continue
-			}
-			if _, isResult := v.(*Result); isResult {
+			} else {
 				w.mu.Lock()
-				w.written++
+				w.written += lines
 				w.mu.Unlock()
 			}
-		case <-t.C:
-			if err := w.enc.flush(); err != nil {
-				w.setErr(err)
-			}
+		}
+		if cap(buf) <= 2*writeChunk {
+			spare = buf
+		} else {
+			spare = nil // a burst's buffer is not kept for the rest of the run
+		}
+		if closing {
+			return
 		}
 	}
 }
 
-// lineEncoder writes records as JSON lines through a buffer. json.Marshal
-// never emits a raw newline, so a line is always exactly one record.
-type lineEncoder struct{ bw *bufio.Writer }
+// lineEncoder writes records as JSON lines through a buffer (merge's
+// output). json.Marshal never emits a raw newline, so a line is always
+// exactly one record; results go through appendResult.
+type lineEncoder struct {
+	bw  *bufio.Writer
+	buf []byte
+}
 
 func newLineEncoder(w io.Writer) *lineEncoder {
 	return &lineEncoder{bw: bufio.NewWriterSize(w, 256<<10)}
 }
 
 func (e *lineEncoder) encode(v any) error {
-	b, err := json.Marshal(v)
+	var err error
+	if r, ok := v.(*Result); ok {
+		e.buf, err = encodeResult(e.buf[:0], r)
+	} else {
+		var b []byte
+		b, err = json.Marshal(v)
+		e.buf = append(append(e.buf[:0], b...), '\n')
+	}
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
-	_, err = e.bw.Write(b)
+	_, err = e.bw.Write(e.buf)
 	return err
 }
 

@@ -46,7 +46,10 @@ func writeSample(t testing.TB, dir string, footer bool) (string, []*Result) {
 	} else {
 		// stop the writer without a footer, as a crash would (the
 		// flush-every-second guarantee is checked by TestFlushedWithinASecond)
-		close(w.in)
+		w.mu.Lock()
+		w.closing = true
+		w.mu.Unlock()
+		w.wake()
 		<-w.done
 		w.f.Close()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -222,4 +223,27 @@ func (p *startPacer) Pace(el time.Duration, hits uint64) (time.Duration, bool) {
 		return 0, true
 	}
 	return p.ConstantPacer.Pace(el, hits)
+}
+
+// BenchmarkRaceSeedbench is the race's seedbench side alone at 6,000/s
+// (SEEDBENCH_RACE_RATE) for 2 s: the benchmark to profile (-cpuprofile)
+// and to compare commits with (benchstat over -count 6). cpu-ms/1k is
+// client CPU per 1,000 requests. SEEDBENCH_BENCH_TIMER=1 paces with Go
+// timers only (no kernel sleep).
+func BenchmarkRaceSeedbench(b *testing.B) {
+	url := ssetargetProcess(b, ssetarget.Config{Events: 1})
+	body := chatBody(miniModel, 1, "hi")
+	rate := envInt("SEEDBENCH_RACE_RATE", 6000)
+	if os.Getenv("SEEDBENCH_BENCH_TIMER") != "" {
+		defer func(p bool) { precise = p }(precise)
+		precise = false
+	}
+	for range b.N {
+		r := raceSeedbench(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
+		if r.failed > 0 {
+			b.Fatalf("%d failed (%s)", r.failed, r.firstErr)
+		}
+		b.ReportMetric(r.cpuPer1k(), "cpu-ms/1k")
+		b.ReportMetric(100*float64(r.onTime)/float64(r.planned), "%on-time")
+	}
 }

@@ -72,6 +72,10 @@ type Result struct {
 	HTTPStatus int    `json:"http_status,omitempty"`
 	ErrorClass string `json:"error_class,omitempty"`
 	Error      string `json:"error,omitempty"`
+	// ErrorCode is the gateway's own error code (Ark's
+	// "RateLimitExceeded.EndpointTPMExceeded", OpenAI's
+	// "context_length_exceeded"), kept beside the class it maps to.
+	ErrorCode  string `json:"error_code,omitempty"`
 	RetryAfter string `json:"retry_after,omitempty"` // a 429's Retry-After header, verbatim
 	RequestID  string `json:"request_id,omitempty"`  // the server's X-Request-Id (or X-Tt-Logid)
 	Finish     string `json:"finish_reason,omitempty"`

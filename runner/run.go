@@ -74,6 +74,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
+	defer tuneGC()()
 	r := &run{cfg: cfg, start: start, drain: drainCtx, live: cfg.Live, work: make(chan job)}
 	r.str = newStreamer(cfg.Client, cfg.Timeouts, cfg.Targets)
 	r.str.onSent = r.onSent

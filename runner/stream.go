@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -25,6 +26,7 @@ type streamer struct {
 	// transport (before connecting), for the schedule-lag figures.
 	onSent func(res *Result, sent time.Time)
 	pool   sync.Pool // *reqState
+	traces sync.Pool // *traceTimes
 }
 
 // preparedTarget holds what every request to a target shares, built once.
@@ -76,10 +78,8 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	var sent time.Time
-	tt := &traceTimes{}
-	trace := tt.trace(&sent)
-	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, pt.url, bytes.NewReader(req.Body))
+	tt := s.getTrace()
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, tt.ct), http.MethodPost, pt.url, bytes.NewReader(req.Body))
 	if err != nil {
 		s.fail(res, ClassOther, err.Error(), pt)
 		return
@@ -95,13 +95,15 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 		h.Set(k, v)
 	}
 
-	sent = time.Now()
+	sent := time.Now()
+	tt.sent = sent
 	if s.onSent != nil {
 		s.onSent(res, sent)
 	}
 	wd := startWatchdog(cancel, sent, s.timeouts)
 	defer wd.stop()
 	resp, err := s.client.Do(hreq)
+	defer s.putTrace(tt)
 	defer tt.copyTo(res)
 	if err != nil {
 		res.E2EUS = us(time.Since(sent))
@@ -130,10 +132,16 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 		case resp.StatusCode < 400:
 			class = ClassOther
 		}
+		// The gateway's own code is kept beside the class it maps to.
+		code, msg := gatewayError(body)
+		res.ErrorCode = code
+		if c := gatewayClass(code, msg); c != "" {
+			class = c
+		}
 		s.fail(res, class, "HTTP "+strconv.Itoa(resp.StatusCode)+": "+errorMessage(body), pt)
 		return
 	}
-	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct == "application/json" {
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") && mediaType(ct) == "application/json" {
 		// A gateway that answers a stream request with one JSON body
 		// (usually an error envelope with status 200).
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -150,7 +158,7 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	rs.st = stampReader{r: resp.Body, wd: wd, sent: sent}
 	rs.sse.reset(&rs.st)
 	if s.read(ctx, rs, res, pt) {
-		drain(rs.sse.br, cancel)
+		drain(rs.sse.br, wd, cancel)
 	}
 	rs.st = stampReader{}
 	if cap(rs.sse.long) > 1<<20 {
@@ -164,15 +172,20 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 
 // traceTimes collects httptrace callbacks, which the transport may run on
 // its own goroutines (hence atomics); copyTo moves them into the Result.
+// They are pooled with their ClientTrace (built once, its callbacks bound
+// to the struct), saving the trace's allocations on every request.
 type traceTimes struct {
+	sent                  time.Time    // set before the request is handed over
 	connStart             atomic.Int64 // ns offset from sent
 	connect, wrote, ttfb  atomic.Int64 // µs offsets from sent
 	reused, newConnDialed atomic.Bool
+	ct                    *httptrace.ClientTrace
 }
 
-func (tt *traceTimes) trace(sent *time.Time) *httptrace.ClientTrace {
-	since := func() time.Duration { return time.Since(*sent) }
-	return &httptrace.ClientTrace{
+func newTraceTimes() *traceTimes {
+	tt := &traceTimes{}
+	since := func() time.Duration { return time.Since(tt.sent) }
+	tt.ct = &httptrace.ClientTrace{
 		ConnectStart: func(string, string) {
 			tt.newConnDialed.Store(true)
 			tt.connStart.CompareAndSwap(0, int64(max(since(), 1)))
@@ -186,6 +199,33 @@ func (tt *traceTimes) trace(sent *time.Time) *httptrace.ClientTrace {
 		WroteRequest:         func(httptrace.WroteRequestInfo) { tt.wrote.CompareAndSwap(0, max(us(since()), 1)) },
 		GotFirstResponseByte: func() { tt.ttfb.CompareAndSwap(0, max(us(since()), 1)) },
 	}
+	return tt
+}
+
+func (s *streamer) getTrace() *traceTimes {
+	tt, _ := s.traces.Get().(*traceTimes)
+	if tt == nil {
+		return newTraceTimes()
+	}
+	tt.connStart.Store(0)
+	tt.connect.Store(0)
+	tt.wrote.Store(0)
+	tt.ttfb.Store(0)
+	tt.reused.Store(false)
+	tt.newConnDialed.Store(false)
+	return tt
+}
+
+// putTrace pools tt only when no callback can still come: the request was
+// written and answered on a kept-alive connection. A dial the request
+// started may finish after it (the transport keeps the connection for its
+// pool) and a request write may end after an early response; those
+// traces are left to the collector rather than reach another request.
+func (s *streamer) putTrace(tt *traceTimes) {
+	if tt.newConnDialed.Load() || tt.wrote.Load() == 0 || tt.ttfb.Load() == 0 {
+		return
+	}
+	s.traces.Put(tt)
 }
 
 func (tt *traceTimes) copyTo(res *Result) {
@@ -208,10 +248,17 @@ const (
 
 var errDrain = errors.New("body still open after [DONE]")
 
-func drain(r io.Reader, cancel context.CancelCauseFunc) {
-	t := time.AfterFunc(drainWait, func() { cancel(errDrain) })
-	defer t.Stop()
-	_, _ = io.Copy(io.Discard, io.LimitReader(r, drainLimit))
+// drain reads what follows [DONE] (at most drainLimit) for at most
+// drainWait, on the request's watchdog timer when it has one (no timer or
+// reader allocated per request).
+func drain(br *bufio.Reader, wd *watchdog, cancel context.CancelCauseFunc) {
+	if wd != nil {
+		wd.drainFor(drainWait)
+	} else {
+		t := time.AfterFunc(drainWait, func() { cancel(errDrain) })
+		defer t.Stop()
+	}
+	_, _ = br.Discard(drainLimit)
 }
 
 // read consumes the event stream until [DONE] (true) or a failure.
@@ -284,6 +331,12 @@ func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *prep
 			res.TruthEventsUS = append([]int64(nil), c.truth.events...)
 		}
 	}
+}
+
+// mediaType is ct's media type, lower case, without parameters.
+func mediaType(ct string) string {
+	t, _, _ := mime.ParseMediaType(ct)
+	return t
 }
 
 // finishReason returns the usual reasons without allocating.

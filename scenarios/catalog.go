@@ -83,7 +83,7 @@ func DefaultCatalog() *Catalog { return defaultCatalog().clone() }
 // models with the same name are replaced, others added; currency and
 // exchange rates given in the file win.
 func LoadCatalog(path string) (*Catalog, error) {
-	b, err := os.ReadFile(path)
+	b, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+	"github.com/seedbench/seedbench/internal/yamlbound"
 )
 
 // The YAML library (goccy/go-yaml) parses the text into a syntax tree with a
@@ -52,8 +53,14 @@ func newDecoder(file string, lookup func(string) (string, bool)) *decoder {
 }
 
 // parseDocument parses src and returns the body of its single document, or
-// nil for an empty one.
+// nil for an empty one. Input beyond yamlbound.Default (size, nesting,
+// nodes, nodes with aliases expanded) is refused before the parser or the
+// decoder can spend memory on it.
 func (d *decoder) parseDocument(src []byte) ast.Node {
+	if e := yamlbound.Check(src, yamlbound.Default); e != nil {
+		d.errs = append(d.errs, &Error{File: d.file, Line: e.Line, Col: e.Col, Msg: e.Msg})
+		return nil
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		var ye yaml.Error
@@ -63,6 +70,10 @@ func (d *decoder) parseDocument(src []byte) ast.Node {
 		} else {
 			d.errs = append(d.errs, &Error{File: d.file, Msg: "invalid YAML: " + err.Error()})
 		}
+		return nil
+	}
+	if e := yamlbound.Expanded(f, yamlbound.Default.MaxNodes); e != nil {
+		d.errs = append(d.errs, &Error{File: d.file, Line: e.Line, Col: e.Col, Msg: e.Msg})
 		return nil
 	}
 	var bodies []ast.Node

@@ -11,9 +11,13 @@ import (
 // file[:line:col]: [path: ]message.
 var errorLine = regexp.MustCompile(`^f\.yaml(:\d+:\d+)?: .+`)
 
-// FuzzParse: no input makes the decoder panic or hang; every error line is
-// located; anything accepted round-trips through JSON and plans, and its
-// first request is valid JSON.
+// errorLineAny is a located message from any file.
+var errorLineAny = regexp.MustCompile(`^[^:\n]+:\d+:\d+: .+`)
+
+// FuzzParse: no input makes the decoder panic or hang, or allocate more
+// than parseBound whatever its size (inputs over the size cap included);
+// every error line is located; anything accepted round-trips through JSON
+// and plans, and its first request is valid JSON.
 func FuzzParse(f *testing.F) {
 	for _, name := range Builtins() {
 		b, _ := BuiltinSource(name)
@@ -25,10 +29,11 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("name: ${X:-y}\n"))
 	f.Add([]byte("mix: [{prompt_tokens: {dist: lognormal, mean: 1e308, sigma: 40}}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		if len(src) > 1<<16 {
-			return
+		var s *Scenario
+		var err error
+		if n := allocated(func() { s, err = ParseWith("f.yaml", src, Options{Env: testEnv}) }); n > parseBound {
+			t.Fatalf("%d bytes of input allocated %d bytes, over the %d bound", len(src), n, parseBound)
 		}
-		s, err := ParseWith("f.yaml", src, Options{Env: testEnv})
 		if err != nil {
 			for _, line := range strings.Split(err.Error(), "\n") {
 				if !errorLine.MatchString(line) {

@@ -54,6 +54,19 @@ func ParseWith(file string, src []byte, o Options) (*Scenario, error) {
 	if err := d.errs.err(); err != nil {
 		return nil, err
 	}
+	// Sweeps expand once every field was checked at its place in the file;
+	// the variants are then validated as the targets they are.
+	swept := s.expandSweeps(d)
+	if err := d.errs.err(); err != nil {
+		return nil, err
+	}
+	if swept {
+		s.Warnings = nil
+		s.validate(d, o.Catalog)
+		if err := d.errs.err(); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

@@ -39,6 +39,10 @@ type Target struct {
 	// APIKeyEnv names the environment variable holding the key. The key
 	// itself never appears in a scenario.
 	APIKeyEnv string `yaml:"api_key_env" json:"api_key_env,omitempty"`
+	// Gateway is the hosted gateway's flavour: ark, evolink or openai. It
+	// says which model-id forms to expect and is shown with the target;
+	// empty means guessed from BaseURL (see GatewayOf).
+	Gateway string `yaml:"gateway" json:"gateway,omitempty"`
 	// CatalogModel prices and limits the target as this catalog model, for
 	// gateways that expose a model under another name (an endpoint ID).
 	CatalogModel string            `yaml:"catalog_model" json:"catalog_model,omitempty"`
@@ -52,6 +56,9 @@ type Target struct {
 	MaxOutputTokens int `yaml:"max_output_tokens" json:"max_output_tokens,omitempty"`
 	// ExtraBody fields are added to every request body as they are.
 	ExtraBody map[string]any `yaml:"extra_body" json:"extra_body,omitempty"`
+	// Sweep expands the target into one target per combination of the
+	// settings it lists (see sweep.go); the expanded targets replace it.
+	Sweep Sweep `yaml:"sweep" json:"sweep,omitzero"`
 }
 
 // Class is one weighted kind of request in the mix.

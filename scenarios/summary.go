@@ -26,6 +26,10 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		endpoint := t.BaseURL
 		if endpoint == "" {
 			endpoint = "built-in mock"
+		} else if g, guessed := GatewayOf(t); guessed {
+			endpoint += " (" + g + ", guessed from the URL)"
+		} else {
+			endpoint += " (" + g + ")"
 		}
 		key := "-"
 		if t.APIKeyEnv != "" {

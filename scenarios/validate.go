@@ -141,6 +141,8 @@ func (s *Scenario) validateTargets(d *decoder, cat *Catalog, r *resolution) {
 		if t.MaxOutputTokens < 0 {
 			d.fail(p+".max_output_tokens", "cannot be negative")
 		}
+		s.validateGateway(d, p, t)
+		validateSweep(d, p, t)
 		m, ok := cat.ForTarget(t)
 		switch {
 		case !ok && t.CatalogModel != "":

@@ -192,10 +192,11 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		Stdout: stdout, Stderr: stderr,
 	}
 	var metrics *runMetrics
-	ro.Watch = func(live *runner.Live) (func(), error) {
+	ro.Watch = func(wd run.Watched) (func(), error) {
+		live := wd.Live
 		var stops []func()
 		if o.MetricsAddr != "" {
-			metrics = newRunMetrics(live)
+			metrics = newRunMetrics(live, metricsSetupOf(wd.Scenario, wd.Header, wd.Plan.Stages))
 			bound, stop, err := serveMetrics(o.MetricsAddr, metrics.reg)
 			if err != nil {
 				return nil, fmt.Errorf("--metrics-addr %s: %v", o.MetricsAddr, err)

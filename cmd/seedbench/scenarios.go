@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"text/tabwriter"
 
@@ -105,7 +104,7 @@ func showYAML(w io.Writer, arg string) error {
 	if _, err := openScenario(arg, ""); err != nil {
 		return err
 	}
-	b, err := os.ReadFile(arg)
+	b, err := scenarios.ReadFile(arg)
 	if err != nil {
 		return usageErr("%v", err)
 	}
