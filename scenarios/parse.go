@@ -7,11 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 )
 
-//go:embed builtin/*.yaml
+//go:embed builtin/*.yaml builtin/data
 var builtinFS embed.FS
 
 // Options change how a scenario is read.
@@ -50,6 +51,9 @@ func ParseWith(file string, src []byte, o Options) (*Scenario, error) {
 		return nil, d.errs.err()
 	}
 	s.applyDefaults(d)
+	if dir := filepath.Dir(file); file != "" && dir != "." {
+		s.Source.resolve(dir)
+	}
 	s.validate(d, o.Catalog)
 	if err := d.errs.err(); err != nil {
 		return nil, err
@@ -120,7 +124,11 @@ func BuiltinWith(name string, o Options) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseWith(name+".yaml", b, o)
+	s, err := ParseWith(name+".yaml", b, o)
+	if s != nil {
+		s.Source.resolve(builtinPrefix)
+	}
+	return s, err
 }
 
 // Catalog returns the catalog s was validated against.

@@ -105,6 +105,9 @@ func warmupOf(st Stage) Stage {
 // vegeta's Rate holds a whole number of hits per period, so a rate r/s is
 // written as int(r·1000) hits per 1000 s (resolution 0.001/s).
 func (p *Plan) stage(i int, spec Stage) (runner.Stage, error) {
+	if spec.Kind == KindTrace {
+		return p.traceStage(spec)
+	}
 	dur, err := ParseDuration(spec.Duration)
 	if err != nil {
 		return runner.Stage{}, err
@@ -160,6 +163,36 @@ func (p *Plan) stage(i int, spec Stage) (runner.Stage, error) {
 		st.Concurrency = spec.Users
 	default:
 		return st, fmt.Errorf("kind %q is not supported", spec.Kind)
+	}
+	return st, nil
+}
+
+// traceStage replays the source trace: each row at its (warped) offset,
+// once per target. Its duration is the last send time unless the stage
+// gives a shorter one.
+func (p *Plan) traceStage(spec Stage) (runner.Stage, error) {
+	f := p.Source.file
+	if f == nil || f.kind != "trace" {
+		return runner.Stage{}, fmt.Errorf("a trace stage needs source.trace")
+	}
+	var maxGap time.Duration
+	if p.Scenario.Source.MaxGap != "" {
+		g, err := ParseDuration(p.Scenario.Source.MaxGap)
+		if err != nil {
+			return runner.Stage{}, err
+		}
+		maxGap = g
+	}
+	times := traceTimes(f.rows, p.Scenario.Source.Speed, maxGap)
+	st := runner.Stage{Name: spec.Name, MaxRequests: spec.MaxRequests,
+		Pacer:    tracePacer{times: times, targets: uint64(len(p.Source.targets))},
+		Duration: (times[len(times)-1] + time.Millisecond).Truncate(time.Millisecond)}
+	if spec.Duration != "" {
+		d, err := ParseDuration(spec.Duration)
+		if err != nil {
+			return st, err
+		}
+		st.Duration = min(st.Duration, d)
 	}
 	return st, nil
 }
@@ -260,5 +293,9 @@ func (p *Plan) Hash() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%d\n", planVersion, p.Seed)
 	h.Write(b)
+	if f := p.Source.file; f != nil {
+		// The scenario names the file; its bytes are part of the plan.
+		fmt.Fprintf(h, "\n%s %s", f.kind, f.sha256)
+	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }

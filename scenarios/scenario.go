@@ -22,6 +22,11 @@ type Scenario struct {
 	GuardBand string `yaml:"guard_band" json:"guard_band,omitempty"`
 	// Tokenizer corrects the client's token estimate to the server's count.
 	Tokenizer Calibration `yaml:"tokenizer" json:"tokenizer,omitzero"`
+	// Source takes requests from a dataset or a trace file instead of the
+	// mix (see filesource.go).
+	// Its file path is resolved when the scenario is read: relative to the
+	// scenario file, or "builtin:…" for the files of built-in scenarios.
+	Source FileSource `yaml:"source" json:"source,omitzero"`
 
 	// catalog gives model limits and tiers; nil means DefaultCatalog.
 	catalog *Catalog
@@ -110,6 +115,7 @@ type Load struct {
 //	ramp               from, to
 //	sine               mean, amplitude, period, phase
 //	concurrency        users
+//	trace              (none: the source trace gives every send time)
 type Stage struct {
 	Name      string  `yaml:"name" json:"name,omitempty"`
 	Kind      string  `yaml:"kind" json:"kind"`
@@ -135,6 +141,8 @@ const (
 	KindRamp        = "ramp"
 	KindSine        = "sine"
 	KindConcurrency = "concurrency"
+	// KindTrace replays the scenario's source trace at its own times.
+	KindTrace = "trace"
 )
 
-var stageKinds = []string{KindConstant, KindPoisson, KindGamma, KindRamp, KindSine, KindConcurrency}
+var stageKinds = []string{KindConstant, KindPoisson, KindGamma, KindRamp, KindSine, KindConcurrency, KindTrace}
