@@ -35,9 +35,10 @@ func TestArkFlavor(t *testing.T) {
 			c.BaseURL, c.HTTPClient = hs.URL+"/api/v3", hs.Client()
 			return c
 		}())
-		st, err := gc.CreateChatCompletionStream(context.Background(), goopenai.ChatCompletionRequest{
-			Model: tc.sent, MaxTokens: 5, Messages: []goopenai.ChatCompletionMessage{{Role: "user", Content: "hi"}},
-		})
+		req := goopenai.ChatCompletionRequest{Model: tc.sent, Messages: []goopenai.ChatCompletionMessage{{Role: "user", Content: "hi"}}}
+		//lint:ignore SA1019 max_tokens is deprecated by OpenAI but is the Seed API's answer cap.
+		req.MaxTokens = 5
+		st, err := gc.CreateChatCompletionStream(context.Background(), req)
 		if err != nil {
 			t.Fatalf("go-openai %s: %v", tc.sent, err)
 		}

@@ -107,7 +107,7 @@ func DefaultProfiles() map[string]Profile {
 		DefaultMaxTokens:         4096,
 		ITLSpread:                0.25,
 		LoadFactor:               0.5,
-		MaxInFlight:              256,
+		MaxInFlight:              64,
 		MaxQueue:                 1024,
 		TokensPerEvent:           1,
 		AutoThinkingRate:         0.5,

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -55,7 +57,7 @@ func BenchmarkRace(b *testing.B) {
 			}
 			for _, rate := range []int{2000, 6000} {
 				for _, tool := range []raceTool{first, second} {
-					r := tool(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
+					r := labeled(tool)(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
 					if r.failed > 0 {
 						b.Fatalf("%s at %d/s: %d failed (%s)", r.tool, rate, r.failed, r.firstErr)
 					}
@@ -125,6 +127,20 @@ func (r raceResult) cpuPer1k() float64 {
 }
 
 type raceTool func(b *testing.B, url string, body []byte, rate, n int) raceResult
+
+// labeled runs tool with a pprof label naming it, inherited by every
+// goroutine it starts (the transports' too), so a -cpuprofile of the race
+// splits by tool: go tool pprof -tagfocus tool=vegeta.
+func labeled(tool raceTool) raceTool {
+	return func(b *testing.B, url string, body []byte, rate, n int) (r raceResult) {
+		name := "seedbench"
+		if reflect.ValueOf(tool).Pointer() == reflect.ValueOf(raceVegeta).Pointer() {
+			name = "vegeta"
+		}
+		pprof.Do(context.Background(), pprof.Labels("tool", name), func(context.Context) { r = tool(b, url, body, rate, n) })
+		return r
+	}
+}
 
 func median(xs []float64) float64 {
 	if len(xs) == 0 {

@@ -84,7 +84,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	probeCtx, stopProbe := context.WithCancel(context.Background())
 	probeDone := make(chan struct{})
 	wake := newHist()
-	go wakeProbe(probeCtx, wake, probeDone)
+	go wakeProbe(probeCtx, wake, &r.lateness, probeDone)
 	dropsDone := make(chan struct{})
 	go r.recordDrops(dropsDone)
 	cpu0 := processCPU()
@@ -185,7 +185,7 @@ func waitForStart(ctx context.Context, start time.Time) (time.Time, time.Duratio
 	mono := now.Add(start.Sub(now)) // start on now's monotonic clock
 	t := time.NewTimer(never)
 	defer t.Stop()
-	if !sleepUntil(ctx, t, mono) {
+	if !sleepUntil(ctx, t, mono, nil) {
 		return time.Time{}, 0, context.Cause(ctx)
 	}
 	return mono, time.Since(mono), nil
@@ -208,6 +208,9 @@ type run struct {
 
 	dropped atomic.Int64
 	drops   dropQueue
+	// lateness is how late Go timers fire now (the pacer's and the wake-up
+	// probe's): the pacer sleeps in the kernel only while they are late.
+	lateness timerLateness
 }
 
 // job is one request to send.
@@ -234,7 +237,7 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			return true
 		}
 		intended := offset + at
-		if !sleepUntil(ctx, timer, r.start.Add(intended)) {
+		if !sleepUntil(ctx, timer, r.start.Add(intended), &r.lateness) {
 			done = false
 			return false
 		}

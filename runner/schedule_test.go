@@ -291,3 +291,31 @@ func TestTrustLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestTimerLateness: one late timer switches the pacer to the kernel sleep
+// at once; on-time timers bring it back after a calm spell, not at once.
+func TestTimerLateness(t *testing.T) {
+	var l timerLateness
+	if l.late() {
+		t.Fatal("late before any timer fired")
+	}
+	l.observe(50 * time.Microsecond)
+	if l.late() {
+		t.Fatal("late after a timer 50 µs late")
+	}
+	l.observe(900 * time.Microsecond)
+	if !l.late() {
+		t.Fatal("not late after a timer 900 µs late")
+	}
+	l.observe(10 * time.Microsecond)
+	if !l.late() {
+		t.Fatal("one on-time timer cleared a late one")
+	}
+	n := 0
+	for ; l.late(); n++ {
+		l.observe(10 * time.Microsecond)
+	}
+	if n < 10 || n > 40 {
+		t.Fatalf("%d on-time timers to clear a 900 µs late one, want 10–40", n)
+	}
+}

@@ -102,6 +102,10 @@ type Load struct {
 	Timeout string `yaml:"timeout" json:"timeout,omitempty"`
 	// MaxRequests ends the run after this many requests (0: no limit).
 	MaxRequests int64 `yaml:"max_requests" json:"max_requests,omitempty"`
+	// MaxSpend caps what the run may spend, measured from server usage
+	// as it goes ("5CNY"; see Catalog.ParseMoney): at the cap the run stops
+	// issuing, lets the requests in flight finish and exits 3.
+	MaxSpend string `yaml:"max_spend" json:"max_spend,omitempty"`
 	// Warmup runs the first stage's load for this long before it, flagged
 	// and left out of the statistics.
 	Warmup string  `yaml:"warmup" json:"warmup,omitempty"`

@@ -322,3 +322,31 @@ load: {seed: 1, max_in_flight: 8, stages: [{kind: constant, rate: 10/s, duration
 		t.Fatalf("ShareGPT row as %s (max_tokens %d)", r.Body, r.MaxTokens)
 	}
 }
+
+// TestTraceOverrides: --duration cuts a replay short; --rate is refused
+// (a trace keeps its own times; source.speed warps them).
+func TestTraceOverrides(t *testing.T) {
+	s, err := Builtin("trace-replay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Apply(Overrides{Rate: "10/s"}); err == nil || !strings.Contains(err.Error(), "source.speed") {
+		t.Fatalf("--rate on a trace: %v", err)
+	}
+	full, err := NewPlan(s, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Apply(Overrides{Duration: "5s"}); err != nil {
+		t.Fatal(err)
+	}
+	cut, err := NewPlan(s, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nFull, _ := full.Planned(0)
+	nCut, _ := cut.Planned(0)
+	if cut.Stages[0].Duration != 5*time.Second || nCut == 0 || nCut >= nFull {
+		t.Fatalf("cut to %s: %d of %d requests", cut.Stages[0].Duration, nCut, nFull)
+	}
+}

@@ -536,6 +536,11 @@ func (s *Scenario) validateLoad(d *decoder) {
 			d.fail("load.warmup", "%v", err)
 		}
 	}
+	if l.MaxSpend != "" {
+		if _, err := s.Catalog().ParseMoney(l.MaxSpend); err != nil {
+			d.fail("load.max_spend", "%v", err)
+		}
+	}
 	if len(l.Stages) == 0 && s.Source.Trace != "" {
 		// A trace replays itself: its one stage is implied.
 		s.Load.Stages = []Stage{{Name: KindTrace, Kind: KindTrace}}
