@@ -103,6 +103,7 @@ type targetAcc struct {
 	sample      *sampler
 	cost        map[[2]string]*costAcc // by (model, billed tier)
 	mismatch    map[[2]string]*mismatchAcc
+	tierBilled  int64 // billed requests that had a planned tier (the mismatch line's denominator)
 	unbilled    int64 // requests that got a response but no server usage: not costed
 	unknown     int64 // requests to a model the catalog does not know
 	models      map[string]bool
@@ -316,6 +317,9 @@ func (t *targetAcc) bill(p Pricing, r *runner.Result) billing {
 	c.prompt += int64(u.PromptTokens)
 	c.cached += int64(cached)
 	c.completion += int64(u.CompletionTokens)
+	if r.Tier != "" {
+		t.tierBilled++
+	}
 	if r.Tier != "" && r.Tier != price.Tier {
 		mk := [2]string{r.Tier, price.Tier}
 		m := t.mismatch[mk]
@@ -364,5 +368,6 @@ func (ag *aggregator) merge(o *aggregator) {
 		}
 		t.unbilled += ot.unbilled
 		t.unknown += ot.unknown
+		t.tierBilled += ot.tierBilled
 	}
 }

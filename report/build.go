@@ -130,9 +130,12 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		sort.Slice(keys, func(i, j int) bool {
 			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 		})
+		ts.TierPlanned = t.tierBilled
+		ts.TierInPlan = t.tierBilled
 		for _, k := range keys {
 			m := t.mismatch[k]
 			ts.TierMismatches = append(ts.TierMismatches, TierMismatch{Planned: m.planned, Billed: m.billed, Count: m.count, Examples: m.examples})
+			ts.TierInPlan -= m.count
 		}
 		s.Targets = append(s.Targets, ts)
 	}

@@ -158,6 +158,9 @@ func writeCostText(w io.Writer, s *Summary) {
 		fmt.Fprintf(w, "  cache storage is billed by time, apart from the above: %s %s per 1M tokens per hour\n", fmtMoney(sp), s.Currency)
 	}
 	for _, t := range s.Targets {
+		if t.TierPlanned > 0 {
+			fmt.Fprintf(w, "  %s: %d of %d requests billed in their planned tier (%.1f%%)\n", t.Name, t.TierInPlan, t.TierPlanned, 100*float64(t.TierInPlan)/float64(t.TierPlanned))
+		}
 		for _, m := range t.TierMismatches {
 			fmt.Fprintf(w, "  %s: %s planned in tier %s were billed in tier %s (k %s)\n", t.Name, plural(m.Count, "request"), m.Planned, m.Billed, joinInts(m.Examples))
 		}

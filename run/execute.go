@@ -50,6 +50,10 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		return Outcome{}, badInput("%s: %v", label, err)
 	}
 	seed := sc.Load.Seed
+	// Calibration by default on the built-in mock: its tokenizer is known.
+	if sc.UseBuiltinMockTokenizer() && !o.Quiet {
+		fmt.Fprintf(stderr, "seedbench: token estimate: the built-in mock's tokenizer (ratio %.4f, overhead %.0f)\n", sc.Tokenizer.Ratio, sc.Tokenizer.Overhead)
+	}
 	plan, err := scenarios.NewPlan(sc, seed)
 	if err != nil {
 		return Outcome{}, badInput("%s: %v", label, err)

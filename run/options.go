@@ -62,7 +62,8 @@ type Options struct {
 	DryRun bool
 
 	// Stdout receives the report's text table and the trust line; Stderr
-	// the run's messages. Nil discards.
+	// the run's messages (fewer with Quiet). Nil discards.
+	Quiet          bool
 	Stdout, Stderr io.Writer
 	// Watch, when set, is called once the results header is written and
 	// before the first request, with the live figures of the run (progress

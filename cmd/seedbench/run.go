@@ -41,8 +41,11 @@ type runOptions struct {
 	// token estimate to its usage.prompt_tokens.
 	Calibrate bool
 
-	Insecure      bool
-	MetricsAddr   string
+	Insecure    bool
+	MetricsAddr string
+	// MetricsLinger keeps /metrics up this long after the run, so the last
+	// scrape sees the final counts.
+	MetricsLinger time.Duration
 	MaxInFlight   int
 	Trust         runner.TrustLimit
 	ProgressEvery time.Duration
@@ -90,6 +93,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
+			&cli.DurationFlag{Name: "metrics-linger", Usage: "keep serving --metrics-addr this long after the run, so the last scrape sees its final counts (set it to your scrape interval)"},
 			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)", DefaultText: "the scenario's"},
 			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "schedule lag p99 allowed before the run is untrustworthy (exit 3): at least this"},
 			&cli.Float64Flag{Name: "max-lag-ttft-pct", Value: 100 * runner.DefaultTrustLimit.TTFTFraction, Usage: "… or this percentage of TTFT p50, whichever is larger"},
@@ -107,7 +111,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"),
-				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MaxInFlight: c.Int("max-in-flight"),
+				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
 				ProgressEvery: c.Duration("progress-every"),
 				Timeouts: runner.Timeouts{Connect: c.Duration("connect-timeout"), TTFB: c.Duration("ttfb-timeout"),
@@ -140,7 +144,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				if out == "" {
 					out = run.DefaultDir(o.Scenario)
 				}
-				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet", "metrics-addr"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
+				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet", "metrics-addr", "metrics-linger"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
 			}
 			return doRun(c.Context, o, c.App.Writer, c.App.ErrWriter)
 		},
@@ -158,6 +162,8 @@ func (o *runOptions) check() error {
 		return usageErr("--max-in-flight %d: must be positive", o.MaxInFlight)
 	case o.Grace < 0:
 		return usageErr("--grace %s: must not be negative", o.Grace)
+	case o.MetricsLinger < 0:
+		return usageErr("--metrics-linger %s: must not be negative", o.MetricsLinger)
 	case o.Timeouts.Connect < 0 || o.Timeouts.TTFB < 0 || o.Timeouts.Idle < 0 || o.Timeouts.Total < 0:
 		return usageErr("timeouts must not be negative")
 	}
@@ -184,7 +190,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		Overrides: scenarios.Overrides{Rate: o.Rate, Duration: o.Duration, BaseURL: o.Target, Model: o.Model,
 			Seed: o.Seed, SeedSet: o.SeedSet},
 		APIKeyEnv: o.APIKeyEnv, APIKey: fileKey, Getenv: getenv,
-		OutDir: o.OutDir, Tool: "seedbench " + version,
+		OutDir: o.OutDir, Tool: "seedbench " + version, Quiet: o.Quiet,
 		Calibrate: o.Calibrate, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
 		Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
 		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
@@ -192,6 +198,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		Stdout: stdout, Stderr: stderr,
 	}
 	var metrics *runMetrics
+	stopMetrics := func() {}
 	ro.Watch = func(wd run.Watched) (func(), error) {
 		live := wd.Live
 		var stops []func()
@@ -201,7 +208,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			if err != nil {
 				return nil, fmt.Errorf("--metrics-addr %s: %v", o.MetricsAddr, err)
 			}
-			stops = append(stops, stop)
+			stopMetrics = stop // after the report and the linger, below
 			fmt.Fprintf(stderr, "seedbench: metrics at http://%s/metrics\n", bound)
 		}
 		if !o.Quiet {
@@ -224,6 +231,13 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	defer onSignals(o.Grace, stderr, stopIssuing, cancel)()
 
 	out, err := run.Execute(ctx, issue, ro)
+	if o.MetricsAddr != "" {
+		select { // a second Ctrl-C (or the caller) cuts the linger short
+		case <-time.After(o.MetricsLinger):
+		case <-ctx.Done():
+		}
+		stopMetrics()
+	}
 	if err != nil {
 		return withCode(exitCodeOf(run.ClassOf(err)), err)
 	}
