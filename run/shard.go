@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // DefaultStartTolerance is how late a shard may start after --start-at
@@ -30,14 +31,36 @@ func DefaultDir(scenario string) string {
 
 // plannedOpenLoop counts the open-loop requests of the whole plan (all
 // shards), for merge to find requests that left no record. Closed-loop
-// stages make the count unknowable in advance: 0.
+// stages make the count unknowable in advance, and a random pacer's count
+// is only known by walking it, which is not done before the first request
+// for more than about a million hits: 0 (unknown) in both cases.
 func plannedOpenLoop(stages []runner.Stage) int64 {
+	const walkLimit = 1 << 20
 	var n int64
 	for _, st := range stages {
 		if !st.Open() {
 			return 0
 		}
-		n += runner.Count(st)
+		c, ok := runner.CountUpTo(st, walkLimit)
+		if !ok {
+			return 0
+		}
+		n += c
 	}
 	return n
+}
+
+// PlannedText is the plan's request count as validate and run print it:
+// "600 requests planned", "~1200 requests planned" when estimated, with
+// " + closed-loop" when a closed-loop stage adds uncounted requests.
+func PlannedText(plan *scenarios.Plan) string {
+	n, exact, closed := plan.Requests()
+	approx, more := "", ""
+	if !exact {
+		approx = "~"
+	}
+	if closed {
+		more = " + closed-loop"
+	}
+	return fmt.Sprintf("%s%d requests planned%s", approx, n, more)
 }

@@ -32,9 +32,10 @@ type sseReader struct {
 	bom  bool   // the first line has been checked for a BOM
 }
 
-// sseBufSize is the read buffer per stream: small, because thousands of
+// sseBufSize is the read buffer per stream (2 KiB: ten token events; a
+// burst beyond it is read in several calls): small, because thousands of
 // streams may be open at once; longer lines spill into sseReader.long.
-const sseBufSize = 4 << 10
+const sseBufSize = 2 << 10
 
 // maxEvent is the largest event data accepted (16 MiB).
 const maxEvent = 16 << 20

@@ -261,3 +261,22 @@ func TestGoodputObjectiveRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestRunAbsurdPlan: a plan no machine could carry exits 2 before
+// anything is built or sent, naming the planned count and the ceiling.
+func TestRunAbsurdPlan(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"seedbench", "run", "quickstart", "--rate", "1e9/s", "--duration", "2s", "--out", dir}, &stdout, &stderr)
+	for _, want := range []string{"1000000000/s is over the ceiling of 1000000/s", "about 2,000,000,000 requests, over the ceiling of 100,000,000", "load.max_requests"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if code != exitUsage {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "results.jsonl")); err == nil {
+		t.Error("a results file was created")
+	}
+}
