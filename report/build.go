@@ -104,6 +104,10 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		for _, tier := range sortedTiers(t.tiers) {
 			ts.Tiers = append(ts.Tiers, group(t.tiers[tier], n, tier, secs, share(t.tiers[tier])))
 		}
+		if t.badUsage > 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %d requests reported token usage that cannot be believed (%s): kept raw in results.jsonl, left out of cost and throughput",
+				n, t.badUsage, t.badUsageExample))
+		}
 		if pricing != nil {
 			rate := share(all[n])
 			if rateOverride > 0 && total > 0 {
