@@ -29,15 +29,10 @@ import (
 // busy machine one scrape of a run takes up to a second), its data in a temporary directory.
 type promServer struct{ url string }
 
-// startPrometheus starts Debian's prometheus binary, or skips the test
-// saying why when it is not installed.
-func startPrometheus(t *testing.T, targets ...string) *promServer {
-	return startPrometheusWith(t, "", targets...)
-}
-
-// startPrometheusWith also loads a rules file (absolute path; "" for none),
-// evaluated every second.
-func startPrometheusWith(t *testing.T, rules string, targets ...string) *promServer {
+// startPrometheus starts Debian's prometheus binary scraping targets, with
+// a rules file (absolute path; "" for none) evaluated every second, or skips
+// the test saying why when it is not installed.
+func startPrometheus(t *testing.T, rules string, targets ...string) *promServer {
 	t.Helper()
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
@@ -241,7 +236,7 @@ func TestPrometheusAgreesWithTheReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prom := startPrometheusWith(t, rules, metricsAddr, mockURL.Host)
+	prom := startPrometheus(t, rules, metricsAddr, mockURL.Host)
 	t.Logf("prometheus ready after %s", time.Since(began).Round(time.Millisecond))
 
 	out := filepath.Join(t.TempDir(), "run")
