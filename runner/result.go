@@ -78,7 +78,16 @@ type Result struct {
 	ErrorCode  string `json:"error_code,omitempty"`
 	RetryAfter string `json:"retry_after,omitempty"` // a 429's Retry-After header, verbatim
 	RequestID  string `json:"request_id,omitempty"`  // the server's X-Request-Id (or X-Tt-Logid)
-	Finish     string `json:"finish_reason,omitempty"`
+	// The endpoint's quota as its x-ratelimit-* headers said on this
+	// response (zero when absent): per-minute limit, what was left, and the
+	// time until it is full again, verbatim.
+	RLLimitRequests     int64  `json:"rl_limit_requests,omitempty"`
+	RLRemainingRequests int64  `json:"rl_remaining_requests,omitempty"`
+	RLResetRequests     string `json:"rl_reset_requests,omitempty"`
+	RLLimitTokens       int64  `json:"rl_limit_tokens,omitempty"`
+	RLRemainingTokens   int64  `json:"rl_remaining_tokens,omitempty"`
+	RLResetTokens       string `json:"rl_reset_tokens,omitempty"`
+	Finish              string `json:"finish_reason,omitempty"`
 
 	// Token counts keep their provenance: Usage is what the server said (nil
 	// when it said nothing); Est* are the client's own estimates.

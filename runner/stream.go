@@ -118,6 +118,7 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	tt.ttfb.CompareAndSwap(0, max(us(hdrAt), 1))
 	res.HTTPStatus = resp.StatusCode
 	res.RequestID = requestID(resp.Header)
+	readRateLimit(resp.Header, res)
 
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))

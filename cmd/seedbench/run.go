@@ -193,6 +193,9 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	if err != nil {
 		return usageErr("%s: %v", o.Scenario, err)
 	}
+	for _, w := range sc.Warnings {
+		fmt.Fprintf(stderr, "seedbench: warning: %s\n", w)
+	}
 
 	fileKey := ""
 	if o.APIKeyFile != "" {
