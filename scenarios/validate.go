@@ -95,6 +95,7 @@ func (s *Scenario) validate(d *decoder, cat *Catalog) *resolution {
 	s.validateMix(d, r)
 	s.validatePrefix(d)
 	s.validateLoad(d)
+	s.validateCeiling(d)
 	s.validateSLO(d)
 	return r
 }
