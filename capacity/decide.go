@@ -201,6 +201,8 @@ func (d Decision) shortfalls(cs []Choice) string {
 		switch {
 		case c.Fits:
 			s = fmt.Sprintf("%s carries %s", c.Target, LevelText(d.Mode, c.Capacity))
+		case c.Unknown && c.Capacity == 0:
+			s = fmt.Sprintf("%s not measured (search stopped: %s)", c.Target, c.Stopped)
 		case c.Unknown:
 			s = fmt.Sprintf("%s unknown (passed %s, search stopped: %s)", c.Target, LevelText(d.Mode, c.Capacity), c.Stopped)
 		case c.Capacity == 0:

@@ -46,8 +46,10 @@ type Config struct {
 	SaturationGrowth, TrendLimit float64
 	// Confirmations bounds how often the lower end is re-probed.
 	Confirmations int
-	// Extensions bounds how often an inconclusive probe is rerun longer.
-	Extensions int
+	// Extensions bounds how often an inconclusive probe is rerun longer;
+	// UntrustedRetries how often a probe whose generator fell behind is
+	// run again before the search of that target stops.
+	Extensions, UntrustedRetries int
 	// Now is the clock (nil: time.Now); tests advance a fake one.
 	Now func() time.Time
 	// Progress, when set, is told about every probe as it finishes.
@@ -58,7 +60,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{Mode: ByRate, Start: 1, Growth: 2, Tolerance: 0.10, MinLevel: 0.05, MinSuccesses: 100,
 		MinProbe: 10 * time.Second, Warmup: 3 * time.Second, MaxProbe: 10 * time.Minute,
-		SaturationGrowth: 10, TrendLimit: 2, Confirmations: 2, Extensions: 2}
+		SaturationGrowth: 10, TrendLimit: 2, Confirmations: 2, Extensions: 2, UntrustedRetries: 2}
 }
 
 func (c Config) withDefaults() Config {
@@ -124,6 +126,7 @@ const (
 	Bisect  Phase = "bisect"
 	Confirm Phase = "confirm"
 	Extend  Phase = "extend" // an inconclusive probe run again, longer
+	Retry   Phase = "retry"  // a probe run again after its generator fell behind
 )
 
 // ProbeRecord is one probe with the search's judgement of it.
@@ -214,11 +217,11 @@ type search struct {
 // stop is a reason the search must not start another probe.
 type stop string
 
-func (s *search) target(ctx context.Context, target string) (Result, error) {
+func (s *search) target(ctx context.Context, target string) (res Result, err error) {
 	c := s.c
 	r := Result{Target: target, Mode: c.Mode, Flapped: []float64{}}
 	spentBefore := s.spent
-	defer func() { r.Spent = s.spent - spentBefore }()
+	defer func() { res.Spent = s.spent - spentBefore }()
 	var first *Outcome // the ramp's first probe, the reference for TTFT growth
 
 	probe := func(level float64, ph Phase) (ProbeRecord, stop, error) {
@@ -314,12 +317,12 @@ func (s *search) target(ctx context.Context, target string) (Result, error) {
 func (s *search) passedBelow(recs []ProbeRecord, hi float64) float64 {
 	best := 0.0
 	for _, rec := range recs {
-		if rec.Level >= hi || rec.Level <= best {
+		if rec.Level >= hi || rec.Level <= best || rec.Verdict != Pass {
 			continue
 		}
 		ok := true
 		for _, o := range recs {
-			if o.Level == rec.Level && o.Verdict != Pass {
+			if o.Level == rec.Level && o.Verdict == Fail {
 				ok = false
 			}
 		}
@@ -379,7 +382,7 @@ func (s *search) finish(r Result, lo, hi float64, stopped string) Result {
 	// the capacity (the one met first on the way up).
 	bestLevel := math.Inf(1)
 	for _, p := range r.Probes {
-		if p.Verdict != Pass && p.Level > lo && p.Level <= bestLevel && p.Binding != "" {
+		if p.Verdict == Fail && p.Level > lo && p.Level <= bestLevel && p.Binding != "" {
 			if p.Level < bestLevel || p.Excess > r.BindingExcess {
 				r.Binding, r.BindingExcess = p.Binding, p.Excess
 			}
@@ -440,6 +443,7 @@ func (s *search) probe(ctx context.Context, target string, level float64, ph Pha
 			repeat++
 		}
 	}
+	untrusted := 0
 	for stretch := 0; ; stretch++ {
 		if err := ctx.Err(); err != nil {
 			return ProbeRecord{}, "", err
@@ -466,12 +470,25 @@ func (s *search) probe(ctx context.Context, target string, level float64, ph Pha
 		if stretch > 0 {
 			rec.Phase = Extend
 		}
+		if untrusted > 0 {
+			rec.Phase = Retry
+		}
 		rec.Verdict, rec.Binding, rec.Excess = s.judge(o, ph, first)
+		if o.Untrusted != "" {
+			rec.Verdict, rec.Binding = Inconclusive, "untrusted: "+o.Untrusted
+		}
 		r.Probes = append(r.Probes, rec)
 		if s.c.Progress != nil {
 			s.c.Progress(rec)
 		}
 		if o.Untrusted != "" {
+			// The generator fell behind (a busy machine): run the level
+			// again a bounded number of times before giving up on it.
+			if untrusted++; untrusted <= s.c.UntrustedRetries {
+				repeat++
+				stretch--
+				continue
+			}
 			return rec, StopUntrusted, nil
 		}
 		if rec.Verdict != Inconclusive {

@@ -3,6 +3,7 @@ package capacity
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -198,8 +199,8 @@ func TestSearchStops(t *testing.T) {
 		if r.Stopped != StopSpendCap {
 			t.Fatalf("stopped %q", r.Stopped)
 		}
-		if r.Spent > c.SpendCap {
-			t.Fatalf("spent %v over the cap %v", r.Spent, c.SpendCap)
+		if r.Spent <= 0 || r.Spent > c.SpendCap {
+			t.Fatalf("spent %v, cap %v", r.Spent, c.SpendCap)
 		}
 		if len(f.probes) == 0 {
 			t.Fatal("no probe ran although the first fits under the cap")
@@ -296,5 +297,43 @@ func TestConfigValidate(t *testing.T) {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%+v: accepted", c)
 		}
+	}
+}
+
+func TestSearchRetriesUntrustedProbes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		bad     int // untrustworthy probes before good ones
+		stopped string
+	}{
+		{"a busy moment: retried, then measured", 1, StopConverged},
+		{"a busy machine: the target's search stops", 10, StopUntrusted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeEndpoint{capacity: 40, base: 200, limit: 2000}
+			left := tc.bad
+			p := ProberFunc(func(ctx context.Context, s Spec) (Outcome, error) {
+				o, err := f.Probe(ctx, s)
+				if left > 0 {
+					left--
+					o.Untrusted = "schedule lag p99 18ms exceeds the limit 8ms"
+				}
+				return o, err
+			})
+			res, err := Search(context.Background(), p, f.config())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := res[0]
+			if r.Stopped != tc.stopped {
+				t.Fatalf("stopped %q, want %q", r.Stopped, tc.stopped)
+			}
+			if r.Probes[0].Verdict != Inconclusive || !strings.HasPrefix(r.Probes[0].Binding, "untrusted") {
+				t.Fatalf("an untrustworthy probe must be neither pass nor fail: %+v", r.Probes[0])
+			}
+			if tc.stopped == StopConverged && r.Probes[1].Phase != Retry {
+				t.Fatalf("second probe %q, want a retry", r.Probes[1].Phase)
+			}
+		})
 	}
 }

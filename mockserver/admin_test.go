@@ -19,6 +19,7 @@ func TestAdminFaults(t *testing.T) {
 	_, hs := startServer(t, cfg)
 	put := func(query, body string) (int, string) {
 		req, _ := http.NewRequest(http.MethodPut, hs.URL+"/admin/faults"+query, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := hs.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -80,6 +81,7 @@ func TestAdminLoopbackOnly(t *testing.T) {
 	s := New(fastConfig())
 	defer s.Close()
 	r := httptest.NewRequest(http.MethodGet, "/admin/faults", nil)
+	r.Host = "127.0.0.1:8080"
 	r.RemoteAddr = "192.0.2.7:4000"
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, r)
@@ -103,6 +105,53 @@ func TestAdminLoopbackOnly(t *testing.T) {
 	s2.ServeHTTP(w, r)
 	if w.Code != 404 {
 		t.Errorf("admin off: %d", w.Code)
+	}
+}
+
+// TestAdminRefusesBrowsers: what a web page could send without the
+// browser asking the server first (a form POST, a text/plain body) and what
+// a page on a rebound name sends (its own Host) are refused; so are
+// durations over MaxFaultDuration and bodies the parser would pay for.
+func TestAdminRefusesBrowsers(t *testing.T) {
+	s := New(fastConfig())
+	defer s.Close()
+	do := func(method, host, ctype, body string) (int, string) {
+		r := httptest.NewRequest(method, "/admin/faults", strings.NewReader(body))
+		r.RemoteAddr = "127.0.0.1:5000"
+		r.Host = host
+		if ctype != "" {
+			r.Header.Set("Content-Type", ctype)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		return w.Code, w.Body.String()
+	}
+	nested := strings.Repeat("[", 1000) + strings.Repeat("]", 1000)
+	for _, tt := range []struct {
+		name, method, host, ctype, body string
+		code                            int
+		says                            string
+	}{
+		{"form post", "POST", "127.0.0.1:8080", "application/x-www-form-urlencoded", `{"http_500":1}`, 405, "POST is not allowed"},
+		{"text/plain post", "POST", "localhost:8080", "text/plain", `{"http_500":1}`, 405, "POST is not allowed"},
+		{"text/plain put", "PUT", "localhost:8080", "text/plain", `{"http_500":1}`, 415, "application/json"},
+		{"no content type", "PUT", "localhost:8080", "", `{"http_500":1}`, 415, "application/json"},
+		{"rebound name", "GET", "attacker.example:8080", "", "", 403, `attacker.example:8080`},
+		{"rebound name put", "PUT", "attacker.example", "application/json", `{"http_500":1}`, 403, "loopback"},
+		{"stall for ever", "PUT", "[::1]:8080", "application/json", `{"stall":0.1,"stall_for":"1000000h"}`, 400, "stall_for: 1000000h0m0s is longer than the 10m0s"},
+		{"YAML aliases", "PUT", "localhost", "application/json", "a: &a [1]\nb: *a\n", 400, "not valid JSON"},
+		{"nested JSON", "PUT", "localhost", "application/json", `{"http_500":` + nested + `}`, 400, "nested more than 8 levels"},
+		{"json with charset", "PUT", "LOCALHOST.", "application/json; charset=utf-8", `{"http_500":0.5}`, 200, `"http_500": 0.5`},
+		{"delete clears", "DELETE", "127.0.0.1", "", "", 200, `"http_500": 0`},
+		{"get", "GET", "app.localhost:8080", "", "", 200, "doubao-seed-2.0-mini"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := do(tt.method, tt.host, tt.ctype, tt.body)
+			// the answer's JSON may or may not have a space after ":"
+			if code != tt.code || !strings.Contains(strings.ReplaceAll(body, `": `, `":`), strings.ReplaceAll(tt.says, `": `, `":`)) {
+				t.Errorf("%d %s, want %d and %q", code, body, tt.code, tt.says)
+			}
+		})
 	}
 }
 

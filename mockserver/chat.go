@@ -17,7 +17,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time
 		s.reject(w, "", aerr)
 		return
 	}
-	m := s.models[q.Model]
+	m := s.lookup(q.Model)
 	if m == nil {
 		s.reject(w, "", errModelNotFound(q.Model))
 		return
@@ -56,7 +56,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time
 		panic(http.ErrAbortHandler)
 	}
 
-	if aerr := s.checkRate(m, q, shape.tokens, received); aerr != nil {
+	aerr = s.checkRate(m, q, shape.tokens, received)
+	m.rateHeaders(w.Header(), received)
+	if aerr != nil {
 		s.reject(w, m.name, aerr)
 		return
 	}
@@ -103,7 +105,7 @@ func (s *Server) reject(w http.ResponseWriter, model string, e *apiError) {
 		model = "unknown"
 	}
 	s.metrics.requests.WithLabelValues(model, strconv.Itoa(e.status)).Inc()
-	e.write(w)
+	s.writeError(w, e)
 }
 
 // checkRate charges the RPM bucket one request and the TPM bucket the
@@ -196,10 +198,13 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
+	id := s.responseID(pl, received)
+	if s.cfg.Flavor == FlavorArk {
+		h.Set("X-Request-Id", id)
+	}
 	w.WriteHeader(http.StatusOK)
 
-	id := completionID(pl)
-	sw := newSSEWriter(w, id, received.Unix(), m.name, pl.fault == faultCRLF)
+	sw := newSSEWriter(w, id, received.Unix(), s.echoModel(m), s.cfg.Flavor == FlavorArk, pl.fault == faultCRLF)
 	sw.received = received
 	sw.ttft, sw.itl = m.m.ttft, m.m.itl
 	if !paced {
@@ -279,6 +284,7 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 		{false, pl.contentTokens, answerVocab[:], &sentContent},
 	}
 	for _, ph := range phases {
+		tool := !ph.reasoning && pl.tool != nil
 		for left := ph.n; left > 0; {
 			c := min(k, left)
 			for i := range c {
@@ -297,7 +303,9 @@ func (s *Server) stream(w http.ResponseWriter, received time.Time, m *model, q *
 					return
 				}
 			}
-			if pl.fault == faultBigEvent && ev == pl.faultAt {
+			if tool {
+				sw.toolTokens(pl.tool, left == ph.n, left == c, pieces[:c])
+			} else if pl.fault == faultBigEvent && ev == pl.faultAt {
 				sw.bigTokens(ph.reasoning, pieces[:c])
 			} else {
 				sw.tokens(ph.reasoning, pieces[:c])
@@ -348,7 +356,7 @@ func completionID(pl *plan) string {
 func (s *Server) complete(w http.ResponseWriter, received time.Time, m *model, pl *plan, faults Faults, pc *pacer) {
 	p := &m.profile
 	ts := s.cfg.TimeScale
-	id := completionID(pl)
+	id := s.responseID(pl, received)
 	// The body is ready when the last token is: prefill plus the gaps
 	// between events, drawn as the stream would draw them.
 	total := pl.prefill
@@ -374,7 +382,7 @@ func (s *Server) complete(w http.ResponseWriter, received time.Time, m *model, p
 	}
 	switch pl.fault {
 	case faultErrorEvent:
-		errServer(http.StatusInternalServerError, "internal_error", "the model failed while generating (injected fault)").write(w)
+		s.writeError(w, errServer(http.StatusInternalServerError, "internal_error", "the model failed while generating (injected fault)"))
 		return
 	case faultTruncate:
 		// Promise a longer body than is sent, then drop the connection.
@@ -397,9 +405,10 @@ func (s *Server) complete(w http.ResponseWriter, received time.Time, m *model, p
 	}
 
 	type message struct {
-		Role             string `json:"role"`
-		Content          string `json:"content"`
-		ReasoningContent string `json:"reasoning_content,omitempty"`
+		Role             string            `json:"role"`
+		Content          *string           `json:"content"`
+		ReasoningContent string            `json:"reasoning_content,omitempty"`
+		ToolCalls        []toolCallMessage `json:"tool_calls,omitempty"`
 	}
 	type choice struct {
 		Index        int     `json:"index"`
@@ -412,18 +421,28 @@ func (s *Server) complete(w http.ResponseWriter, received time.Time, m *model, p
 		Object  string          `json:"object"`
 		Created int64           `json:"created"`
 		Model   string          `json:"model"`
+		Tier    string          `json:"service_tier,omitempty"`
 		Choices []choice        `json:"choices"`
 		Usage   json.RawMessage `json:"usage"`
 		Truth   *struct {
 			ResponseUS int64 `json:"response_us"`
 		} `json:"seedbench_truth,omitempty"`
 	}{
-		ID: id, Object: "chat.completion", Created: received.Unix(), Model: m.name,
-		Choices: []choice{{Message: message{Role: "assistant", Content: content, ReasoningContent: reasoning}, FinishReason: pl.finishReason}},
+		ID: id, Object: "chat.completion", Created: received.Unix(), Model: s.echoModel(m),
+		Choices: []choice{{Message: message{Role: "assistant", Content: &content, ReasoningContent: reasoning}, FinishReason: pl.finishReason}},
 		Usage:   appendUsage(nil, pl),
+	}
+	if pl.tool != nil {
+		// A function call's message has no text: content is null.
+		body.Choices[0].Message.Content = nil
+		body.Choices[0].Message.ToolCalls = []toolCallMessage{pl.tool.message(content)}
 	}
 	if pl.fault == faultNoUsage {
 		body.Usage = json.RawMessage("null")
+	}
+	if s.cfg.Flavor == FlavorArk {
+		body.Tier = "default"
+		w.Header().Set("X-Request-Id", id)
 	}
 	if s.cfg.Truth {
 		body.Truth = &struct {

@@ -37,6 +37,12 @@ type Config struct {
 	Truth bool
 	// Admin serves /admin/faults to loopback clients.
 	Admin bool
+	// Flavor is the gateway the mock plays: FlavorOpenAI ("" means it) or
+	// FlavorArk (see flavor.go).
+	Flavor string
+	// Endpoints maps gateway endpoint ids (Ark's "ep-…") to the configured
+	// model they serve.
+	Endpoints map[string]string
 
 	valid bool // set by DefaultConfig and LoadConfig
 }
@@ -87,6 +93,21 @@ func (c Config) problems() []fieldError {
 	}
 	if len(c.Models) == 0 {
 		errs = append(errs, fieldError{"models", "no models configured"})
+	}
+	switch c.Flavor {
+	case "", FlavorOpenAI, FlavorArk:
+	default:
+		errs = append(errs, fieldError{"flavor", fmt.Sprintf("%q is not one of openai, ark", c.Flavor)})
+	}
+	eps := make([]string, 0, len(c.Endpoints))
+	for ep := range c.Endpoints {
+		eps = append(eps, ep)
+	}
+	sort.Strings(eps)
+	for _, ep := range eps {
+		if _, ok := c.Models[c.Endpoints[ep]]; !ok {
+			errs = append(errs, fieldError{"endpoints." + ep, fmt.Sprintf("%q is not a configured model", c.Endpoints[ep])})
+		}
 	}
 	names := make([]string, 0, len(c.Models))
 	for name := range c.Models {

@@ -13,7 +13,7 @@
 //	GET  /v1/models             the configured model ids
 //	GET  /healthz               "ok"
 //	GET  /metrics               Prometheus (this server's own registry)
-//	GET|PUT /admin/faults       fault rates at runtime, loopback clients only
+//	GET|PUT|DELETE /admin/faults  fault rates at runtime, loopback only, JSON bodies
 //
 // # Stream format
 //

@@ -52,6 +52,12 @@ type Faults struct {
 	NoUsage float64 `yaml:"no_usage" json:"no_usage,omitempty"`
 }
 
+// MaxFaultDuration caps every fault duration (slow_headers_for, stall_for,
+// keep_alive_for, keep_alive_every): longer than any client timeout worth
+// testing, short enough that a mistyped "1000000h" cannot hold a
+// connection and its goroutine for good.
+const MaxFaultDuration = 10 * time.Minute
+
 // faultKind is the one fault chosen for a request.
 type faultKind uint8
 
@@ -141,6 +147,9 @@ func (f Faults) problems() []fieldError {
 	}{{"slow_headers_for", f.SlowHeadersFor}, {"stall_for", f.StallFor}, {"keep_alive_for", f.KeepAliveFor}, {"keep_alive_every", f.KeepAliveEvery}} {
 		if d.v < 0 {
 			errs = append(errs, fieldError{d.name, fmt.Sprintf("%v must not be negative", d.v)})
+		}
+		if d.v > MaxFaultDuration {
+			errs = append(errs, fieldError{d.name, fmt.Sprintf("%v is longer than the %v a fault may last", d.v, MaxFaultDuration)})
 		}
 	}
 	return errs

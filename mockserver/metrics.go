@@ -1,7 +1,9 @@
 package mockserver
 
 import (
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -49,10 +51,10 @@ func newMetrics() *metrics {
 			Help: "Injected faults by kind."}, []string{"model", "fault"}),
 		ttft: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "ttft_seconds",
 			Help:    "Server-side time from request received to the first token event flushed.",
-			Buckets: prometheus.ExponentialBuckets(0.005, 2, 14)}, []string{"model"}),
+			Buckets: renard10Buckets(-3, 2), NativeHistogramBucketFactor: 1.1, NativeHistogramMaxBucketNumber: 160}, []string{"model"}),
 		itl: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "itl_seconds",
 			Help:    "Server-side gap between consecutive token events (0 for events flushed together).",
-			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"model"}),
+			Buckets: renard10Buckets(-4, 1), NativeHistogramBucketFactor: 1.1, NativeHistogramMaxBucketNumber: 160}, []string{"model"}),
 	}
 	m.registry.MustRegister(m.requests, m.inFlight, m.queue, m.tokens, m.faults, m.ttft, m.itl)
 	m.handler = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
@@ -73,4 +75,22 @@ func (m *metrics) forModel(name string) modelMetrics {
 		requests:   m.requests,
 		faults:     m.faults,
 	}
+}
+
+// renard10Buckets are histogram boundaries from 10^from to 10^to seconds in
+// the R10 preferred numbers (1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8 per
+// decade): fine enough for histogram_quantile (under 26 % inside a bucket)
+// and round, so the usual thresholds (50 ms, 200 ms, 1 s, 2 s) are exact
+// boundaries. The runner's /metrics uses the same series, so the mock's and
+// the client's histograms line up on one dashboard. Native histograms ride
+// along for a Prometheus that scrapes them.
+func renard10Buckets(from, to int) []float64 {
+	var b []float64
+	for dec := from; dec < to; dec++ {
+		for _, r := range []float64{1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8} {
+			v, _ := strconv.ParseFloat(strconv.FormatFloat(r*math.Pow10(dec), 'g', 6, 64), 64)
+			b = append(b, v)
+		}
+	}
+	return append(b, math.Pow10(to))
 }

@@ -17,7 +17,10 @@ type plan struct {
 	thinking        bool
 	reasoningTokens int
 	contentTokens   int
-	finishReason    string // "stop" or "length"
+	finishReason    string // "stop", "length" or "tool_calls"
+	// tool, when set, makes the answer a function call whose arguments
+	// carry the contentTokens (see toolcall.go).
+	tool *toolCallPlan
 	// prefill is the time from admission to the first token (TTFT minus
 	// queueing), already multiplied by the time scale.
 	prefill time.Duration
@@ -125,6 +128,14 @@ func makePlan(q *chatRequest, p *Profile, shape promptShape, seed uint64, faults
 				p.ContextWindow, shape.tokens+requested, shape.tokens, requested)}
 	}
 
+	tools, aerr := offeredTools(q.Tools)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := q.ToolChoice.check(tools); aerr != nil {
+		return nil, aerr
+	}
+
 	// Draw in a fixed order so a given seed always gives the same plan.
 	pl.thinking = decideThinking(q, p, pl.text)
 	if pl.thinking {
@@ -156,6 +167,12 @@ func makePlan(q *chatRequest, p *Profile, shape promptShape, seed uint64, faults
 	if pl.contentTokens > contentCap {
 		pl.contentTokens = contentCap
 		pl.finishReason = "length"
+	}
+
+	if pl.contentTokens > 0 {
+		if pl.tool = decideToolCall(q, p, tools, pl.text); pl.tool != nil && pl.finishReason == "stop" {
+			pl.finishReason = "tool_calls"
+		}
 	}
 
 	pl.fault = faults.pick(pl.timing.Float64())

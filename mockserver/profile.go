@@ -52,6 +52,11 @@ type Profile struct {
 	// OutputTokens is the natural length of the answer before max_tokens.
 	OutputTokens Length `yaml:"output_tokens" json:"output_tokens"`
 
+	// ToolCallRate is the share of requests offering tools (with the user's
+	// message last) that are answered by a function call instead of text.
+	// tool_choice "required" or a named function always calls; "none" never.
+	ToolCallRate float64 `yaml:"tool_call_rate" json:"tool_call_rate"`
+
 	// Chat-template overhead, added to the content tokens as a real chat
 	// template adds role markers and separators.
 	TemplateTokensPerMessage int `yaml:"template_tokens_per_message" json:"template_tokens_per_message"`
@@ -102,10 +107,11 @@ func DefaultProfiles() map[string]Profile {
 		DefaultMaxTokens:         4096,
 		ITLSpread:                0.25,
 		LoadFactor:               0.5,
-		MaxInFlight:              256,
+		MaxInFlight:              64,
 		MaxQueue:                 1024,
 		TokensPerEvent:           1,
 		AutoThinkingRate:         0.5,
+		ToolCallRate:             0.5,
 		TemplateTokensPerMessage: 4,
 		TemplateTokensPerRequest: 3,
 		PrefixCache:              CacheConfig{BlockTokens: 64, CapacityBlocks: 1 << 16},

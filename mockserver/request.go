@@ -12,8 +12,11 @@ import (
 )
 
 // chatRequest is the part of a chat-completion request the mock acts on.
-// Unknown fields are accepted and ignored, as a gateway does.
+// Unknown fields are accepted and ignored, as a gateway does, except the
+// ones it cannot honour (see unsupported).
 type chatRequest struct {
+	unsupported
+
 	Model               string         `json:"model"`
 	Messages            []chatMessage  `json:"messages"`
 	Stream              bool           `json:"stream"`
@@ -25,7 +28,8 @@ type chatRequest struct {
 	// IgnoreEOS makes the answer exactly max_tokens long (vLLM's name).
 	IgnoreEOS bool `json:"ignore_eos"`
 	// Tools count towards the prompt as their JSON text.
-	Tools json.RawMessage `json:"tools"`
+	Tools      json.RawMessage `json:"tools"`
+	ToolChoice toolChoice      `json:"tool_choice"`
 }
 
 type streamOptions struct {
@@ -183,7 +187,7 @@ func (q *chatRequest) check() *apiError {
 	if q.StreamOptions != nil && !q.Stream {
 		return errInvalid("stream_options", "stream_options is only allowed when stream is true")
 	}
-	return nil
+	return q.unsupported.check()
 }
 
 func (q *chatRequest) includeUsage() bool {

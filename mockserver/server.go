@@ -80,7 +80,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.active.Done()
 
-	switch r.URL.Path {
+	switch s.route(r.URL.Path) {
 	case "/healthz":
 		if !allow(w, r, http.MethodGet, http.MethodHead) {
 			return
@@ -105,18 +105,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.chat(w, r, received)
 	case "/admin/faults":
 		if !s.cfg.Admin {
-			notFound(w, r)
+			s.notFound(w, r)
 			return
 		}
 		s.admin(w, r)
 	default:
-		notFound(w, r)
+		s.notFound(w, r)
 	}
 }
 
-func notFound(w http.ResponseWriter, r *http.Request) {
-	(&apiError{status: http.StatusNotFound, typ: "invalid_request_error", code: "not_found",
-		message: "no route for " + r.Method + " " + r.URL.Path}).write(w)
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, &apiError{status: http.StatusNotFound, typ: "invalid_request_error", code: "not_found",
+		message: "no route for " + r.Method + " " + r.URL.Path})
 }
 
 func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
@@ -143,8 +143,8 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 		subtle.ConstantTimeCompare([]byte(h[len(prefix):]), []byte(s.cfg.APIKey)) == 1 {
 		return true
 	}
-	(&apiError{status: http.StatusUnauthorized, typ: "invalid_request_error", code: "invalid_api_key",
-		message: "incorrect or missing API key; send it as 'Authorization: Bearer <key>'"}).write(w)
+	s.writeError(w, &apiError{status: http.StatusUnauthorized, typ: "invalid_request_error", code: "invalid_api_key",
+		message: "incorrect or missing API key; send it as 'Authorization: Bearer <key>'"})
 	return false
 }
 

@@ -45,7 +45,8 @@ type sseWriter struct {
 	err        error
 }
 
-func newSSEWriter(w http.ResponseWriter, id string, created int64, model string, crlf bool) *sseWriter {
+// serviceTier adds Ark's "service_tier":"default" to every chunk.
+func newSSEWriter(w http.ResponseWriter, id string, created int64, model string, serviceTier, crlf bool) *sseWriter {
 	sw := &sseWriter{w: w, rc: http.NewResponseController(w), eol: "\n"}
 	if crlf {
 		sw.eol = "\r\n"
@@ -57,6 +58,9 @@ func newSSEWriter(w http.ResponseWriter, id string, created int64, model string,
 	c = strconv.AppendInt(c, created, 10)
 	c = append(c, `,"model":`...)
 	c = appendJSONString(c, model)
+	if serviceTier {
+		c = append(c, `,"service_tier":"default"`...)
+	}
 	c = append(c, ',')
 	sw.common = c
 	sw.headContent = append(append([]byte(nil), c...), `"choices":[{"index":0,"delta":{"content":"`...)

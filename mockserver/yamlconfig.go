@@ -3,7 +3,6 @@ package mockserver
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+	"github.com/seedbench/seedbench/internal/yamlbound"
 )
 
 // fileConfig is the top level of a YAML config file. Absent fields keep
@@ -22,6 +22,9 @@ type fileConfig struct {
 	MaxBodyBytes *int64   `yaml:"max_body_bytes"`
 	Truth        *bool    `yaml:"truth"`
 	Admin        *bool    `yaml:"admin"`
+	// Flavor and Endpoints: see Config.
+	Flavor    *string           `yaml:"flavor"`
+	Endpoints map[string]string `yaml:"endpoints"`
 	// OnlyListed serves only the models the file lists; otherwise the
 	// built-in models stay alongside them.
 	OnlyListed bool `yaml:"only_listed"`
@@ -40,7 +43,11 @@ type profileFile struct {
 
 // LoadConfigFile reads a YAML config file; see LoadConfig.
 func LoadConfigFile(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := yamlbound.ReadFile(path, yamlbound.Default.MaxBytes)
+	var be *yamlbound.Error
+	if errors.As(err, &be) {
+		return Config{}, fmt.Errorf("%s:%v", path, be)
+	}
 	if err != nil {
 		return Config{}, err
 	}
@@ -57,9 +64,9 @@ func LoadConfigFile(path string) (Config, error) {
 // name is only used in error messages.
 func LoadConfig(name string, data []byte) (Config, error) {
 	cfg := DefaultConfig()
-	f, err := parser.ParseBytes(data, 0)
+	f, err := parseBounded(name, data, yamlbound.Default)
 	if err != nil {
-		return Config{}, yamlError(name, err)
+		return Config{}, err
 	}
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
 		return Config{}, fmt.Errorf("%s: want exactly one YAML document with a mapping at the top", name)
@@ -86,6 +93,12 @@ func LoadConfig(name string, data []byte) (Config, error) {
 	}
 	if fc.Admin != nil {
 		cfg.Admin = *fc.Admin
+	}
+	if fc.Flavor != nil {
+		cfg.Flavor = *fc.Flavor
+	}
+	if fc.Endpoints != nil {
+		cfg.Endpoints = fc.Endpoints
 	}
 	builtin := DefaultProfiles()
 	if fc.OnlyListed {
@@ -123,6 +136,23 @@ func LoadConfig(name string, data []byte) (Config, error) {
 		return Config{}, errors.Join(errs...)
 	}
 	return cfg, nil
+}
+
+// parseBounded parses YAML within limits (size, nesting and nodes before
+// the parser sees it, nodes with aliases expanded after): the decoder
+// expands aliases without a limit of its own.
+func parseBounded(name string, data []byte, l yamlbound.Limits) (*ast.File, error) {
+	if e := yamlbound.Check(data, l); e != nil {
+		return nil, fmt.Errorf("%s:%v", name, e)
+	}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, yamlError(name, err)
+	}
+	if e := yamlbound.Expanded(f, l.MaxNodes); e != nil {
+		return nil, fmt.Errorf("%s:%v", name, e)
+	}
+	return f, nil
 }
 
 // durationKeys are the fields decoded as time.Duration. go-yaml reports a
@@ -234,8 +264,10 @@ func MarshalConfig(c Config) ([]byte, error) {
 		MaxBodyBytes int64              `yaml:"max_body_bytes"`
 		Truth        bool               `yaml:"truth"`
 		Admin        bool               `yaml:"admin"`
+		Flavor       string             `yaml:"flavor,omitempty"`
+		Endpoints    map[string]string  `yaml:"endpoints,omitempty"`
 		OnlyListed   bool               `yaml:"only_listed"`
 		Models       map[string]Profile `yaml:"models"`
-	}{c.Seed, c.TimeScale, c.MaxBodyBytes, c.Truth, c.Admin, true, c.Models}
+	}{c.Seed, c.TimeScale, c.MaxBodyBytes, c.Truth, c.Admin, c.Flavor, c.Endpoints, true, c.Models}
 	return yaml.Marshal(out)
 }

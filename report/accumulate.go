@@ -103,9 +103,16 @@ type targetAcc struct {
 	sample      *sampler
 	cost        map[[2]string]*costAcc // by (model, billed tier)
 	mismatch    map[[2]string]*mismatchAcc
+	tierBilled  int64 // billed requests that had a planned tier (the mismatch line's denominator)
+	quota       quotaAcc
 	unbilled    int64 // requests that got a response but no server usage: not costed
 	unknown     int64 // requests to a model the catalog does not know
-	models      map[string]bool
+	// badUsage counts records whose server usage the runner marked invalid
+	// (runner.Result.UsageInvalid): kept raw in the results, left out of
+	// cost and throughput here, warned about with one example reason.
+	badUsage        int64
+	badUsageExample string
+	models          map[string]bool
 }
 
 // aggregator accumulates records; each worker owns one and they merge.
@@ -170,6 +177,16 @@ func (ag *aggregator) add(r *runner.Result) billing {
 		return billing{}
 	}
 
+	if r.Usage != nil && r.UsageInvalid != "" {
+		t.badUsage++
+		if t.badUsageExample == "" {
+			t.badUsageExample = r.UsageInvalid
+		}
+		c := *r // r is the caller's, reused: count it as a record without usage
+		c.Usage = nil
+		r = &c
+	}
+
 	// Issued: sent and either succeeded or failed.
 	a.firstSent = min(a.firstSent, r.SentUS)
 	a.lastSent = max(a.lastSent, r.SentUS)
@@ -177,6 +194,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	a.firstEnd = min(a.firstEnd, end)
 	a.lastEnd = max(a.lastEnd, end)
 	t.series.at(r.SentUS).sent++
+	t.quota.add(r)
 	if r.IntendedUS >= 0 { // closed-loop requests have no plan time, hence no lag
 		runner.RecordMicros(a.hist[Lag], r.LagUS)
 	}
@@ -221,11 +239,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	}
 	v[E2E] = r.E2EUS
 	runner.RecordMicros(a.hist[E2E], r.E2EUS)
-	lag := max(r.LagUS, 0)
-	if r.IntendedUS < 0 {
-		lag = 0
-	}
-	v[Corrected] = r.E2EUS + lag
+	v[Corrected] = r.E2EUS + correctionOf(r)
 	runner.RecordMicros(a.hist[Corrected], v[Corrected])
 
 	// TPOT = (E2E − TTFT) / (completion_tokens − 1), server count preferred.
@@ -320,6 +334,9 @@ func (t *targetAcc) bill(p Pricing, r *runner.Result) billing {
 	c.prompt += int64(u.PromptTokens)
 	c.cached += int64(cached)
 	c.completion += int64(u.CompletionTokens)
+	if r.Tier != "" {
+		t.tierBilled++
+	}
 	if r.Tier != "" && r.Tier != price.Tier {
 		mk := [2]string{r.Tier, price.Tier}
 		m := t.mismatch[mk]
@@ -368,5 +385,11 @@ func (ag *aggregator) merge(o *aggregator) {
 		}
 		t.unbilled += ot.unbilled
 		t.unknown += ot.unknown
+		t.badUsage += ot.badUsage
+		if t.badUsageExample == "" {
+			t.badUsageExample = ot.badUsageExample
+		}
+		t.tierBilled += ot.tierBilled
+		t.quota.merge(&ot.quota)
 	}
 }

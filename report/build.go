@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // build turns the merged aggregator into a Summary.
-func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing, rateOverride float64) *Summary {
+func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricing Pricing, rateOverride float64) *Summary {
 	h := files[0].header
 	s := &Summary{
 		Schema: SummarySchema, Tool: h.Tool, Scenario: h.Scenario, Seed: h.Seed, PlanHash: h.PlanHash,
@@ -103,6 +104,10 @@ func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing,
 		for _, tier := range sortedTiers(t.tiers) {
 			ts.Tiers = append(ts.Tiers, group(t.tiers[tier], n, tier, secs, share(t.tiers[tier])))
 		}
+		if t.badUsage > 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %d requests reported token usage that cannot be believed (%s): kept raw in results.jsonl, left out of cost and throughput",
+				n, t.badUsage, t.badUsageExample))
+		}
 		if pricing != nil {
 			rate := share(all[n])
 			if rateOverride > 0 && total > 0 {
@@ -129,9 +134,13 @@ func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing,
 		sort.Slice(keys, func(i, j int) bool {
 			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 		})
+		ts.Quota = quotaSummary(&t.quota, ts.All.ErrorClasses)
+		ts.TierPlanned = t.tierBilled
+		ts.TierInPlan = t.tierBilled
 		for _, k := range keys {
 			m := t.mismatch[k]
 			ts.TierMismatches = append(ts.TierMismatches, TierMismatch{Planned: m.planned, Billed: m.billed, Count: m.count, Examples: m.examples})
+			ts.TierInPlan -= m.count
 		}
 		s.Targets = append(s.Targets, ts)
 	}

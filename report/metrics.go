@@ -1,5 +1,7 @@
 package report
 
+import "github.com/seedbench/seedbench/runner"
+
 // Metric names a latency distribution. Every one is measured on the
 // monotonic clock from the moment the request was sent, in microseconds, and
 // kept in an HDR histogram of one geometry (histogram.go).
@@ -59,3 +61,39 @@ func ParseMetric(s string) (Metric, bool) {
 // leaving them out silently would flatter them too. They are counted in
 // availability and the error table instead.
 const LatencyBasis = "latency percentiles are of successful requests only; failed and dropped requests count in availability and errors"
+
+// Value is metric m of one successful request, in µs, exactly as the report
+// counts it; ok is false when the request has no such figure (no token
+// event, so no TTFT; fewer than two tokens, so no TPOT). ITL is a list, not
+// one value: read r.EventsUS. Live exporters (the run's /metrics) use it so
+// that their histograms agree with the report's.
+func Value(m Metric, r *runner.Result) (us int64, ok bool) {
+	switch m {
+	case Lag:
+		return r.LagUS, r.IntendedUS >= 0
+	case TTFB:
+		return r.TTFBUS, r.TTFBUS > 0
+	case TTFT:
+		return r.TTFTUS, r.TTFTUS > 0
+	case TTFAT:
+		return r.TTFATUS, r.TTFATUS > 0
+	case TPOT:
+		us, _, ok = tpotOf(r)
+		return us, ok
+	case E2E:
+		return r.E2EUS, true
+	case Corrected:
+		return r.E2EUS + correctionOf(r), true
+	}
+	return 0, false
+}
+
+// correctionOf is what coordinated-omission correction adds to E2E: the
+// schedule lag of an open-loop request (closed-loop requests have no plan
+// time, so none).
+func correctionOf(r *runner.Result) int64 {
+	if r.IntendedUS < 0 {
+		return 0
+	}
+	return max(r.LagUS, 0)
+}

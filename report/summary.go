@@ -68,6 +68,13 @@ type TargetSummary struct {
 	// TierMismatches lists requests billed in another tier than the plan
 	// meant (the prompt came out longer or shorter than aimed).
 	TierMismatches []TierMismatch `json:"tier_mismatches"`
+	// TierPlanned is the billed requests the plan aimed at a tier, and
+	// TierInPlan those of them billed in it: the share says whether the
+	// token estimate is calibrated to the server's tokenizer.
+	TierPlanned int64 `json:"tier_planned,omitempty"`
+	// Quota is nil unless the target was throttled or sent quota headers.
+	Quota      *QuotaSummary `json:"quota,omitempty"`
+	TierInPlan int64         `json:"tier_in_plan,omitempty"`
 }
 
 // Group is one set of requests: a target's tier, a target, a tier across

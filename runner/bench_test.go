@@ -134,6 +134,8 @@ func BenchmarkOpenStreamsRSS(b *testing.B) {
 	for range b.N {
 		client := NewHTTPClient(streams, DefaultTimeouts, false)
 		before := rss(b)
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
 		live := NewLive(nil)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan Stats, 1)
@@ -158,11 +160,17 @@ func BenchmarkOpenStreamsRSS(b *testing.B) {
 		}
 		time.Sleep(1500 * time.Millisecond) // every stream past its first token
 		during := rss(b)
+		runtime.ReadMemStats(&m1)
+		goroutines := runtime.NumGoroutine()
 		cancel()
 		<-done
 		client.CloseIdleConnections()
 		b.ReportMetric(float64(during-before)/streams, "rss-B/stream")
 		b.ReportMetric(float64(during)/(1<<20), "rss-MiB")
+		// Where it goes: goroutine stacks and live heap.
+		b.ReportMetric(float64(int64(m1.StackInuse)-int64(m0.StackInuse))/streams, "stack-B/stream")
+		b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/streams, "heap-B/stream")
+		b.ReportMetric(float64(goroutines)/streams, "goroutines/stream")
 	}
 }
 

@@ -41,7 +41,10 @@ type Footer struct {
 	Issued      int64     `json:"issued"`  // requests sent
 	Dropped     int64     `json:"dropped"` // requests the plan wanted but max_in_flight refused
 	Interrupted bool      `json:"interrupted,omitempty"`
-	Trust       Trust     `json:"trust"`
+	// Stopped says why the run stopped issuing before its plan ended
+	// when it was not interrupted (a spend cap reached).
+	Stopped string `json:"stopped,omitempty"`
+	Trust   Trust  `json:"trust"`
 }
 
 // Trust says whether the generator kept up with its own schedule.

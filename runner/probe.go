@@ -14,7 +14,7 @@ const probeInterval = 10 * time.Millisecond
 // wake-up overshot. It measures the machine, not the plan: when the Go
 // scheduler or the OS is slow to wake a sleeping goroutine, every timed
 // send and every stamp is late by as much, whatever the load generator does.
-func wakeProbe(ctx context.Context, h *hdrhistogram.Histogram, done chan<- struct{}) {
+func wakeProbe(ctx context.Context, h *hdrhistogram.Histogram, lateness *timerLateness, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTimer(probeInterval)
 	defer t.Stop()
@@ -27,6 +27,7 @@ func wakeProbe(ctx context.Context, h *hdrhistogram.Histogram, done chan<- struc
 		}
 		now := time.Now()
 		RecordMicros(h, us(now.Sub(due)))
+		lateness.observe(now.Sub(due))
 		due = now.Add(probeInterval)
 		t.Reset(probeInterval)
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
+	"reflect"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -54,7 +57,7 @@ func BenchmarkRace(b *testing.B) {
 			}
 			for _, rate := range []int{2000, 6000} {
 				for _, tool := range []raceTool{first, second} {
-					r := tool(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
+					r := labeled(tool)(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
 					if r.failed > 0 {
 						b.Fatalf("%s at %d/s: %d failed (%s)", r.tool, rate, r.failed, r.firstErr)
 					}
@@ -125,6 +128,20 @@ func (r raceResult) cpuPer1k() float64 {
 
 type raceTool func(b *testing.B, url string, body []byte, rate, n int) raceResult
 
+// labeled runs tool with a pprof label naming it, inherited by every
+// goroutine it starts (the transports' too), so a -cpuprofile of the race
+// splits by tool: go tool pprof -tagfocus tool=vegeta.
+func labeled(tool raceTool) raceTool {
+	return func(b *testing.B, url string, body []byte, rate, n int) (r raceResult) {
+		name := "seedbench"
+		if reflect.ValueOf(tool).Pointer() == reflect.ValueOf(raceVegeta).Pointer() {
+			name = "vegeta"
+		}
+		pprof.Do(context.Background(), pprof.Labels("tool", name), func(context.Context) { r = tool(b, url, body, rate, n) })
+		return r
+	}
+}
+
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
@@ -152,6 +169,7 @@ func raceSeedbench(b *testing.B, url string, body []byte, rate, n int) raceResul
 		Targets:  []Target{{Name: "mini", Model: miniModel, BaseURL: url}},
 		Stages:   []Stage{{Pacer: vegeta.ConstantPacer{Freq: rate, Per: time.Second}, MaxRequests: int64(n)}},
 		Requests: constSource{body}, MaxInFlight: raceConns, Client: client, Timeouts: DefaultTimeouts,
+		TimersOnly: os.Getenv("SEEDBENCH_BENCH_TIMER") != "", // Go timers only, no kernel sleep
 		Sink: func(r *Result) {
 			switch {
 			case r.OK():
@@ -224,15 +242,17 @@ func (p *startPacer) Pace(el time.Duration, hits uint64) (time.Duration, bool) {
 	return p.ConstantPacer.Pace(el, hits)
 }
 
-// BenchmarkRaceSeedbench is the race's seedbench side alone at 6,000/s for
-// 2 s: the benchmark to profile (-cpuprofile) and to compare commits with
-// (benchstat over -count 6). cpu-ms/1k is client CPU per 1,000 requests.
+// BenchmarkRaceSeedbench is the race's seedbench side alone at 6,000/s
+// (SEEDBENCH_RACE_RATE) for 2 s: the benchmark to profile (-cpuprofile)
+// and to compare commits with (benchstat over -count 6). cpu-ms/1k is
+// client CPU per 1,000 requests. SEEDBENCH_BENCH_TIMER=1 paces with Go
+// timers only (no kernel sleep).
 func BenchmarkRaceSeedbench(b *testing.B) {
 	url := ssetargetProcess(b, ssetarget.Config{Events: 1})
 	body := chatBody(miniModel, 1, "hi")
-	const rate = 6000
+	rate := envInt("SEEDBENCH_RACE_RATE", 6000)
 	for range b.N {
-		r := raceSeedbench(b, url, body, rate, int(rate*raceCPUWindow.Seconds()))
+		r := raceSeedbench(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
 		if r.failed > 0 {
 			b.Fatalf("%d failed (%s)", r.failed, r.firstErr)
 		}

@@ -40,6 +40,9 @@ type Config struct {
 	// clock (testing/synctest) advances it, which a kernel sleep, taking
 	// real time, would not.
 	TimersOnly bool
+	// EventBudget bounds the event bytes all streams buffer together
+	// beyond their read buffers; zero means DefaultEventBudget.
+	EventBudget int64
 }
 
 // Stats are the run's counts and trust figures.
@@ -79,8 +82,10 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
+	defer tuneGC()()
 	r := &run{cfg: cfg, start: start, drain: drainCtx, live: cfg.Live, work: make(chan job)}
 	r.str = newStreamer(cfg.Client, cfg.Timeouts, cfg.Targets)
+	r.str.budget = newEventBudget(cfg.EventBudget)
 	r.str.onSent = r.onSent
 	r.drops.wake = make(chan struct{}, 1)
 	r.live.begin(start)
@@ -88,7 +93,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	probeCtx, stopProbe := context.WithCancel(context.Background())
 	probeDone := make(chan struct{})
 	wake := NewHistogram()
-	go wakeProbe(probeCtx, wake, probeDone)
+	go wakeProbe(probeCtx, wake, &r.lateness, probeDone)
 	dropsDone := make(chan struct{})
 	go r.recordDrops(dropsDone)
 	cpu0 := processCPU()
@@ -189,7 +194,7 @@ func waitForStart(ctx context.Context, start time.Time, precise bool) (time.Time
 	mono := now.Add(start.Sub(now)) // start on now's monotonic clock
 	t := time.NewTimer(never)
 	defer t.Stop()
-	if !sleepUntil(ctx, t, mono, precise) {
+	if !sleepUntil(ctx, t, mono, nil, precise) {
 		return time.Time{}, 0, context.Cause(ctx)
 	}
 	return mono, time.Since(mono), nil
@@ -212,6 +217,9 @@ type run struct {
 
 	dropped atomic.Int64
 	drops   dropQueue
+	// lateness is how late Go timers fire now (the pacer's and the wake-up
+	// probe's): the pacer sleeps in the kernel only while they are late.
+	lateness timerLateness
 }
 
 // job is one request to send.
@@ -238,7 +246,7 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			return true
 		}
 		intended := offset + at
-		if !sleepUntil(ctx, timer, r.start.Add(intended), !r.cfg.TimersOnly) {
+		if !sleepUntil(ctx, timer, r.start.Add(intended), &r.lateness, !r.cfg.TimersOnly) {
 			done = false
 			return false
 		}
@@ -380,7 +388,7 @@ func estimate(res *Result) {
 	res.EstCompletionTokens = estimateTokens(res.ContentChars + res.ReasoningChars + res.ToolChars)
 	if n := len(res.EventsUS); n > 0 {
 		tokens := res.EstCompletionTokens
-		if res.Usage != nil && res.Usage.CompletionTokens > 0 {
+		if res.UsageValid() && res.Usage.CompletionTokens > 0 {
 			tokens = res.Usage.CompletionTokens
 		}
 		res.TokensPerEvent = float64(tokens) / float64(n)

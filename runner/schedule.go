@@ -80,7 +80,9 @@ func Intended(st Stage, fn func(hit uint64, at time.Duration) bool) {
 }
 
 // Count is the number of sequence numbers stage st uses: its pacer hits for
-// an open-loop stage, MaxRequests or ClosedBlock for a closed-loop one.
+// an open-loop stage, MaxRequests or ClosedBlock for a closed-loop one. A
+// constant pacer's count is worked out, not walked (see constantCount);
+// other pacers are walked hit by hit.
 func Count(st Stage) int64 {
 	if !st.Open() {
 		if st.MaxRequests > 0 {
@@ -88,7 +90,51 @@ func Count(st Stage) int64 {
 		}
 		return ClosedBlock
 	}
+	if n, ok := constantCount(st); ok {
+		return n
+	}
 	var n int64
 	Intended(st, func(uint64, time.Duration) bool { n++; return true })
 	return n
+}
+
+// CountUpTo is Count when it is cheap: worked out for a constant pacer and
+// a closed-loop stage, walked for other pacers only while the walk takes at
+// most limit hits. ok is false for a longer walk: the caller estimates, or
+// does without, rather than spend time in proportion to the plan before
+// the first request.
+func CountUpTo(st Stage, limit int64) (n int64, ok bool) {
+	if !st.Open() {
+		return Count(st), true
+	}
+	if n, ok := constantCount(st); ok {
+		return n, true
+	}
+	Intended(st, func(uint64, time.Duration) bool { n++; return n <= limit })
+	if n > limit {
+		return 0, false
+	}
+	return n, true
+}
+
+// constantCount is the hit count of a stage paced by vegeta's
+// ConstantPacer. Its Pace sends hit h at (h+1)·interval, with interval =
+// Per/Freq in whole nanoseconds, never earlier (in virtual time the walk
+// is never behind), so a stage of duration D holds ⌊D/interval⌋ hits, at
+// most MaxRequests. ok is false where Pace behaves otherwise (zero rate,
+// an interval under a nanosecond, no duration).
+func constantCount(st Stage) (int64, bool) {
+	cp, ok := st.Pacer.(vegeta.ConstantPacer)
+	if !ok || cp.Freq <= 0 || cp.Per <= 0 || st.Duration <= 0 {
+		return 0, false
+	}
+	interval := int64(cp.Per) / int64(cp.Freq)
+	if interval <= 0 {
+		return 0, false
+	}
+	n := int64(st.Duration) / interval
+	if st.MaxRequests > 0 {
+		n = min(n, st.MaxRequests)
+	}
+	return n, true
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // TestIntended checks the plan walk: pure, vegeta's convention (the first
@@ -287,5 +289,72 @@ func TestTrustLimit(t *testing.T) {
 		if tr.Untrustworthy != tc.bad || (tc.bad && tr.Reason == "") {
 			t.Errorf("lag p99 %dµs, TTFT p50 %dµs: untrustworthy %v (%s), want %v", tc.lagP99, tc.ttftP50, tr.Untrustworthy, tr.Reason, tc.bad)
 		}
+	}
+}
+
+// TestConstantCountMatchesWalk: the worked-out count of a constant stage is
+// the count of walking it, over rates, durations and caps that do and do
+// not divide evenly.
+func TestConstantCountMatchesWalk(t *testing.T) {
+	for _, freq := range []int{1, 3, 7, 1000, 1001, 33_333, 999_999, 5_000_000} {
+		for _, per := range []time.Duration{time.Second, 1000 * time.Second, 7 * time.Millisecond} {
+			for _, d := range []time.Duration{time.Nanosecond, time.Millisecond, 999 * time.Millisecond, time.Second, 3*time.Second + 1} {
+				for _, max := range []int64{0, 1, 17} {
+					st := Stage{Pacer: vegeta.ConstantPacer{Freq: freq, Per: per}, Duration: d, MaxRequests: max}
+					if max == 0 && float64(freq)*d.Seconds()/per.Seconds() > 200_000 {
+						continue // a long walk proves no more
+					}
+					var walked int64
+					Intended(st, func(uint64, time.Duration) bool { walked++; return true })
+					if got := Count(st); got != walked {
+						t.Errorf("Freq %d Per %v D %v max %d: Count %d, walk %d", freq, per, d, max, got, walked)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCountUpTo: a walk longer than the limit is not taken.
+func TestCountUpTo(t *testing.T) {
+	lin := Stage{Pacer: vegeta.LinearPacer{StartAt: vegeta.ConstantPacer{Freq: 100, Per: time.Second}, Slope: 10}, Duration: 10 * time.Second}
+	full := Count(lin)
+	if n, ok := CountUpTo(lin, full); !ok || n != full {
+		t.Errorf("limit = count: %d %v, want %d", n, ok, full)
+	}
+	if _, ok := CountUpTo(lin, full-1); ok {
+		t.Error("a walk over the limit was taken")
+	}
+	huge := Stage{Pacer: vegeta.ConstantPacer{Freq: 1_000_000_000, Per: time.Second}, Duration: time.Hour}
+	if n, ok := CountUpTo(huge, 10); !ok || n != 3_600_000_000_000 {
+		t.Errorf("constant: %d %v", n, ok)
+	}
+}
+
+// TestTimerLateness: one late timer switches the pacer to the kernel sleep
+// at once; on-time timers bring it back after a calm spell, not at once.
+func TestTimerLateness(t *testing.T) {
+	var l timerLateness
+	if l.late() {
+		t.Fatal("late before any timer fired")
+	}
+	l.observe(50 * time.Microsecond)
+	if l.late() {
+		t.Fatal("late after a timer 50 µs late")
+	}
+	l.observe(900 * time.Microsecond)
+	if !l.late() {
+		t.Fatal("not late after a timer 900 µs late")
+	}
+	l.observe(10 * time.Microsecond)
+	if !l.late() {
+		t.Fatal("one on-time timer cleared a late one")
+	}
+	n := 0
+	for ; l.late(); n++ {
+		l.observe(10 * time.Microsecond)
+	}
+	if n < 10 || n > 40 {
+		t.Fatalf("%d on-time timers to clear a 900 µs late one, want 10–40", n)
 	}
 }

@@ -2,27 +2,63 @@ package runner
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
 // preciseWindow is the last stretch of a wait that sleepUntil sleeps in the
-// kernel instead of on a Go timer. Go's timers are served by the network
-// poller, which on Linux waits in whole milliseconds, so a timer for 200 µs
-// fires ~1 ms late; at 1,000 req/s and above that lateness is the schedule
-// lag. nanosleep on the scheduling goroutine's thread wakes within tens of
-// microseconds.
+// kernel instead of on a Go timer, when Go timers are late. Go's timers are
+// served by the network poller, which on Linux waits in whole milliseconds
+// when the process is idle, so a timer for 200 µs fires ~1 ms late; at
+// 1,000 req/s and above that lateness is the schedule lag. nanosleep on the
+// scheduling goroutine's thread wakes within tens of microseconds.
 const preciseWindow = 2 * time.Millisecond
 
-// sleepUntil waits until due or until ctx is done (false). With precise
-// the last preciseWindow of the wait is slept in the kernel; without, on
-// the Go timer alone (Config.TimersOnly).
-func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time, precise bool) bool {
+// timersLate is how late a Go timer may fire before the pacer switches to
+// the kernel sleep for the end of each wait.
+const timersLate = 200 * time.Microsecond
+
+// timerLateness tracks how late Go timers fire right now, so the pacer
+// pays for precision only when it buys some. The kernel sleep is precise
+// but dear: the scheduling goroutine blocks its thread in a syscall for
+// every request, the runtime hands its processor to another thread and
+// takes it back, and each request costs about five context switches more
+// than a timer wake-up (BenchmarkRaceSeedbench with SEEDBENCH_BENCH_TIMER
+// set: a third of the client's CPU at 2,000/s). A busy process, the usual
+// case at high rates, checks its timers at every scheduling point and fires
+// them within microseconds; an idle one sleeps in the poller by whole
+// milliseconds. So every wake-up seen, the pacer's own on timers and the
+// wake-up probe's, feeds a decaying maximum, and the pacer sleeps in the
+// kernel while it is above timersLate.
+type timerLateness struct{ ns atomic.Int64 }
+
+// observe notes a timer that fired over late: the maximum jumps up at once
+// and decays by 1/16 a sample, so a burst of late timers switches to the
+// kernel sleep immediately and a calm spell switches back.
+func (l *timerLateness) observe(over time.Duration) {
+	for {
+		old := l.ns.Load()
+		v := max(int64(over), old-old/16)
+		if l.ns.CompareAndSwap(old, v) {
+			return
+		}
+	}
+}
+
+func (l *timerLateness) late() bool { return time.Duration(l.ns.Load()) > timersLate }
+
+// sleepUntil waits until due or until ctx is done (false). With lateness
+// nil or late timers (and precise set), the last preciseWindow is slept in
+// the kernel; otherwise the whole wait is on the timer, whose overshoot is
+// observed. precise is false under Config.TimersOnly.
+func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time, lateness *timerLateness, precise bool) bool {
 	d := time.Until(due)
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
+	kernel := precise && (lateness == nil || lateness.late())
 	coarse := d
-	if precise {
+	if kernel {
 		coarse = d - preciseWindow
 	}
 	if coarse > 0 {
@@ -32,8 +68,11 @@ func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time, precise b
 		case <-ctx.Done():
 			return false
 		}
+		if !kernel && lateness != nil {
+			lateness.observe(-time.Until(due))
+		}
 	}
-	if precise {
+	if kernel {
 		if d := time.Until(due); d > 0 {
 			kernelSleep(d)
 		}

@@ -21,6 +21,7 @@ var (
 // atomic store per read); when the timer fires, fire works out which limit,
 // if any, has passed and otherwise sleeps until the nearest one:
 //
+//	draining after [DONE]: now ≥ drain end      → errDrain (drainFor)
 //	total:  now ≥ Total                        → timeout
 //	before the headers: now ≥ TTFB             → ttfb_timeout
 //	after them: silent = now − lastArrival ≥ Idle → idle_timeout
@@ -35,6 +36,7 @@ type watchdog struct {
 	ttfb, idle, total time.Duration
 	headers           atomic.Bool
 	last              atomic.Int64 // offset from sent of the latest arrival, ns
+	drainBy           atomic.Int64 // offset from sent when draining must end, ns (0: not draining)
 }
 
 // startWatchdog arms the watchdog at the moment the request is sent. It
@@ -70,18 +72,36 @@ func (w *watchdog) gotHeaders(at time.Duration) {
 	}
 }
 
+// drainFor ends the request (errDrain) if it is still reading d from now:
+// the body after [DONE] gets d, then the connection is dropped.
+func (w *watchdog) drainFor(d time.Duration) {
+	now := time.Since(w.sent)
+	w.drainBy.Store(int64(now + d))
+	if w.total > 0 {
+		d = min(d, max(w.total-now, 0))
+	}
+	w.timer.Reset(d)
+}
+
 // activity records an arrival at offset at.
 func (w *watchdog) activity(at time.Duration) { w.last.Store(int64(at)) }
 
 func (w *watchdog) fire() {
 	now := time.Since(w.sent)
 	next := never
+	if by := time.Duration(w.drainBy.Load()); by > 0 {
+		if now >= by {
+			w.cancel(errDrain)
+			return
+		}
+		next = by - now
+	}
 	if w.total > 0 {
 		if now >= w.total {
 			w.cancel(errTotalTimeout)
 			return
 		}
-		next = w.total - now
+		next = min(next, w.total-now)
 	}
 	if !w.headers.Load() {
 		if w.ttfb > 0 {

@@ -135,3 +135,29 @@ func TestLoadCatalog(t *testing.T) {
 		t.Errorf("catalog error: %v", err)
 	}
 }
+
+// TestLookupGatewayIDs: every spelling a gateway uses for a Seed 2.0 model
+// is priced as that model.
+func TestLookupGatewayIDs(t *testing.T) {
+	cat := DefaultCatalog()
+	for id, want := range map[string]string{
+		"doubao-seed-2.0-pro":                 "doubao-seed-2.0-pro",  // EvoLink
+		"doubao-seed-2-0-pro-260215":          "doubao-seed-2.0-pro",  // Ark, versioned
+		"doubao-seed-2-0-mini-260215":         "doubao-seed-2.0-mini", // Ark, versioned
+		"doubao-seed-2-0-lite-260215":         "doubao-seed-2.0-lite",
+		"doubao-seed-2-0-code-preview-260215": "doubao-seed-2.0-code", // Ark's code preview
+		"doubao-seed-2.0-code":                "doubao-seed-2.0-code",
+	} {
+		m, ok := cat.Lookup(id)
+		if !ok || m.Name != want {
+			t.Errorf("Lookup(%q) = %v %v, want %s", id, m, ok, want)
+		}
+	}
+	if _, ok := cat.Lookup("ep-20260215000000-abcde"); ok {
+		t.Error("an endpoint id is priced only through catalog_model")
+	}
+	m, ok := cat.ForTarget(Target{Model: "ep-20260215000000-abcde", CatalogModel: "doubao-seed-2-0-pro-260215"})
+	if !ok || m.Name != "doubao-seed-2.0-pro" {
+		t.Errorf("endpoint id with catalog_model: %v %v", m, ok)
+	}
+}

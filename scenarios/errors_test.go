@@ -77,7 +77,7 @@ func TestErrorMessages(t *testing.T) {
 			`s.yaml:15:13: load.stages[0].rate: "20" is not a rate (try "20/s" or "1200/m")`},
 		// Unknown stage kind.
 		{"bad kind", replace(14, "    - kind: steady"),
-			`s.yaml:14:13: load.stages[0].kind: "steady" is not a stage kind (one of constant, poisson, gamma, ramp, sine, concurrency)`},
+			`s.yaml:14:13: load.stages[0].kind: "steady" is not a stage kind (one of constant, poisson, gamma, ramp, sine, concurrency, trace)`},
 		// A field another kind takes.
 		{"field of another kind", replace(15, "      users: 5"),
 			"s.yaml:14:7: load.stages[0].rate: missing (a constant stage takes rate)\n" +

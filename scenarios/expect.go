@@ -44,6 +44,10 @@ func (src *Source) expect(m *Model) expectation {
 		}
 		return len(m.Tiers) - 1
 	}
+	if src.file != nil {
+		src.file.expect(&e, tierIndex)
+		return e
+	}
 	prev := 0.0
 	for _, c := range src.classes {
 		w := (c.cum - prev) / src.total
@@ -94,6 +98,33 @@ func (src *Source) expect(m *Model) expectation {
 		}
 	}
 	return e
+}
+
+// expect averages a file source's rows, each row equally likely (a
+// dataset draws rows uniformly; a trace sends each once). Cached tokens
+// are not predicted from hash ids: shared blocks are counted by the server.
+func (f *fileSource) expect(e *expectation, tierIndex func(int) int) {
+	w := 1 / float64(len(f.rows))
+	for i := range f.rows {
+		r := &f.rows[i]
+		out := r.output
+		if out <= 0 {
+			out = f.defaultOut
+		}
+		out = max(1, min(out, f.maxOut, f.ctx-r.input))
+		t := tierIndex(r.input)
+		e.tiers[t].p += w
+		e.tiers[t].prompt += w * float64(r.input)
+		e.outputByTier[t] += w * float64(out)
+		e.prompt += w * float64(r.input)
+		e.output += w * float64(out)
+	}
+	for i := range e.tiers {
+		if p := e.tiers[i].p; p > 0 {
+			e.tiers[i].prompt /= p
+			e.outputByTier[i] /= p
+		}
+	}
 }
 
 // classMeans is the mean prompt and output length of one class, without

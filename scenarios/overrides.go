@@ -53,6 +53,8 @@ func (s *Scenario) Apply(o Overrides) error {
 					continue
 				}
 				st.Mean, st.Amplitude = FormatRate(r), FormatRate(round6(amp*r/mean))
+			case KindTrace:
+				return fmt.Errorf("--rate: scenario %s replays a trace at its own times (set source.speed to replay it faster)", s.Name)
 			default:
 				continue
 			}
@@ -68,7 +70,12 @@ func (s *Scenario) Apply(o Overrides) error {
 			return fmt.Errorf("--duration: %v", err)
 		}
 		var total time.Duration
-		for _, st := range c.Load.Stages {
+		for i, st := range c.Load.Stages {
+			if st.Kind == KindTrace {
+				// A trace keeps its own times: --duration cuts the replay.
+				c.Load.Stages[i].Duration = o.Duration
+				continue
+			}
 			d, err := ParseDuration(st.Duration)
 			if err != nil {
 				return fmt.Errorf("--duration: load.stages: %v", err)
@@ -78,6 +85,9 @@ func (s *Scenario) Apply(o Overrides) error {
 		if total > 0 {
 			k := float64(want) / float64(total)
 			for i := range c.Load.Stages {
+				if c.Load.Stages[i].Kind == KindTrace {
+					continue
+				}
 				d, _ := ParseDuration(c.Load.Stages[i].Duration)
 				c.Load.Stages[i].Duration = (time.Duration(float64(d) * k)).Round(time.Millisecond).String()
 			}

@@ -7,11 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 )
 
-//go:embed builtin/*.yaml
+//go:embed builtin/*.yaml builtin/data
 var builtinFS embed.FS
 
 // Options change how a scenario is read.
@@ -53,6 +54,9 @@ func ParseWith(file string, src []byte, o Options) (*Scenario, error) {
 	// decode only repeats the decoder, so that is left out.
 	decoded := len(d.errs)
 	s.applyDefaults(d)
+	if dir := filepath.Dir(file); file != "" && dir != "." {
+		s.Source.resolve(dir)
+	}
 	s.validate(d, o.Catalog)
 	d.errs = d.errs.beside(decoded)
 	if err := d.errs.err(); err != nil {
@@ -133,7 +137,11 @@ func BuiltinWith(name string, o Options) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseWith(name+".yaml", b, o)
+	s, err := ParseWith(name+".yaml", b, o)
+	if s != nil {
+		s.Source.resolve(builtinPrefix)
+	}
+	return s, err
 }
 
 // Catalog returns the catalog s was validated against.

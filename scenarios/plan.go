@@ -47,6 +47,7 @@ func NewPlan(s *Scenario, seed int64) (*Plan, error) {
 	if err := p.buildStages(); err != nil {
 		return nil, err
 	}
+	s.Warnings = append(s.Warnings, p.QuotaWarnings()...)
 	return p, nil
 }
 
@@ -79,7 +80,7 @@ func (p *Plan) buildStages() error {
 				st.MaxRequests = remaining
 			}
 			if st.Pacer != nil {
-				remaining -= countHits(st, st.MaxRequests)
+				remaining -= runner.Count(st) // at most remaining, the stage's cap
 			}
 		}
 		p.Stages = append(p.Stages, st)
@@ -105,6 +106,9 @@ func warmupOf(st Stage) Stage {
 // vegeta's Rate holds a whole number of hits per period, so a rate r/s is
 // written as int(r·1000) hits per 1000 s (resolution 0.001/s).
 func (p *Plan) stage(i int, spec Stage) (runner.Stage, error) {
+	if spec.Kind == KindTrace {
+		return p.traceStage(spec)
+	}
 	dur, err := ParseDuration(spec.Duration)
 	if err != nil {
 		return runner.Stage{}, err
@@ -164,40 +168,57 @@ func (p *Plan) stage(i int, spec Stage) (runner.Stage, error) {
 	return st, nil
 }
 
+// traceStage replays the source trace: each row at its (warped) offset,
+// once per target. Its duration is the last send time unless the stage
+// gives a shorter one.
+func (p *Plan) traceStage(spec Stage) (runner.Stage, error) {
+	f := p.Source.file
+	if f == nil || f.kind != "trace" {
+		return runner.Stage{}, fmt.Errorf("a trace stage needs source.trace")
+	}
+	var maxGap time.Duration
+	if p.Scenario.Source.MaxGap != "" {
+		g, err := ParseDuration(p.Scenario.Source.MaxGap)
+		if err != nil {
+			return runner.Stage{}, err
+		}
+		maxGap = g
+	}
+	times := traceTimes(f.rows, p.Scenario.Source.Speed, maxGap)
+	st := runner.Stage{Name: spec.Name, MaxRequests: spec.MaxRequests,
+		Pacer:    tracePacer{times: times, targets: uint64(len(p.Source.targets))},
+		Duration: (times[len(times)-1] + time.Millisecond).Truncate(time.Millisecond)}
+	if spec.Duration != "" {
+		d, err := ParseDuration(spec.Duration)
+		if err != nil {
+			return st, err
+		}
+		st.Duration = min(st.Duration, d)
+	}
+	return st, nil
+}
+
 func vegetaRate(perSec float64) vegeta.ConstantPacer {
 	return vegeta.ConstantPacer{Freq: int(math.Round(perSec * 1000)), Per: 1000 * time.Second}
 }
 
-// countHits is how many requests an open-loop stage plans, stopping at
-// limit (0: no limit).
-func countHits(st runner.Stage, limit int64) int64 {
-	var n int64
-	runner.Intended(st, func(uint64, time.Duration) bool {
-		n++
-		return limit <= 0 || n < limit
-	})
-	return n
-}
-
-// maxCount bounds how many hits Planned walks; beyond it the count is
-// estimated from the pacer's rate (a month at 1,000/s would take minutes
-// to walk, for a figure nobody needs to the unit).
-const maxCount = 5_000_000
+// walkLimit bounds how many hits Planned walks for a pacer whose count
+// has no closed form (Poisson, gamma, ramp, sine); beyond it the count is
+// estimated from the pacer's rate, so no step before the first request
+// takes time in proportion to the plan.
+const walkLimit = 1 << 20
 
 // Planned is the number of requests stage i will send: for an open-loop
-// stage counted exactly by walking its pacer (exact true), or, for a very
-// long stage, estimated as the integral of the pacer's rate; -1 for a
-// closed-loop stage, whose count depends on the server's speed.
+// stage exact when it is cheap to know (a constant rate's is worked out,
+// other pacers are walked up to walkLimit hits), else estimated as the
+// integral of the pacer's rate (exact false); -1 for a closed-loop stage,
+// whose count depends on the server's speed.
 func (p *Plan) Planned(i int) (n int64, exact bool) {
 	st := p.Stages[i]
 	if st.Pacer == nil {
 		return -1, false
 	}
-	limit := int64(maxCount)
-	if st.MaxRequests > 0 && st.MaxRequests < limit {
-		return countHits(st, st.MaxRequests), true
-	}
-	if n := countHits(st, limit+1); n <= limit {
+	if n, ok := runner.CountUpTo(st, walkLimit); ok {
 		return n, true
 	}
 	// ∫ rate dt by the midpoint rule over 1,000 slices.
@@ -211,6 +232,23 @@ func (p *Plan) Planned(i int) (n int64, exact bool) {
 		sum = math.Min(sum, float64(st.MaxRequests))
 	}
 	return int64(math.Round(sum)), false
+}
+
+// Requests is the plan's open-loop request count, summed over Planned:
+// exact is false when any stage's count is estimated, closed true when a
+// closed-loop stage adds requests that cannot be counted in advance.
+func (p *Plan) Requests() (n int64, exact, closed bool) {
+	exact = true
+	for i := range p.Stages {
+		c, ok := p.Planned(i)
+		if c < 0 {
+			closed = true
+			continue
+		}
+		n += c
+		exact = exact && ok
+	}
+	return n, exact, closed
 }
 
 // Duration is the planned length of all stages, warmup included.
@@ -260,5 +298,9 @@ func (p *Plan) Hash() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%d\n", planVersion, p.Seed)
 	h.Write(b)
+	if f := p.Source.file; f != nil {
+		// The scenario names the file; its bytes are part of the plan.
+		fmt.Fprintf(h, "\n%s %s", f.kind, f.sha256)
+	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }

@@ -22,6 +22,11 @@ type Scenario struct {
 	GuardBand string `yaml:"guard_band" json:"guard_band,omitempty"`
 	// Tokenizer corrects the client's token estimate to the server's count.
 	Tokenizer Calibration `yaml:"tokenizer" json:"tokenizer,omitzero"`
+	// Source takes requests from a dataset or a trace file instead of the
+	// mix (see filesource.go).
+	// Its file path is resolved when the scenario is read: relative to the
+	// scenario file, or "builtin:…" for the files of built-in scenarios.
+	Source FileSource `yaml:"source" json:"source,omitzero"`
 
 	// catalog gives model limits and tiers; nil means DefaultCatalog.
 	catalog *Catalog
@@ -39,6 +44,13 @@ type Target struct {
 	// APIKeyEnv names the environment variable holding the key. The key
 	// itself never appears in a scenario.
 	APIKeyEnv string `yaml:"api_key_env" json:"api_key_env,omitempty"`
+	// Gateway is the hosted gateway's flavour: ark, evolink or openai. It
+	// says which model-id forms to expect and is shown with the target;
+	// empty means guessed from BaseURL (see GatewayOf).
+	Gateway string `yaml:"gateway" json:"gateway,omitempty"`
+	// Quota is the endpoint's per-minute quota, when known: validate and
+	// run warn when the plan asks for more.
+	Quota Quota `yaml:"quota" json:"quota,omitzero"`
 	// CatalogModel prices and limits the target as this catalog model, for
 	// gateways that expose a model under another name (an endpoint ID).
 	CatalogModel string            `yaml:"catalog_model" json:"catalog_model,omitempty"`
@@ -93,6 +105,10 @@ type Load struct {
 	Timeout string `yaml:"timeout" json:"timeout,omitempty"`
 	// MaxRequests ends the run after this many requests (0: no limit).
 	MaxRequests int64 `yaml:"max_requests" json:"max_requests,omitempty"`
+	// MaxSpend caps what the run may spend, measured from server usage
+	// as it goes ("5CNY"; see Catalog.ParseMoney): at the cap the run stops
+	// issuing, lets the requests in flight finish and exits 3.
+	MaxSpend string `yaml:"max_spend" json:"max_spend,omitempty"`
 	// Warmup runs the first stage's load for this long before it, flagged
 	// and left out of the statistics.
 	Warmup string  `yaml:"warmup" json:"warmup,omitempty"`
@@ -106,6 +122,7 @@ type Load struct {
 //	ramp               from, to
 //	sine               mean, amplitude, period, phase
 //	concurrency        users
+//	trace              (none: the source trace gives every send time)
 type Stage struct {
 	Name      string  `yaml:"name" json:"name,omitempty"`
 	Kind      string  `yaml:"kind" json:"kind"`
@@ -131,6 +148,8 @@ const (
 	KindRamp        = "ramp"
 	KindSine        = "sine"
 	KindConcurrency = "concurrency"
+	// KindTrace replays the scenario's source trace at its own times.
+	KindTrace = "trace"
 )
 
-var stageKinds = []string{KindConstant, KindPoisson, KindGamma, KindRamp, KindSine, KindConcurrency}
+var stageKinds = []string{KindConstant, KindPoisson, KindGamma, KindRamp, KindSine, KindConcurrency, KindTrace}

@@ -59,7 +59,7 @@ func shardPlan(t *testing.T, name string, seed int64, sh runner.Shard) []planned
 // same intended times, same targets, same bodies — each request once.
 func TestShardsUnionIsThePlan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, name := range []string{"quickstart", "tier-mix", "cache-heavy"} {
+	for _, name := range []string{"quickstart", "tier-mix", "cache-heavy", "trace-replay", "chat-dataset"} {
 		for range 3 {
 			seed := rng.Int64N(1 << 40)
 			whole := shardPlan(t, name, seed, runner.Shard{Index: 0, Count: 1})

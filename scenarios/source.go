@@ -31,6 +31,8 @@ type Source struct {
 	// is prefixStart[g-1] / prefixUnits[g-1] of the corpus.
 	prefixStart []int
 	prefixUnits []int
+	// file, when set, serves every request from a dataset or trace.
+	file *fileSource
 }
 
 type sourceTarget struct {
@@ -84,6 +86,9 @@ func newSource(s *Scenario, res *resolution, seed int64) (*Source, error) {
 			src.prefixUnits = append(src.prefixUnits, max(1, int(float64(ps.Tokens)/src.cal.ratio()+0.5)))
 		}
 		next += ps.Groups
+	}
+	if !s.Source.IsZero() {
+		return src, src.attachFile(s, res)
 	}
 	d := newDecoder("", nil)
 	for i, c := range s.Mix {
@@ -185,6 +190,9 @@ func (src *Source) Request(k int64) runner.Request { return src.build(k, true) }
 // build makes request k, with its body or (for tests and summaries that
 // only need the record fields) without.
 func (src *Source) build(k int64, withBody bool) runner.Request {
+	if src.file != nil {
+		return src.buildFromFile(k, withBody)
+	}
 	n := int64(len(src.targets))
 	j := k / n
 	ti := int((k%n + j) % n)

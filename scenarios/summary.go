@@ -27,6 +27,10 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		endpoint := t.BaseURL
 		if endpoint == "" {
 			endpoint = "built-in mock"
+		} else if g, guessed := GatewayOf(t); guessed {
+			endpoint += " (" + g + ", guessed from the URL)"
+		} else {
+			endpoint += " (" + g + ")"
 		}
 		key := "-"
 		if t.APIKeyEnv != "" {
@@ -59,8 +63,41 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(w, "  every prompt is sent to each of the %d targets in turn\n", len(s.Targets))
 	}
 
+	if f := p.Source.file; f != nil {
+		fmt.Fprintf(w, "\nsource %s (%s, %s rows, sha256 %s)\n", f.kind, f.format, groupThousands(float64(len(f.rows)), 0), f.sha256[:12])
+		fmt.Fprintf(w, "  file %s\n", f.path)
+		switch {
+		case f.kind == "trace":
+			sp := s.Source.Speed
+			if sp == 0 {
+				sp = 1
+			}
+			gap := "none"
+			if s.Source.MaxGap != "" {
+				gap = s.Source.MaxGap
+			}
+			fmt.Fprintf(w, "  replayed at %g× speed, idle gaps capped at %s; each row once per target\n", sp, gap)
+		default:
+			fmt.Fprintln(w, "  rows drawn with the seed, with replacement; messages sent as the file has them")
+		}
+	} else if err := p.writeMix(w); err != nil {
+		return err
+	}
+	e := p.Source.expect(p.Source.targets[0].model)
+	var shares []string
+	for _, t := range e.tiers {
+		shares = append(shares, fmt.Sprintf("%s %s", t.tier, pct(t.p)))
+	}
+	fmt.Fprintf(w, "  requests by tier: %s · mean prompt %s tokens, mean max_tokens %s\n",
+		strings.Join(shares, ", "), groupThousands(e.prompt, 0), groupThousands(e.output, 0))
+	return p.writeRest(w)
+}
+
+// writeMix is the mix table of WriteSummary.
+func (p *Plan) writeMix(w io.Writer) error {
+	s := p.Scenario
 	fmt.Fprintf(w, "\nmix (guard band %s around tier boundaries)\n", s.GuardBand)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  class\tshare\ttier\tprompt tokens\tmean\toutput tokens (max_tokens)\tmean")
 	for i, c := range s.Mix {
 		sc := &p.Source.classes[i]
@@ -79,19 +116,31 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, pct(c.Weight/p.Source.total), tier, prompt,
 			groupThousands(mp, 0), c.OutputTokens.String(), groupThousands(mo, 0))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	e := p.Source.expect(p.Source.targets[0].model)
-	var shares []string
-	for _, t := range e.tiers {
-		shares = append(shares, fmt.Sprintf("%s %s", t.tier, pct(t.p)))
-	}
-	fmt.Fprintf(w, "  requests by tier: %s · mean prompt %s tokens, mean max_tokens %s\n",
-		strings.Join(shares, ", "), groupThousands(e.prompt, 0), groupThousands(e.output, 0))
+	return tw.Flush()
+}
 
+// writeRest is WriteSummary after the requests: prefixes, load, SLOs.
+func (p *Plan) writeRest(w io.Writer) error {
+	s := p.Scenario
+	var tw *tabwriter.Writer
 	fmt.Fprintln(w, "\nprefix groups")
-	if len(s.Prefix) == 0 {
+	if f := p.Source.file; f != nil {
+		blocks := map[int64]bool{}
+		for _, r := range f.rows {
+			for _, h := range r.hashIDs {
+				blocks[h] = true
+			}
+		}
+		switch {
+		case len(blocks) > 0:
+			fmt.Fprintf(w, "  from the trace's hash_ids: %s distinct blocks of %d tokens; rows sharing leading ids share that text\n",
+				groupThousands(float64(len(blocks)), 0), f.blockTokens)
+		case f.kind == "trace":
+			fmt.Fprintln(w, "  none: the trace has no hash ids, every prompt starts with a unique salt")
+		default:
+			fmt.Fprintln(w, "  the dataset's own: a row drawn twice is the same prompt, as a repeated question is")
+		}
+	} else if len(s.Prefix) == 0 {
 		fmt.Fprintln(w, "  none: every prompt starts with a unique salt")
 	} else {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -95,6 +95,7 @@ func (s *Scenario) validate(d *decoder, cat *Catalog) *resolution {
 	s.validateMix(d, r)
 	s.validatePrefix(d)
 	s.validateLoad(d)
+	s.validateCeiling(d)
 	s.validateSLO(d)
 	return r
 }
@@ -140,6 +141,10 @@ func (s *Scenario) validateTargets(d *decoder, cat *Catalog, r *resolution) {
 		}
 		if t.MaxOutputTokens < 0 {
 			d.fail(p+".max_output_tokens", "cannot be negative")
+		}
+		s.validateGateway(d, p, t)
+		if t.Quota.RPM < 0 || t.Quota.TPM < 0 {
+			d.fail(p+".quota", "rpm and tpm cannot be negative")
 		}
 		validateSweep(d, p, t)
 		m, ok := cat.ForTarget(t)
@@ -415,6 +420,13 @@ func planClass(d *decoder, p string, c Class, r *resolution) (*classPlan, bool) 
 }
 
 func (s *Scenario) validateMix(d *decoder, r *resolution) {
+	if !s.Source.IsZero() {
+		if len(s.Mix) > 0 {
+			d.fail("mix", "goes with no source: the source file gives every request's prompt and length (remove mix or source)")
+		}
+		s.validateSource(d)
+		return
+	}
 	if len(s.Mix) == 0 {
 		d.fail("mix", "missing (at least one class: {name: chat, prompt_tokens: 2000, output_tokens: 256})")
 		return
@@ -505,6 +517,7 @@ var stageFields = map[string][]string{
 	KindRamp:        {"from", "to"},
 	KindSine:        {"mean", "amplitude", "period", "phase"},
 	KindConcurrency: {"users"},
+	KindTrace:       {},
 }
 
 var sinePhases = map[string]float64{"mean_up": 0, "peak": math.Pi / 2, "mean_down": math.Pi, "trough": 3 * math.Pi / 2}
@@ -527,7 +540,16 @@ func (s *Scenario) validateLoad(d *decoder) {
 			d.fail("load.warmup", "%v", err)
 		}
 	}
-	if len(l.Stages) == 0 {
+	if l.MaxSpend != "" {
+		if _, err := s.Catalog().ParseMoney(l.MaxSpend); err != nil {
+			d.fail("load.max_spend", "%v", err)
+		}
+	}
+	if len(l.Stages) == 0 && s.Source.Trace != "" {
+		// A trace replays itself: its one stage is implied.
+		s.Load.Stages = []Stage{{Name: KindTrace, Kind: KindTrace}}
+		l = s.Load
+	} else if len(l.Stages) == 0 {
 		d.fail("load.stages", "missing (at least one stage: {kind: constant, rate: 5/s, duration: 1m})")
 	}
 	for i, st := range l.Stages {
@@ -593,6 +615,21 @@ func (s *Scenario) validateLoad(d *decoder) {
 			if need("users") && st.Users < 1 {
 				d.fail(p+".users", "%d must be at least 1", st.Users)
 			}
+		case KindTrace:
+			switch {
+			case s.Source.Trace == "":
+				d.fail(p+".kind", "a trace stage replays source.trace, and this scenario has none")
+			case len(l.Stages) > 1:
+				d.fail(p+".kind", "a trace stage is the only stage (the trace gives every send time)")
+			case st.Duration != "":
+				if _, err := ParseDuration(st.Duration); err != nil {
+					d.fail(p+".duration", "%v", err)
+				}
+			}
+			if st.MaxRequests < 0 {
+				d.fail(p+".max_requests", "cannot be negative (0 means no limit)")
+			}
+			continue // its duration is the trace's unless one is given
 		}
 		if st.Duration == "" {
 			d.fail(p+".duration", "missing (how long the stage runs, e.g. 5m)")

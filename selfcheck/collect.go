@@ -11,22 +11,27 @@ import (
 // arrive. The runner calls add from many goroutines, once per request
 // (never per event), so one mutex is cheap enough.
 type collector struct {
-	warmupUS   int64 // records sent before this offset are left out
-	mu         sync.Mutex
-	ttft       []int64 // measured − truth TTFT, µs
-	itl        []int64 // measured − truth gap, µs, signed
-	lag        []int64 // open loop: sent − intended, µs
-	requests   int     // measured-window records, whatever their outcome
-	ok         int
-	dropped    int
-	newConns   int // dialed a connection: kept out of the TTFT error
-	noTruth    int // succeeded but carried no ground truth
-	mismatched int // measured and true event counts differ
-	errors     map[string]int
+	warmupUS int64         // records sent before this offset are left out
+	start    time.Time     // the run's offset 0 (sent = start + SentUS)
+	stamps   *serverStamps // the mock's side, to split the TTFT error
+	mu       sync.Mutex
+	ttft     []int64 // measured − truth TTFT, µs
+	// The TTFT error's parts (see serverStamps), for the requests in ttft
+	// whose stamps were found.
+	request, mockWrite, clientRead []int64
+	itl                            []int64 // measured − truth gap, µs, signed
+	lag                            []int64 // open loop: sent − intended, µs
+	requests                       int     // measured-window records, whatever their outcome
+	ok                             int
+	dropped                        int
+	newConns                       int // dialed a connection: kept out of the TTFT error
+	noTruth                        int // succeeded but carried no ground truth
+	mismatched                     int // measured and true event counts differ
+	errors                         map[string]int
 }
 
-func newCollector(warmup time.Duration) *collector {
-	return &collector{warmupUS: warmup.Microseconds(), errors: map[string]int{}}
+func newCollector(warmup time.Duration, start time.Time, stamps *serverStamps) *collector {
+	return &collector{warmupUS: warmup.Microseconds(), start: start, stamps: stamps, errors: map[string]int{}}
 }
 
 // add records one finished request; those sent during the warm-up (or
@@ -35,6 +40,10 @@ func (c *collector) add(r *runner.Result) {
 	at := r.SentUS
 	if r.Status == runner.StatusDropped {
 		at = r.IntendedUS
+	}
+	var st *reqStamps
+	if c.stamps != nil {
+		st, _ = c.stamps.take(r.K)
 	}
 	if r.Warmup || at < c.warmupUS {
 		return
@@ -66,6 +75,14 @@ func (c *collector) add(r *runner.Result) {
 		c.newConns++
 	} else {
 		c.ttft = append(c.ttft, e)
+		if st != nil {
+			sent := c.start.Add(time.Duration(r.SentUS) * time.Microsecond)
+			if sp, ok := st.split(sent, r.TruthTTFTUS, e); ok {
+				c.request = append(c.request, sp.request)
+				c.mockWrite = append(c.mockWrite, sp.mockWrite)
+				c.clientRead = append(c.clientRead, sp.clientRead)
+			}
+		}
 	}
 	if c.itl, ok = ITLErrors(c.itl, r); !ok {
 		c.mismatched++

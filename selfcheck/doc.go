@@ -42,6 +42,18 @@
 // runner's own error. The mock's sleep overshoot is not in it: the truth
 // is stamped when the bytes are actually about to leave, however late.
 //
+// Which side drifted: selfcheck wraps the mock's handler and stamps, on the
+// same clock, when it was entered and when each flush returned, and splits
+// every request's TTFT error into three parts that add up to it:
+//
+//	request     = handler entered − client sent         (client transport, loopback, the mock's net/http)
+//	mock write  = first-token flush returned − truth    (the mock's write, and its goroutine losing the CPU in it)
+//	client read = error − request − mock write          (bytes in the client's socket → runner's stamp)
+//
+// Client read is the runner's own share, mock write the mock's; request is
+// both sides', mostly the client's. Client read can be a few µs below zero:
+// the client may read the bytes before the mock's write call has returned.
+//
 // Inter-token gaps are compared gap by gap,
 //
 //	ITL error[i] = (m[i] − m[i−1]) − (t[i] − t[i−1])

@@ -97,15 +97,16 @@ func (s source) Request(k int64) runner.Request {
 	return runner.Request{K: k, Body: b, MaxTokens: n, EstPromptTokens: j + 1}
 }
 
-// startMock serves cfg on a loopback port of its own and returns its
-// OpenAI base URL and a stop function that waits for every handler.
-func startMock(cfg mockserver.Config) (baseURL string, stop func(), err error) {
+// startMock serves cfg on a loopback port of its own, its handler stamped
+// by stamps, and returns its OpenAI base URL and a stop function that waits
+// for every handler.
+func startMock(cfg mockserver.Config, stamps *serverStamps) (baseURL string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("selfcheck: listen on loopback: %w", err)
 	}
 	ms := mockserver.New(cfg)
-	srv := &http.Server{Handler: ms, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: stamps.wrap(ms), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -80,12 +80,19 @@ type Step struct {
 	NoTruth    int `json:"no_truth"`
 	Mismatched int `json:"mismatched"`
 
-	TTFTErr   *Dist `json:"ttft_err_us"`    // measured − truth, signed
-	ITLErr    *Dist `json:"itl_err_us"`     // measured gap − true gap, signed
-	ITLAbsErr *Dist `json:"itl_abs_err_us"` // |measured gap − true gap|
-	Lag       *Dist `json:"lag_us"`         // open loop only: sent − intended
-	Wakeup    *Dist `json:"wakeup_lag_us"`  // 10 ms sleep overshoot
-	CPU       *CPU  `json:"cpu"`
+	TTFTErr *Dist `json:"ttft_err_us"` // measured − truth, signed
+	// The TTFT error's three parts (they sum to it, request by request):
+	// the request's way in (client transport, loopback, the mock's
+	// net/http), the mock writing the first token, and the client reading
+	// it (the runner's own share). See serverStamps.
+	TTFTRequest    *Dist `json:"ttft_err_request_us,omitempty"`
+	TTFTMockWrite  *Dist `json:"ttft_err_mock_write_us,omitempty"`
+	TTFTClientRead *Dist `json:"ttft_err_client_read_us,omitempty"`
+	ITLErr         *Dist `json:"itl_err_us"`     // measured gap − true gap, signed
+	ITLAbsErr      *Dist `json:"itl_abs_err_us"` // |measured gap − true gap|
+	Lag            *Dist `json:"lag_us"`         // open loop only: sent − intended
+	Wakeup         *Dist `json:"wakeup_lag_us"`  // 10 ms sleep overshoot
+	CPU            *CPU  `json:"cpu"`
 	// Load1 is the system's 1-minute load average when the step ended
 	// (Linux; omitted elsewhere). Above the CPU count, other processes were
 	// competing for the CPUs and the errors say more about them than about
@@ -107,6 +114,7 @@ func (col *collector) step(c Config, p StepPlan, conc int) Step {
 	}
 	st.ITLAbsErr = Summarize(Abs(col.itl))
 	st.TTFTErr, st.ITLErr = Summarize(col.ttft), Summarize(col.itl)
+	st.TTFTRequest, st.TTFTMockWrite, st.TTFTClientRead = Summarize(col.request), Summarize(col.mockWrite), Summarize(col.clientRead)
 	if p.Kind == KindRate {
 		st.Lag = Summarize(col.lag)
 	}
@@ -264,10 +272,12 @@ func writeHeader(w *errWriter, m Machine, c ConfigInfo) {
 	w.printf("%d CPUs (GOMAXPROCS %d%s), %s/%s, %s; %gs per step after %gs warm-up; limit: p99 ≤ %v\n",
 		m.CPUs, m.GOMAXPROCS, load, m.OS, m.Arch, m.Go, c.DurationS, c.WarmupS, us(c.LimitUS))
 	w.printf("errors = client measurement − server truth, in µs (method: go doc github.com/seedbench/seedbench/selfcheck);\n")
-	w.printf("dials = requests that opened a new connection (left out of the TTFT error); CPU = runner + mock, in cores;\n")
+	w.printf("TTFT err p99 split = request in (client transport, loopback, mock's net/http) / mock writing the first token /\n")
+	w.printf("  client reading it (the runner's own share); dials = requests that opened a new connection (left out of the TTFT error);\n")
+	w.printf("CPU = runner + mock, in cores;\n")
 	w.printf("load = system 1-minute load average at the step's end (above the CPU count, other processes competed)\n\n")
-	w.printf("%-14s %6s %7s %5s  %-26s  %-20s %8s %8s %5s %5s  %s\n", "step", "reqs", "req/s", "dials",
-		"TTFT err min/p50/p99/max", "|ITL err| p50/p99/max", "lag p99", "wake p99", "CPU", "load", "verdict")
+	w.printf("%-14s %6s %7s %5s  %-26s  %-20s  %-20s %8s %8s %5s %5s  %s\n", "step", "reqs", "req/s", "dials",
+		"TTFT err min/p50/p99/max", "p99 req/mock/client", "|ITL err| p50/p99/max", "lag p99", "wake p99", "CPU", "load", "verdict")
 }
 
 func writeStep(w *errWriter, st Step) {
@@ -298,8 +308,12 @@ func writeStep(w *errWriter, st Step) {
 	if st.Load1 != nil {
 		load = fmt.Sprintf("%.1f", *st.Load1)
 	}
-	w.printf("%-14s %6d %7.1f %5d  %-26s  %-20s %8s %8s %5s %5s  %s\n", st.StepPlan, st.Requests, st.RPS, st.NewConns,
-		ttft, triple(st.ITLAbsErr), lag, wake, cpu, load, verdict)
+	split := "-"
+	if st.TTFTRequest != nil && st.TTFTMockWrite != nil && st.TTFTClientRead != nil {
+		split = fmt.Sprintf("%d / %d / %d", st.TTFTRequest.P99, st.TTFTMockWrite.P99, st.TTFTClientRead.P99)
+	}
+	w.printf("%-14s %6d %7.1f %5d  %-26s  %-20s  %-20s %8s %8s %5s %5s  %s\n", st.StepPlan, st.Requests, st.RPS, st.NewConns,
+		ttft, split, triple(st.ITLAbsErr), lag, wake, cpu, load, verdict)
 }
 
 func writeVerdict(w *errWriter, v Verdict) {

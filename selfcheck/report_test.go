@@ -97,7 +97,7 @@ func failedIf(b bool) []string {
 }
 
 func TestCollectorLeavesOutWarmupAndDials(t *testing.T) {
-	col := newCollector(time.Second)
+	col := newCollector(time.Second, time.Time{}, nil)
 	ok := func(sent int64, connect int64) *runner.Result {
 		return &runner.Result{SentUS: sent, IntendedUS: -1, Status: runner.StatusOK, ConnectUS: connect, Reused: connect == 0,
 			TTFTUS: 1200, TruthTTFTUS: 1000, EventsUS: []int64{1200, 1300}, TruthEventsUS: []int64{1000, 1100}}
@@ -131,7 +131,8 @@ func TestWriteTextGolden(t *testing.T) {
 		Config:  c.info(),
 		Steps: []Step{
 			{StepPlan: StepPlan{Kind: KindStreams, Streams: 100}, Requests: 1700, OK: 1700, RPS: 85, NewConns: 3,
-				TTFTErr: &Dist{N: 1697, Min: -12, P50: 80, P99: 420, Max: 900}, ITLAbsErr: &Dist{N: 80000, P50: 10, P99: 200, Max: 2000},
+				TTFTErr:     &Dist{N: 1697, Min: -12, P50: 80, P99: 420, Max: 900},
+				TTFTRequest: &Dist{N: 1697, P99: 150}, TTFTMockWrite: &Dist{N: 1697, P99: 40}, TTFTClientRead: &Dist{N: 1697, P99: 260}, ITLAbsErr: &Dist{N: 80000, P50: 10, P99: 200, Max: 2000},
 				Wakeup: &Dist{N: 2000, P50: 300, P99: 1100, Max: 3000}, CPU: &CPU{UserS: 3, SysS: 2, Cores: 0.25}, Load1: ptr(0.7), Within: true},
 			{StepPlan: StepPlan{Kind: KindRate, Rate: 424}, Requests: 8480, OK: 8470, RPS: 424, Dropped: 4,
 				Errors:  map[string]int{"timeout": 6},

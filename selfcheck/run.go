@@ -24,7 +24,8 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	for _, p := range plan {
 		maxConc = max(maxConc, c.concurrency(p))
 	}
-	base, stop, err := startMock(mockConfig(c, maxConc))
+	stamps := newServerStamps()
+	base, stop, err := startMock(mockConfig(c, maxConc), stamps)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +39,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 
 	rep := &Report{Machine: thisMachine(), Config: c.info()}
 	for _, p := range plan {
-		st, err := runStep(ctx, c, p, base, client, timeouts)
+		st, err := runStep(ctx, c, p, base, client, timeouts, stamps)
 		if err != nil {
 			rep.Verdict = verdict(c, rep.Machine.CPUs, rep.Steps)
 			return rep, err
@@ -55,7 +56,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 // runStep runs one load for c.Warmup + c.Duration in one runner.Run, with
 // the wake-up probe and the CPU window covering the measured window and the
 // drain of its last requests.
-func runStep(ctx context.Context, c Config, p StepPlan, base string, client *http.Client, timeouts runner.Timeouts) (Step, error) {
+func runStep(ctx context.Context, c Config, p StepPlan, base string, client *http.Client, timeouts runner.Timeouts, stamps *serverStamps) (Step, error) {
 	conc := c.concurrency(p)
 	// One stage covers the warm-up and the measured window: a second stage
 	// would start its N users together again and undo the spread the
@@ -68,8 +69,9 @@ func runStep(ctx context.Context, c Config, p StepPlan, base string, client *htt
 		st.Concurrency = p.Streams
 	}
 
-	col := newCollector(c.Warmup)
 	start := time.Now().Add(10 * time.Millisecond)
+	stamps.reset()
+	col := newCollector(c.Warmup, start, stamps)
 	measuredAt := start.Add(c.Warmup)
 
 	probeCtx, stopProbe := context.WithCancel(ctx)

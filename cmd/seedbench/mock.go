@@ -22,11 +22,13 @@ func mockCommand() *cli.Command {
 		UsageText: `seedbench mock [flags]
 
 Serves POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /metrics
-and (to loopback clients) GET|PUT /admin/faults.
+and (to loopback clients) GET|PUT|DELETE /admin/faults. With --flavor ark the
+API is under /api/v3 as on Volcengine Ark.
 
 Examples:
    seedbench mock                                        # 127.0.0.1:8080, real-time profiles
    seedbench mock --time-scale 0.1 --truth               # 10x faster, ground truth in usage chunks
+   seedbench mock --flavor ark                           # Volcengine Ark's paths, errors and model ids
    seedbench mock --print-config > mock.yaml             # the built-in profiles, to edit
    seedbench mock --config mock.yaml --api-key-env MOCK_KEY`,
 		Flags: []cli.Flag{
@@ -38,6 +40,7 @@ Examples:
 				DefaultText: fmt.Sprintf("the config's, else %g", mockserver.DefaultConfig().TimeScale)},
 			&cli.StringFlag{Name: "api-key-env", Usage: "require 'Authorization: Bearer KEY' with KEY from this environment variable"},
 			&cli.StringFlag{Name: "api-key-file", Usage: "… or with KEY read from this file (a key is never a flag value: flags show in ps)"},
+			&cli.StringFlag{Name: "flavor", Usage: "the gateway to play: openai (/v1, OpenAI errors; EvoLink) or ark (Volcengine Ark: /api/v3, Ark error codes, versioned model ids)"},
 			&cli.BoolFlag{Name: "truth", Usage: "add server-side ground truth (seedbench_truth) to usage chunks"},
 			&cli.BoolFlag{Name: "no-admin", Usage: "do not serve /admin/faults"},
 			&cli.Int64Flag{Name: "max-body-bytes", Usage: "request body limit",
@@ -80,6 +83,9 @@ func mockConfig(c *cli.Context) (mockserver.Config, error) {
 	}
 	if c.IsSet("seed") {
 		cfg.Seed = c.Uint64("seed")
+	}
+	if c.IsSet("flavor") {
+		cfg.Flavor = c.String("flavor")
 	}
 	if c.IsSet("time-scale") {
 		cfg.TimeScale = c.Float64("time-scale")
@@ -145,8 +151,12 @@ func serveMock(ctx context.Context, c *cli.Context, cfg mockserver.Config) error
 	if cfg.APIKey != "" {
 		auth = "bearer key required"
 	}
-	fmt.Fprintf(c.App.Writer, "seedbench mock: serving %d illustrative Seed 2.0 profiles at http://%s/v1 (seed %d, time scale %g, %s)\n",
-		len(cfg.Models), ln.Addr(), cfg.Seed, cfg.TimeScale, auth)
+	root, flavor := "/v1", "openai"
+	if cfg.Flavor == mockserver.FlavorArk {
+		root, flavor = "/api/v3", "ark"
+	}
+	fmt.Fprintf(c.App.Writer, "seedbench mock: serving %d illustrative Seed 2.0 profiles at http://%s%s (%s flavour, seed %d, time scale %g, %s)\n",
+		len(cfg.Models), ln.Addr(), root, flavor, cfg.Seed, cfg.TimeScale, auth)
 
 	select {
 	case <-ctx.Done():

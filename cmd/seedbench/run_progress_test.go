@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +11,7 @@ import (
 )
 
 func TestProgressLines(t *testing.T) {
+	t.Parallel()
 	s := runner.Snapshot{Elapsed: 12*time.Second + 300*time.Millisecond, Planned: 20 * time.Second, TargetRate: 5,
 		Issued: 60, OK: 55, Failed: 2, Dropped: 1, InFlight: 3, TTFTP50: 152 * time.Millisecond, TTFTP99: 1240 * time.Millisecond,
 		LagP99: 310 * time.Microsecond, Errors: map[string]int64{"http_429": 1, "timeout": 1}}
@@ -26,41 +25,6 @@ func TestProgressLines(t *testing.T) {
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got  %q\nwant %q", tc.got, tc.want)
-		}
-	}
-}
-
-// TestMetricsEndpoint: /metrics serves the live figures and the observed
-// requests in the Prometheus text format.
-func TestMetricsEndpoint(t *testing.T) {
-	live := runner.NewLive(nil)
-	m := newRunMetrics(live)
-	m.observe(&runner.Result{Target: "mini", Status: runner.StatusOK, TTFTUS: 150000, E2EUS: 400000, EventsUS: []int64{150000, 170000},
-		Usage: &runner.Usage{PromptTokens: 100, CompletionTokens: 2}})
-	m.observe(&runner.Result{Target: "mini", Status: runner.StatusError, ErrorClass: runner.ClassHTTP429})
-	addr, stop, err := serveMetrics("127.0.0.1:0", m.reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	http.DefaultClient.CloseIdleConnections()
-	for _, want := range []string{
-		`seedbench_requests_total{error_class="",status="ok",target="mini"} 1`,
-		`seedbench_requests_total{error_class="http_429",status="error",target="mini"} 1`,
-		`seedbench_ttft_seconds_count{target="mini"} 1`,
-		`seedbench_itl_seconds_count{target="mini"} 1`,
-		`seedbench_tokens_total{kind="completion",target="mini"} 2`,
-		`seedbench_in_flight 0`,
-		`seedbench_schedule_lag_seconds{quantile="0.99"} 0`,
-	} {
-		if !strings.Contains(string(b), want) {
-			t.Errorf("/metrics lacks %s", want)
 		}
 	}
 }

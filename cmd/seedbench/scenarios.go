@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/seedbench/seedbench/run"
 	"github.com/seedbench/seedbench/scenarios"
 	"github.com/urfave/cli/v2"
 )
@@ -145,26 +146,8 @@ func validateScenarios(stdout, stderr io.Writer, catalogPath string, files []str
 			bad++
 			continue
 		}
-		var planned int64
-		closed, approx := false, ""
-		for i := range plan.Stages {
-			n, exact := plan.Planned(i)
-			switch {
-			case n < 0:
-				closed = true
-			case !exact:
-				approx = "~"
-				planned += n
-			default:
-				planned += n
-			}
-		}
-		more := ""
-		if closed {
-			more = " + closed-loop"
-		}
-		fmt.Fprintf(stdout, "%s: ok (%s: %d targets, %d classes, %d stages, %s, %s%d requests planned%s)\n", f, sc.Name,
-			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), approx, planned, more)
+		fmt.Fprintf(stdout, "%s: ok (%s: %d targets, %d classes, %d stages, %s, %s)\n", f, sc.Name,
+			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), run.PlannedText(plan))
 		for _, w := range sc.Warnings {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", f, w)
 		}

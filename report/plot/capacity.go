@@ -72,10 +72,9 @@ func sorted(xs, ys []float64) plotter.XYs {
 func CapacityLatency(unit string, curves []CapacityCurve) (*Figure, error) {
 	var rows [][]*plot.Plot
 	for _, cv := range curves {
-		p := newPlot(cv.Name+": latency against offered load", "offered "+unit+" (log scale)", "latency (log scale)")
-		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+		p := newPlot(cv.Name+": latency against offered load", "offered "+unit, "latency (log scale)")
+		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = msTicks{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 		drawn := false
 		for j, s := range []struct {
 			name string
@@ -115,7 +114,7 @@ func CapacityLatency(unit string, curves []CapacityCurve) (*Figure, error) {
 			p.Add(capLine{x: cv.Capacity})
 		}
 		p.Y.Max *= 3 // room for the legend
-		p.X.Min, p.X.Max = p.X.Min/1.15, p.X.Max*1.15
+		p.X.Min, p.X.Max = 0, p.X.Max*1.08
 		rows = append(rows, []*plot.Plot{p})
 	}
 	if len(rows) == 0 {
@@ -211,8 +210,8 @@ func CostLatency(currency string, pts []CostPoint) (*Figure, error) {
 	return &Figure{panels: [][]*plot.Plot{{p}}, w: figW, h: figH}, nil
 }
 
-// capLine marks the capacity: a solid vertical line labelled on its left,
-// where the passing probes are.
+// capLine marks the capacity: a solid vertical line labelled at its top
+// left, on the side of the passing probes.
 type capLine struct{ x float64 }
 
 func (v capLine) Plot(c draw.Canvas, p *plot.Plot) {
@@ -222,7 +221,7 @@ func (v capLine) Plot(c draw.Canvas, p *plot.Plot) {
 		return
 	}
 	c.StrokeLine2(draw.LineStyle{Color: color.RGBA{0x22, 0x88, 0x33, 0xff}, Width: vg.Points(1.6)}, x, c.Min.Y, x, c.Max.Y)
-	ts := draw.TextStyle{Color: color.RGBA{0x22, 0x66, 0x22, 0xff}, Font: sans, Handler: plot.DefaultTextHandler, XAlign: draw.XRight, YAlign: draw.YBottom}
+	ts := draw.TextStyle{Color: color.RGBA{0x22, 0x66, 0x22, 0xff}, Font: sans, Handler: plot.DefaultTextHandler, XAlign: draw.XRight, YAlign: draw.YTop}
 	ts.Font.Size = vg.Points(10)
-	c.FillText(ts, vg.Point{X: x - vg.Points(3), Y: c.Min.Y + vg.Points(3)}, fmt.Sprintf("capacity %.3g", v.x))
+	c.FillText(ts, vg.Point{X: x - vg.Points(3), Y: c.Max.Y - vg.Points(3)}, fmt.Sprintf("capacity %.3g", v.x))
 }

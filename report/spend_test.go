@@ -1,0 +1,39 @@
+package report
+
+import (
+	"math"
+	"testing"
+
+	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
+)
+
+func TestSpendMeter(t *testing.T) {
+	m := NewSpendMeter(CatalogPricing(scenarios.DefaultCatalog()), runner.Header{}, 0.001)
+	if !m.WouldCross(0.0005, 0) || m.WouldCross(0.0015, 0) {
+		t.Fatal("before any bill the prior (0.001 a request) must decide")
+	}
+	for _, r := range []runner.Result{
+		// Mini ≤32K: (1000·0.2 + 100·2) / 1e6 = 0.0004.
+		{Model: "doubao-seed-2.0-mini", Status: runner.StatusOK, Usage: &runner.Usage{PromptTokens: 1000, CompletionTokens: 100}},
+		// Cached tokens at the cache-read price: (600·0.2 + 400·0.04 + 100·2) / 1e6 = 0.000336.
+		{Model: "doubao-seed-2.0-mini", Status: runner.StatusOK, Usage: &runner.Usage{PromptTokens: 1000, CachedTokens: 400, CompletionTokens: 100}},
+		// No usage: nothing known to bill.
+		{Model: "doubao-seed-2.0-mini", Status: runner.StatusError},
+		// A model the catalog does not know.
+		{Model: "someone-else", Status: runner.StatusOK, Usage: &runner.Usage{PromptTokens: 1000, CompletionTokens: 100}},
+	} {
+		m.Add(&r)
+	}
+	spent, cur := m.Spent()
+	if want := 0.0004 + 0.000336; math.Abs(spent-want) > 1e-12 || cur != "CNY" {
+		t.Fatalf("spent %v %s, want %v CNY", spent, cur, want)
+	}
+	if per := m.PerRequest(); math.Abs(per-0.000368) > 1e-12 {
+		t.Fatalf("per request %v", per)
+	}
+	// 0.000736 spent + (2 in flight + 1) · 0.000368 = 0.00184.
+	if m.WouldCross(0.00185, 2) || !m.WouldCross(0.00183, 2) {
+		t.Fatal("WouldCross must count the requests in flight and the next one")
+	}
+}

@@ -1,0 +1,41 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseMoney(t *testing.T) {
+	cat := DefaultCatalog()
+	for _, tc := range []struct {
+		in   string
+		want float64
+		err  string
+	}{
+		{"5CNY", 5, ""},
+		{"0.01 CNY", 0.01, ""},
+		{"5", 5, ""},      // the catalog's currency
+		{"1USD", 7.2, ""}, // converted at the catalog's rate
+		{"1 usd", 7.2, ""},
+		{"five", 0, "not an amount"},
+		{"-1CNY", 0, "not an amount"},
+		{"0CNY", 0, "not an amount"},
+		{"3EUR", 0, "no exchange rate from EUR"},
+	} {
+		got, err := cat.ParseMoney(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: error %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got < tc.want-1e-9 || got > tc.want+1e-9 {
+			t.Errorf("%q: %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	// In a scenario, a bad cap is an error at its place.
+	_, err := ParseWith("s.yaml", []byte(strings.Replace(base, "  max_in_flight: 10\n", "  max_in_flight: 10\n  max_spend: lots\n", 1)), Options{Env: testEnv})
+	if err == nil || !strings.Contains(err.Error(), `s.yaml:13:14: load.max_spend: "lots" is not an amount of money`) {
+		t.Fatalf("error %v", err)
+	}
+}
