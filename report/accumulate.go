@@ -126,9 +126,9 @@ type aggregator struct {
 	// windowed gives a target's objectives, for the windowed ones among
 	// them (nil: none).
 	windowed func(target string) []scenarios.Objective
-	order      []string // first-seen order, for stable output before sorting
-	warmup     int64
-	records    int64
+	order    []string // first-seen order, for stable output before sorting
+	warmup   int64
+	records  int64
 }
 
 func newAggregator(p Pricing, limits func(string) [numMetrics]int64) *aggregator {
