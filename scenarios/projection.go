@@ -40,7 +40,7 @@ type VariantCost struct {
 	// the figures (answers at max_tokens) are no upper bound.
 	Budget    int
 	Unbounded bool
-	Tiers  []TierCost
+	Tiers     []TierCost
 	// Per 1,000 requests of the mix.
 	Input, CacheRead, Output, Per1K float64
 	// CacheSavingsPer1K is what the cached prefix tokens would cost more
