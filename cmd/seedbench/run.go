@@ -291,7 +291,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 		Start: start, ShardIndex: sh.Shard.Index, ShardCount: sh.Shard.Count, Targets: infos, Resolved: resolved,
 		Planned: plannedOpenLoop(plan.Stages)}
 	resultsPath := filepath.Join(dir, "results.jsonl")
-	w, err := runner.CreateResults(resultsPath, hdr)
+	w, err := createResults(resultsPath, hdr)
 	if err != nil {
 		return usageErr("creating results file: %v", err)
 	}
@@ -310,11 +310,14 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	go func() {
 		select {
 		case <-sigs:
+			interrupted.Store(true)
+			fmt.Fprintf(stderr, "\nseedbench: stopping; in-flight requests have %s to finish (Ctrl-C again to stop now)\n", o.Grace)
+		case <-w.Failed():
+			// Nothing more can be recorded: stop sending at once.
+			fmt.Fprintf(stderr, "\nseedbench: writing %s failed (%v); stopping so that nothing is sent that cannot be recorded; in-flight requests have %s to finish\n", resultsPath, w.Err(), o.Grace)
 		case <-drainCtx.Done():
 			return
 		}
-		interrupted.Store(true)
-		fmt.Fprintf(stderr, "\nseedbench: stopping; in-flight requests have %s to finish (Ctrl-C again to stop now)\n", o.Grace)
 		stopIssuing()
 		select {
 		case <-sigs:
@@ -392,7 +395,8 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	}
 	if err := w.Close(runner.Footer{End: time.Now(), Issued: stats.Issued, Dropped: stats.Dropped,
 		Interrupted: interrupted.Load(), Trust: stats.Trust}); err != nil {
-		return withCode(exitUntrusted, fmt.Errorf("writing %s: %w", resultsPath, err))
+		return withCode(exitUntrusted, fmt.Errorf("writing %s: %w (%d of %d sent requests and %d dropped are in the file; the run stopped issuing at the failure; no report)",
+			resultsPath, err, w.Written(), stats.Issued, stats.Dropped))
 	}
 
 	sum, err := writeReport(dir, []string{resultsPath}, report.Options{Pricing: pricing(), StepSummary: os.Getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots}, stdout)
@@ -414,6 +418,9 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr interface{ Write([]
 	}
 	return sloExit(sum)
 }
+
+// createResults opens the results file; tests swap it for a file that fails.
+var createResults = runner.CreateResults
 
 // writeTrust prints the trust verdict under the report (which already
 // shows the lag and wake-up figures):
