@@ -106,7 +106,12 @@ type targetAcc struct {
 	tierBilled  int64 // billed requests that had a planned tier (the mismatch line's denominator)
 	unbilled    int64 // requests that got a response but no server usage: not costed
 	unknown     int64 // requests to a model the catalog does not know
-	models      map[string]bool
+	// badUsage counts records whose server usage the runner marked invalid
+	// (runner.Result.UsageInvalid): kept raw in the results, left out of
+	// cost and throughput here, warned about with one example reason.
+	badUsage        int64
+	badUsageExample string
+	models          map[string]bool
 }
 
 // aggregator accumulates records; each worker owns one and they merge.
@@ -169,6 +174,16 @@ func (ag *aggregator) add(r *runner.Result) billing {
 		b := t.series.at(r.IntendedUS)
 		b.dropped++
 		return billing{}
+	}
+
+	if r.Usage != nil && r.UsageInvalid != "" {
+		t.badUsage++
+		if t.badUsageExample == "" {
+			t.badUsageExample = r.UsageInvalid
+		}
+		c := *r // r is the caller's, reused: count it as a record without usage
+		c.Usage = nil
+		r = &c
 	}
 
 	// Issued: sent and either succeeded or failed.
@@ -368,6 +383,10 @@ func (ag *aggregator) merge(o *aggregator) {
 		}
 		t.unbilled += ot.unbilled
 		t.unknown += ot.unknown
+		t.badUsage += ot.badUsage
+		if t.badUsageExample == "" {
+			t.badUsageExample = ot.badUsageExample
+		}
 		t.tierBilled += ot.tierBilled
 	}
 }

@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // build turns the merged aggregator into a Summary.
-func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing, rateOverride float64) *Summary {
+func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricing Pricing, rateOverride float64) *Summary {
 	h := files[0].header
 	s := &Summary{
 		Schema: SummarySchema, Tool: h.Tool, Scenario: h.Scenario, Seed: h.Seed, PlanHash: h.PlanHash,
@@ -102,6 +103,10 @@ func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing,
 		sort.Strings(ts.Models)
 		for _, tier := range sortedTiers(t.tiers) {
 			ts.Tiers = append(ts.Tiers, group(t.tiers[tier], n, tier, secs, share(t.tiers[tier])))
+		}
+		if t.badUsage > 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %d requests reported token usage that cannot be believed (%s): kept raw in results.jsonl, left out of cost and throughput",
+				n, t.badUsage, t.badUsageExample))
 		}
 		if pricing != nil {
 			rate := share(all[n])

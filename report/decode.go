@@ -72,7 +72,8 @@ var fastKeys = []string{
 	"events_us", "event_chars", "status", "http_status", "error_class", "error", "retry_after",
 	"finish_reason", "usage", "est_prompt_tokens", "est_completion_tokens", "max_tokens",
 	"reasoning_chars", "content_chars", "truth_ttft_us", "truth_events_us",
-	"conn_reused", "wrote_us", "tokens_per_event", "request_id", "tool_chars", "truth_headers_us", "error_code",
+	"conn_reused", "wrote_us", "tokens_per_event", "request_id", "tool_chars", "truth_headers_us",
+	"error_code", "zero_completion", "content_encoding", "usage_invalid",
 }
 
 // isResultKeyFold reports whether key names a Result field only by a
@@ -209,6 +210,12 @@ func (d *recordDecoder) field(s *scan, key []byte, r *runner.Result, ev *[]int64
 		return s.int(&r.ToolChars)
 	case "truth_headers_us":
 		return s.int64(&r.TruthHeadersUS)
+	case "zero_completion":
+		return s.bool(&r.ZeroCompletion)
+	case "content_encoding":
+		return d.str(s, &r.ContentEncoding, true)
+	case "usage_invalid":
+		return d.str(s, &r.UsageInvalid, false)
 	}
 	if isResultKeyFold(key) {
 		return false // a field of Result we do not decode here, or a case-folded key

@@ -184,7 +184,11 @@ func (w *ResultsWriter) loop() {
 		w.caughtUp.Broadcast()
 		w.mu.Unlock()
 		if len(buf) > 0 {
-			if _, err := w.f.Write(buf); err != nil {
+			if n, err := w.f.Write(buf); err != nil {
+				// The whole lines of a short write are in the file.
+				w.mu.Lock()
+				w.written += int64(bytes.Count(buf[:n], []byte{'\n'}))
+				w.mu.Unlock()
 				w.setErr(err)
 			} else {
 				w.mu.Lock()

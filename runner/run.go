@@ -35,6 +35,9 @@ type Config struct {
 	Live *Live
 	// TrustLimit judges the schedule lag; zero means DefaultTrustLimit.
 	TrustLimit TrustLimit
+	// EventBudget bounds the event bytes all streams buffer together
+	// beyond their read buffers; zero means DefaultEventBudget.
+	EventBudget int64
 }
 
 // Stats are the run's counts and trust figures.
@@ -77,6 +80,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	defer tuneGC()()
 	r := &run{cfg: cfg, start: start, drain: drainCtx, live: cfg.Live, work: make(chan job)}
 	r.str = newStreamer(cfg.Client, cfg.Timeouts, cfg.Targets)
+	r.str.budget = newEventBudget(cfg.EventBudget)
 	r.str.onSent = r.onSent
 	r.drops = make(chan job, dropQueueSize)
 	r.live.begin(start)
@@ -406,7 +410,7 @@ func estimate(res *Result) {
 	res.EstCompletionTokens = estimateTokens(res.ContentChars + res.ReasoningChars + res.ToolChars)
 	if n := len(res.EventsUS); n > 0 {
 		tokens := res.EstCompletionTokens
-		if res.Usage != nil && res.Usage.CompletionTokens > 0 {
+		if res.UsageValid() && res.Usage.CompletionTokens > 0 {
 			tokens = res.Usage.CompletionTokens
 		}
 		res.TokensPerEvent = float64(tokens) / float64(n)
