@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // build turns the merged aggregator into a Summary.
-func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing, rateOverride float64) *Summary {
+func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricing Pricing, rateOverride float64) *Summary {
 	h := files[0].header
 	s := &Summary{
 		Schema: SummarySchema, Tool: h.Tool, Scenario: h.Scenario, Seed: h.Seed, PlanHash: h.PlanHash,

@@ -184,6 +184,7 @@ func assertNoKeyUnder(t *testing.T, dir string) int {
 // TestKeyFlagRefused: there is no flag that takes a key's value; trying
 // one is a usage error that does not repeat the value.
 func TestKeyFlagRefused(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"run", "--api-key", sentinelKey},
 		{"run", "--api-key=" + sentinelKey},
