@@ -58,6 +58,11 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, badInput("%s: %v", label, err)
 	}
+	// Problems that do not stop the run: a model the catalog does not know,
+	// a model id in the wrong form for its gateway, a plan above a quota.
+	for _, w := range sc.Warnings {
+		fmt.Fprintf(stderr, "seedbench: warning: %s\n", w)
+	}
 	dir := o.OutDir
 	if dir == "" {
 		dir = DefaultDir(sc.Name)

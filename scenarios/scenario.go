@@ -48,6 +48,9 @@ type Target struct {
 	// says which model-id forms to expect and is shown with the target;
 	// empty means guessed from BaseURL (see GatewayOf).
 	Gateway string `yaml:"gateway" json:"gateway,omitempty"`
+	// Quota is the endpoint's per-minute quota, when known: validate and
+	// run warn when the plan asks for more.
+	Quota Quota `yaml:"quota" json:"quota,omitzero"`
 	// CatalogModel prices and limits the target as this catalog model, for
 	// gateways that expose a model under another name (an endpoint ID).
 	CatalogModel string            `yaml:"catalog_model" json:"catalog_model,omitempty"`

@@ -143,6 +143,9 @@ func (s *Scenario) validateTargets(d *decoder, cat *Catalog, r *resolution) {
 			d.fail(p+".max_output_tokens", "cannot be negative")
 		}
 		s.validateGateway(d, p, t)
+		if t.Quota.RPM < 0 || t.Quota.TPM < 0 {
+			d.fail(p+".quota", "rpm and tpm cannot be negative")
+		}
 		validateSweep(d, p, t)
 		m, ok := cat.ForTarget(t)
 		switch {

@@ -203,7 +203,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		live := wd.Live
 		var stops []func()
 		if o.MetricsAddr != "" {
-			metrics = newRunMetrics(live, metricsSetupOf(wd.Scenario, wd.Header, wd.Plan.Stages))
+			metrics = newRunMetrics(live, metricsSetupOf(wd.Scenario, wd.Header, wd.Plan.Stages, o.SLO))
 			bound, stop, err := serveMetrics(o.MetricsAddr, metrics.reg)
 			if err != nil {
 				return nil, fmt.Errorf("--metrics-addr %s: %v", o.MetricsAddr, err)
