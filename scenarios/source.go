@@ -196,6 +196,9 @@ func (src *Source) shape(j int64) shape {
 // Request implements runner.RequestSource.
 func (src *Source) Request(k int64) runner.Request { return src.build(k, true) }
 
+// Describe implements runner.Describer: request k without its body.
+func (src *Source) Describe(k int64) runner.Request { return src.build(k, false) }
+
 // build makes request k, with its body or (for tests and summaries that
 // only need the record fields) without.
 func (src *Source) build(k int64, withBody bool) runner.Request {
