@@ -104,6 +104,7 @@ type targetAcc struct {
 	cost        map[[2]string]*costAcc // by (model, billed tier)
 	mismatch    map[[2]string]*mismatchAcc
 	tierBilled  int64 // billed requests that had a planned tier (the mismatch line's denominator)
+	quota       quotaAcc
 	unbilled    int64 // requests that got a response but no server usage: not costed
 	unknown     int64 // requests to a model the catalog does not know
 	// badUsage counts records whose server usage the runner marked invalid
@@ -193,6 +194,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	a.firstEnd = min(a.firstEnd, end)
 	a.lastEnd = max(a.lastEnd, end)
 	t.series.at(r.SentUS).sent++
+	t.quota.add(r)
 	if r.IntendedUS >= 0 { // closed-loop requests have no plan time, hence no lag
 		record(a.hist[Lag], r.LagUS)
 	}
@@ -388,5 +390,6 @@ func (ag *aggregator) merge(o *aggregator) {
 			t.badUsageExample = ot.badUsageExample
 		}
 		t.tierBilled += ot.tierBilled
+		t.quota.merge(&ot.quota)
 	}
 }

@@ -134,6 +134,7 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		sort.Slice(keys, func(i, j int) bool {
 			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 		})
+		ts.Quota = quotaSummary(&t.quota, ts.All.ErrorClasses)
 		ts.TierPlanned = t.tierBilled
 		ts.TierInPlan = t.tierBilled
 		for _, k := range keys {

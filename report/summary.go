@@ -72,7 +72,9 @@ type TargetSummary struct {
 	// TierInPlan those of them billed in it: the share says whether the
 	// token estimate is calibrated to the server's tokenizer.
 	TierPlanned int64 `json:"tier_planned,omitempty"`
-	TierInPlan  int64 `json:"tier_in_plan,omitempty"`
+	// Quota is nil unless the target was throttled or sent quota headers.
+	Quota      *QuotaSummary `json:"quota,omitempty"`
+	TierInPlan int64         `json:"tier_in_plan,omitempty"`
 }
 
 // Group is one set of requests: a target's tier, a target, a tier across
