@@ -46,12 +46,26 @@ type Options struct {
 	// Timeouts overrides the plan's timeouts field by field (zero: keep).
 	Timeouts runner.Timeouts
 
+	// Grace is how long requests in flight may finish after the results
+	// file fails and issuing stops (zero: 30 s), as after a first Ctrl-C.
+	Grace time.Duration
+
 	// Shard is the part of the plan this process runs (zero: all of it).
 	Shard runner.Shard
 	// StartAt is the agreed start of every shard (zero: now); a start more
 	// than StartTolerance after it is refused.
 	StartAt        time.Time
 	StartTolerance time.Duration
+
+	// MaxSpend caps what the run may spend (0: the scenario's
+	// load.max_spend, else none), in the pricing's currency, measured live
+	// from server usage: at the cap the run stops issuing, lets the
+	// requests in flight finish and ends Untrusted with the reason. Needs
+	// Report.Pricing.
+	MaxSpend float64
+	// AbortOnBurn stops issuing once an availability or error-rate
+	// objective can no longer be met (burn.go): exit 1, results intact.
+	AbortOnBurn bool
 
 	// Report are the report's options (pricing, plots, step summary, SLO
 	// overrides).
