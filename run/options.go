@@ -38,8 +38,14 @@ type Options struct {
 	Tool string
 
 	// Calibrate probes the first target before the run and corrects the
-	// token estimate to its usage.prompt_tokens.
+	// token estimate to its usage.prompt_tokens, refreshing the cached fit.
+	// Without it, a real first target whose scenario has no tokenizer block
+	// is calibrated once and the fit kept in CalibrationCache per (base URL,
+	// model); NoCalibrate skips that.
 	Calibrate   bool
+	NoCalibrate bool
+	// CalibrationCache is the cache file ("": DefaultCalibrationCache).
+	CalibrationCache string
 	Insecure    bool
 	MaxInFlight int // 0: the scenario's max_in_flight
 	Trust       runner.TrustLimit
