@@ -26,10 +26,10 @@ type calCache struct {
 }
 
 type calEntry struct {
-	BaseURL     string                 `json:"base_url"`
-	Model       string                 `json:"model"`
+	BaseURL     string                `json:"base_url"`
+	Model       string                `json:"model"`
 	Calibration scenarios.Calibration `json:"calibration"`
-	Measured    time.Time              `json:"measured"`
+	Measured    time.Time             `json:"measured"`
 }
 
 // DefaultCalibrationCache is where calibrations are kept:

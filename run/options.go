@@ -46,9 +46,9 @@ type Options struct {
 	NoCalibrate bool
 	// CalibrationCache is the cache file ("": DefaultCalibrationCache).
 	CalibrationCache string
-	Insecure    bool
-	MaxInFlight int // 0: the scenario's max_in_flight
-	Trust       runner.TrustLimit
+	Insecure         bool
+	MaxInFlight      int // 0: the scenario's max_in_flight
+	Trust            runner.TrustLimit
 	// Timeouts overrides the plan's timeouts field by field (zero: keep).
 	Timeouts runner.Timeouts
 
@@ -62,6 +62,13 @@ type Options struct {
 	// than StartTolerance after it is refused.
 	StartAt        time.Time
 	StartTolerance time.Duration
+
+	// MaxSpend caps what the run may spend (0: the scenario's
+	// load.max_spend, else none), in the pricing's currency, measured live
+	// from server usage: at the cap the run stops issuing, lets the
+	// requests in flight finish and ends Untrusted with the reason. Needs
+	// Report.Pricing.
+	MaxSpend float64
 
 	// Report are the report's options (pricing, plots, step summary, SLO
 	// overrides).
