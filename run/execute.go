@@ -147,7 +147,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		Start: start, ShardIndex: shard.Index, ShardCount: shard.Count, Targets: infos, Resolved: resolved,
 		Planned: plannedOpenLoop(plan.Stages), Preflight: checks}
 	out.Header = hdr
-	w, err := runner.CreateResults(out.ResultsPath, hdr)
+	w, err := createResults(out.ResultsPath, hdr)
 	if err != nil {
 		return out, badInput("creating results file: %v", err)
 	}
@@ -158,6 +158,30 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	issue, stopIssuing := context.WithCancel(issue)
 	defer stopIssuing()
 	defer context.AfterFunc(ctx, stopIssuing)()
+	// The first failure to write the results file stops issuing at once:
+	// nothing more can be recorded, so nothing more is sent (on a paid
+	// gateway, a full disk must not keep spending). In-flight requests get
+	// the grace period, as after a first Ctrl-C.
+	drain, stopDrain := context.WithCancel(ctx)
+	defer stopDrain()
+	go func() {
+		select {
+		case <-w.Failed():
+		case <-drain.Done():
+			return
+		}
+		grace := o.Grace
+		if grace <= 0 {
+			grace = 30 * time.Second
+		}
+		fmt.Fprintf(stderr, "\nseedbench: writing %s failed (%v); stopping so that nothing is sent that cannot be recorded; in-flight requests have %s to finish\n", out.ResultsPath, w.Err(), grace)
+		stopIssuing()
+		select {
+		case <-time.After(grace):
+			stopDrain()
+		case <-drain.Done():
+		}
+	}()
 
 	maxInFlight := sc.Load.MaxInFlight
 	if o.MaxInFlight > 0 {
@@ -180,7 +204,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 
 	var firstErr atomic.Value
-	stats, err := runner.Run(issue, ctx, runner.Config{
+	stats, err := runner.Run(issue, drain, runner.Config{
 		Targets:     targets,
 		Stages:      plan.Stages,
 		Requests:    plan.Source,
@@ -210,7 +234,8 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 	if err := w.Close(runner.Footer{End: time.Now(), Issued: stats.Issued, Dropped: stats.Dropped,
 		Interrupted: out.Interrupted, Trust: stats.Trust}); err != nil {
-		return out, untrusted(fmt.Errorf("writing %s: %w", out.ResultsPath, err))
+		return out, untrusted(fmt.Errorf("writing %s: %w (%d of %d sent requests and %d dropped are in the file; the run stopped issuing at the failure; no report)",
+			out.ResultsPath, err, w.Written(), stats.Issued, stats.Dropped))
 	}
 
 	sum, err := report.WriteAll(dir, []string{out.ResultsPath}, o.Report)
@@ -351,3 +376,6 @@ func short(d time.Duration) string {
 		return fmt.Sprintf("%dµs", d.Microseconds())
 	}
 }
+
+// createResults opens the results file; tests swap it for a file that fails.
+var createResults = runner.CreateResults

@@ -49,6 +49,10 @@ type Options struct {
 	// Timeouts overrides the plan's timeouts field by field (zero: keep).
 	Timeouts runner.Timeouts
 
+	// Grace is how long requests in flight may finish after the results
+	// file fails and issuing stops (zero: 30 s), as after a first Ctrl-C.
+	Grace time.Duration
+
 	// Shard is the part of the plan this process runs (zero: all of it).
 	Shard runner.Shard
 	// StartAt is the agreed start of every shard (zero: now); a start more

@@ -62,6 +62,10 @@ type Target struct {
 	// MaxOutputTokens caps max_tokens below the model's limit, for gateways
 	// that cap it lower.
 	MaxOutputTokens int `yaml:"max_output_tokens" json:"max_output_tokens,omitempty"`
+	// MaxCompletionTokens is the thinking budget: it caps reasoning and
+	// answer together (max_tokens caps only the answer). When set, requests
+	// send max_completion_tokens instead of max_tokens (see thinking.go).
+	MaxCompletionTokens int `yaml:"max_completion_tokens" json:"max_completion_tokens,omitempty"`
 	// ExtraBody fields are added to every request body as they are.
 	ExtraBody map[string]any `yaml:"extra_body" json:"extra_body,omitempty"`
 	// Sweep expands the target into one target per combination of the
@@ -82,6 +86,9 @@ type Class struct {
 	PromptTokens Dist `yaml:"prompt_tokens" json:"prompt_tokens,omitzero"`
 	// OutputTokens sets max_tokens.
 	OutputTokens Dist `yaml:"output_tokens" json:"output_tokens"`
+	// MaxCompletionTokens is the class's thinking budget, over the
+	// target's (see Target.MaxCompletionTokens).
+	MaxCompletionTokens int `yaml:"max_completion_tokens" json:"max_completion_tokens,omitempty"`
 }
 
 // PrefixSet is Groups distinct prefixes of Tokens tokens each; Share of the

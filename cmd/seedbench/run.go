@@ -19,12 +19,14 @@ import (
 // runOptions is what the run command's flags say, before they become
 // run.Options.
 type runOptions struct {
-	Scenario  string
-	Target    string
-	Model     string
-	Rate      string
-	Duration  string
-	APIKeyEnv string
+	Scenario string
+	Target   string
+	Model    string
+	// MaxCompletionTokens overrides every target's thinking budget.
+	MaxCompletionTokens int
+	Rate                string
+	Duration            string
+	APIKeyEnv           string
 	// APIKeyFile, when set, holds the key of every target that names no
 	// api_key_env of its own (instead of the APIKeyEnv variable).
 	APIKeyFile string
@@ -80,6 +82,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
+			&cli.IntFlag{Name: "max-completion-tokens", Usage: "thinking budget of every target: sent as max_completion_tokens (reasoning + answer, 0..65536) instead of max_tokens"},
 			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
 			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the stages to last this long in total, e.g. 2m"},
 			&cli.StringFlag{Name: "api-key-env", Value: "SEEDBENCH_API_KEY", Usage: "environment variable holding the API key (never pass a key as a flag)"},
@@ -110,7 +113,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				return usageErr("run takes at most one scenario, got %d arguments", c.NArg())
 			}
 			o := runOptions{
-				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"),
+				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"), MaxCompletionTokens: c.Int("max-completion-tokens"),
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"), NoPreflight: c.Bool("no-preflight"),
@@ -191,11 +194,11 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	ro := run.Options{
 		Scenario: sc, Label: o.Scenario,
 		Overrides: scenarios.Overrides{Rate: o.Rate, Duration: o.Duration, BaseURL: o.Target, Model: o.Model,
-			Seed: o.Seed, SeedSet: o.SeedSet},
+			Seed: o.Seed, SeedSet: o.SeedSet, MaxCompletionTokens: o.MaxCompletionTokens},
 		APIKeyEnv: o.APIKeyEnv, APIKey: fileKey, Getenv: getenv,
 		OutDir: o.OutDir, Tool: "seedbench " + version, Quiet: o.Quiet,
 		Calibrate: o.Calibrate, NoPreflight: o.NoPreflight, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
-		Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
+		Grace: o.Grace, Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
 		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
 		DryRun: o.DryRun,
 		Stdout: stdout, Stderr: stderr,
