@@ -5,6 +5,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // acc accumulates one group of records (a target's tier, or after merging a
@@ -113,6 +114,7 @@ type targetAcc struct {
 	badUsage        int64
 	badUsageExample string
 	models          map[string]bool
+	windows         *windowAcc // the target's windowed objectives; nil when none
 }
 
 // aggregator accumulates records; each worker owns one and they merge.
@@ -121,9 +123,12 @@ type aggregator struct {
 	limits     func(target string) [numMetrics]int64
 	sampleSize int
 	targets    map[string]*targetAcc
-	order      []string // first-seen order, for stable output before sorting
-	warmup     int64
-	records    int64
+	// windowed gives a target's objectives, for the windowed ones among
+	// them (nil: none).
+	windowed func(target string) []scenarios.Objective
+	order    []string // first-seen order, for stable output before sorting
+	warmup   int64
+	records  int64
 }
 
 func newAggregator(p Pricing, limits func(string) [numMetrics]int64) *aggregator {
@@ -138,6 +143,9 @@ func (ag *aggregator) target(name, model string) *targetAcc {
 			models: map[string]bool{}}
 		if ag.limits != nil {
 			t.limits = ag.limits(name)
+		}
+		if ag.windowed != nil {
+			t.windows = newWindowAcc(ag.windowed(name))
 		}
 		ag.targets[name] = t
 		ag.order = append(ag.order, name)
@@ -188,6 +196,9 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	}
 
 	// Issued: sent and either succeeded or failed.
+	if t.windows != nil {
+		t.windows.add(r)
+	}
 	a.firstSent = min(a.firstSent, r.SentUS)
 	a.lastSent = max(a.lastSent, r.SentUS)
 	end := r.SentUS + r.E2EUS
@@ -368,6 +379,13 @@ func (ag *aggregator) merge(o *aggregator) {
 			}
 		}
 		t.series.merge(ot.series)
+		if ot.windows != nil {
+			if t.windows == nil {
+				t.windows = ot.windows
+			} else {
+				t.windows.merge(ot.windows)
+			}
+		}
 		t.sample.merge(ot.sample)
 		for k, oc := range ot.cost {
 			if c := t.cost[k]; c != nil {

@@ -166,6 +166,11 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%d planned requests were dropped (max_in_flight reached) and never sent: the generator or the endpoint could not keep up", overall.dropped))
 	}
 	s.SLO = verdict(s, objs)
+	s.SLO.Windows = windowChecks(s, windowAccs(ag))
+	for _, c := range s.SLO.Windows {
+		s.SLO.Checks = append(s.SLO.Checks, c.asCheck(windowSource(objs, c)))
+		s.SLO.Pass = s.SLO.Pass && c.Pass
+	}
 	return s
 }
 

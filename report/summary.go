@@ -180,6 +180,9 @@ type TierMismatch struct {
 type Verdict struct {
 	Pass   bool    `json:"pass"` // every check passed (true when there are none)
 	Checks []Check `json:"checks"`
+	// Windows are the windowed objectives window by window (windows.go);
+	// each is also in Checks with its worst window's figure.
+	Windows []WindowedCheck `json:"windows,omitempty"`
 }
 
 // Check is one objective judged on one target.

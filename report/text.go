@@ -120,6 +120,7 @@ func writeSLOText(w io.Writer, s *Summary) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\tmeasured %s\t%s\t(%s)\n", mark, c.Target, c.Text, checkValue(c, c.Measured), budget, c.Basis)
 	}
 	tw.Flush()
+	writeWindowTimelines(w, s, "  ")
 	if s.SLO.Pass {
 		fmt.Fprintf(w, "SLO verdict: PASS (%d checks)\n", len(s.SLO.Checks))
 	} else {

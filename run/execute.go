@@ -203,6 +203,25 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		}
 	}
 
+	capSpend := o.MaxSpend
+	if capSpend == 0 && sc.Load.MaxSpend != "" {
+		if capSpend, err = sc.Catalog().ParseMoney(sc.Load.MaxSpend); err != nil {
+			_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
+			return out, badInput("%s: load.max_spend: %v", label, err)
+		}
+	}
+	if capSpend > 0 && o.Report.Pricing == nil {
+		_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
+		return out, badInput("a spend cap needs prices (no catalog given)")
+	}
+	guard := newSpendGuard(capSpend, o.Report.Pricing, hdr, plan, live, stopIssuing)
+	if guard != nil {
+		guard.check() // a cap below the first request's expected cost sends nothing
+		watchCtx, stopGuard := context.WithCancel(ctx)
+		defer stopGuard()
+		go guard.watch(watchCtx)
+	}
+
 	var firstErr atomic.Value
 	stats, err := runner.Run(issue, drain, runner.Config{
 		Targets:     targets,
@@ -220,20 +239,29 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 				firstErr.CompareAndSwap(nil, r.ErrorClass+": "+r.Error)
 			}
 			w.Write(r)
+			if guard != nil {
+				guard.add(r)
+			}
 			if o.OnResult != nil {
 				o.OnResult(r)
 			}
 		},
 	})
-	out.Interrupted = issue.Err() != nil
+	spendStopped := guard != nil && guard.reached.Load()
+	out.Interrupted = issue.Err() != nil && !spendStopped
 	out.Stats = stats
 	stopWatch()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
 		return out, untrusted(err)
 	}
-	if err := w.Close(runner.Footer{End: time.Now(), Issued: stats.Issued, Dropped: stats.Dropped,
-		Interrupted: out.Interrupted, Trust: stats.Trust}); err != nil {
+	footer := runner.Footer{End: time.Now(), Issued: stats.Issued, Dropped: stats.Dropped,
+		Interrupted: out.Interrupted, Trust: stats.Trust}
+	if spendStopped {
+		footer.Stopped = guard.reason()
+		out.SpendCapped = footer.Stopped
+	}
+	if err := w.Close(footer); err != nil {
 		return out, untrusted(fmt.Errorf("writing %s: %w (%d of %d sent requests and %d dropped are in the file; the run stopped issuing at the failure; no report)",
 			out.ResultsPath, err, w.Written(), stats.Issued, stats.Dropped))
 	}
@@ -249,7 +277,12 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	writeTrust(stdout, stats.Trust, o.Trust)
 	fmt.Fprintf(stderr, "seedbench: results in %s, report in %s\n", out.ResultsPath, filepath.Join(dir, report.FileHTML))
 
+	if guard != nil {
+		out.Spent, _ = guard.meter.Spent()
+	}
 	switch {
+	case spendStopped:
+		out.Class, out.Reason = Untrusted, footer.Stopped
 	case out.Interrupted:
 		out.Class, out.Reason = Untrusted, "run interrupted; the results file holds every request that finished"
 	case stats.Issued > 0 && sum.Overall.OK == 0:

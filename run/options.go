@@ -60,6 +60,13 @@ type Options struct {
 	StartAt        time.Time
 	StartTolerance time.Duration
 
+	// MaxSpend caps what the run may spend (0: the scenario's
+	// load.max_spend, else none), in the pricing's currency, measured live
+	// from server usage: at the cap the run stops issuing, lets the
+	// requests in flight finish and ends Untrusted with the reason. Needs
+	// Report.Pricing.
+	MaxSpend float64
+
 	// Report are the report's options (pricing, plots, step summary, SLO
 	// overrides).
 	Report report.Options

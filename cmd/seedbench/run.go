@@ -55,6 +55,10 @@ type runOptions struct {
 	ProgressEvery time.Duration
 	// Timeouts overrides the plan's timeouts field by field (zero: keep).
 	Timeouts runner.Timeouts
+	// MaxSpend is --max-spend ("5CNY"); NoSpendCap allows a paid endpoint
+	// without a cap.
+	MaxSpend   string
+	NoSpendCap bool
 }
 
 func runCommand() *cli.Command {
@@ -100,6 +104,8 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
 			&cli.DurationFlag{Name: "metrics-linger", Usage: "keep serving --metrics-addr this long after the run, so the last scrape sees its final counts (set it to your scrape interval)"},
+			&cli.StringFlag{Name: "max-spend", Usage: "stop issuing once the measured spend (server usage × the catalog) would pass this, e.g. 5CNY; exit 3", DefaultText: "the scenario's load.max_spend"},
+			&cli.BoolFlag{Name: "no-spend-cap", Usage: "allow a real endpoint without a spend cap"},
 			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)", DefaultText: "the scenario's"},
 			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "schedule lag p99 allowed before the run is untrustworthy (exit 3): at least this"},
 			&cli.Float64Flag{Name: "max-lag-ttft-pct", Value: 100 * runner.DefaultTrustLimit.TTFTFraction, Usage: "… or this percentage of TTFT p50, whichever is larger"},
@@ -117,7 +123,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"), NoPreflight: c.Bool("no-preflight"),
-				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"),
+				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), NoSpendCap: c.Bool("no-spend-cap"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
 				ProgressEvery: c.Duration("progress-every"),
 				Timeouts: runner.Timeouts{Connect: c.Duration("connect-timeout"), TTFB: c.Duration("ttfb-timeout"),
@@ -191,7 +197,17 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			return usageErr("--api-key-file: %v", err)
 		}
 	}
-	ro := run.Options{
+	if err := sc.Apply(scenarios.Overrides{BaseURL: o.Target}); err != nil {
+		return usageErr("%s: %v", o.Scenario, err)
+	}
+	capSpend, err := spendCap(o.MaxSpend, sc)
+	if err != nil {
+		return err
+	}
+	if capSpend == 0 && !o.NoSpendCap && !o.DryRun && needsSpendCap(sc) {
+		return usageErr("%s sends to a real endpoint: give a spend cap (--max-spend 5CNY or load.max_spend), or --no-spend-cap to go without", o.Scenario)
+	}
+	ro := run.Options{MaxSpend: capSpend,
 		Scenario: sc, Label: o.Scenario,
 		Overrides: scenarios.Overrides{Rate: o.Rate, Duration: o.Duration, BaseURL: o.Target, Model: o.Model,
 			Seed: o.Seed, SeedSet: o.SeedSet, MaxCompletionTokens: o.MaxCompletionTokens},
