@@ -222,6 +222,11 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		go guard.watch(watchCtx)
 	}
 
+	var burn *burnGuard
+	if o.AbortOnBurn {
+		burn = newBurnGuard(sc, o.Report.SLO, plan, shard.Count, stopIssuing)
+	}
+
 	var firstErr atomic.Value
 	stats, err := runner.Run(issue, drain, runner.Config{
 		Targets:     targets,
@@ -242,13 +247,17 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 			if guard != nil {
 				guard.add(r)
 			}
+			if burn != nil {
+				burn.add(r)
+			}
 			if o.OnResult != nil {
 				o.OnResult(r)
 			}
 		},
 	})
 	spendStopped := guard != nil && guard.reached.Load()
-	out.Interrupted = issue.Err() != nil && !spendStopped
+	burnStopped := burn != nil && burn.reached.Load()
+	out.Interrupted = issue.Err() != nil && !spendStopped && !burnStopped
 	out.Stats = stats
 	stopWatch()
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -260,6 +269,9 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	if spendStopped {
 		footer.Stopped = guard.reason()
 		out.SpendCapped = footer.Stopped
+	}
+	if burnStopped {
+		footer.Stopped = burn.reason()
 	}
 	if err := w.Close(footer); err != nil {
 		return out, untrusted(fmt.Errorf("writing %s: %w (%d of %d sent requests and %d dropped are in the file; the run stopped issuing at the failure; no report)",
@@ -283,6 +295,9 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	switch {
 	case spendStopped:
 		out.Class, out.Reason = Untrusted, footer.Stopped
+	case burnStopped:
+		// the objective is lost: the SLO failed, the run itself is sound
+		out.Class, out.Reason = CheckFailed, footer.Stopped
 	case out.Interrupted:
 		out.Class, out.Reason = Untrusted, "run interrupted; the results file holds every request that finished"
 	case stats.Issued > 0 && sum.Overall.OK == 0:

@@ -66,6 +66,9 @@ type Options struct {
 	// requests in flight finish and ends Untrusted with the reason. Needs
 	// Report.Pricing.
 	MaxSpend float64
+	// AbortOnBurn stops issuing once an availability or error-rate
+	// objective can no longer be met (burn.go): exit 1, results intact.
+	AbortOnBurn bool
 
 	// Report are the report's options (pricing, plots, step summary, SLO
 	// overrides).

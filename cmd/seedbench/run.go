@@ -57,8 +57,11 @@ type runOptions struct {
 	Timeouts runner.Timeouts
 	// MaxSpend is --max-spend ("5CNY"); NoSpendCap allows a paid endpoint
 	// without a cap.
-	MaxSpend   string
-	NoSpendCap bool
+	MaxSpend string
+	// AbortOnBurn stops the run once an availability or error-rate
+	// objective can no longer be met.
+	AbortOnBurn bool
+	NoSpendCap  bool
 }
 
 func runCommand() *cli.Command {
@@ -103,6 +106,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
+			&cli.BoolFlag{Name: "abort-on-burn", Usage: "stop issuing once an availability or error-rate objective (whole-run or windowed) can no longer be met: its failures exceed the error budget of the planned requests; exit 1, results and report intact"},
 			&cli.DurationFlag{Name: "metrics-linger", Usage: "keep serving --metrics-addr this long after the run, so the last scrape sees its final counts (set it to your scrape interval)"},
 			&cli.StringFlag{Name: "max-spend", Usage: "stop issuing once the measured spend (server usage × the catalog) would pass this, e.g. 5CNY; exit 3", DefaultText: "the scenario's load.max_spend"},
 			&cli.BoolFlag{Name: "no-spend-cap", Usage: "allow a real endpoint without a spend cap"},
@@ -122,8 +126,9 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"), MaxCompletionTokens: c.Int("max-completion-tokens"),
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
-				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"), NoPreflight: c.Bool("no-preflight"),
-				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), NoSpendCap: c.Bool("no-spend-cap"),
+				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"),
+				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), AbortOnBurn: c.Bool("abort-on-burn"), NoSpendCap: c.Bool("no-spend-cap"),
+				NoPreflight:   c.Bool("no-preflight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
 				ProgressEvery: c.Duration("progress-every"),
 				Timeouts: runner.Timeouts{Connect: c.Duration("connect-timeout"), TTFB: c.Duration("ttfb-timeout"),
@@ -207,7 +212,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	if capSpend == 0 && !o.NoSpendCap && !o.DryRun && needsSpendCap(sc) {
 		return usageErr("%s sends to a real endpoint: give a spend cap (--max-spend 5CNY or load.max_spend), or --no-spend-cap to go without", o.Scenario)
 	}
-	ro := run.Options{MaxSpend: capSpend,
+	ro := run.Options{MaxSpend: capSpend, AbortOnBurn: o.AbortOnBurn,
 		Scenario: sc, Label: o.Scenario,
 		Overrides: scenarios.Overrides{Rate: o.Rate, Duration: o.Duration, BaseURL: o.Target, Model: o.Model,
 			Seed: o.Seed, SeedSet: o.SeedSet, MaxCompletionTokens: o.MaxCompletionTokens},
