@@ -73,6 +73,10 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 
 	targets, infos := o.targets(sc)
+	builtin := make([]bool, len(targets))
+	for i := range targets {
+		builtin[i] = targets[i].BaseURL == ""
+	}
 	if needsMock(targets) {
 		url, stop, err := startBuiltinMock(mockserver.DefaultConfig())
 		if err != nil {
@@ -83,6 +87,17 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 			if targets[i].BaseURL == "" {
 				targets[i].BaseURL = url
 			}
+		}
+	}
+
+	var checks []runner.PreflightCheck
+	if o.NoPreflight {
+		for _, t := range targets {
+			checks = append(checks, runner.PreflightCheck{Target: t.Name, Outcome: runner.PreflightSkipped})
+		}
+	} else {
+		if checks, err = preflight(ctx, targets, builtin, o.keyHints(sc), o.timeouts(plan.Timeouts()), o.Insecure, stderr); err != nil {
+			return out, err
 		}
 	}
 
@@ -155,7 +170,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 	hdr := runner.Header{Tool: o.Tool, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
 		Start: start, ShardIndex: shard.Index, ShardCount: shard.Count, Targets: infos, Resolved: resolved,
-		Planned: plannedOpenLoop(plan.Stages)}
+		Planned: plannedOpenLoop(plan.Stages), Preflight: checks}
 	out.Header = hdr
 	w, err := createResults(out.ResultsPath, hdr)
 	if err != nil {
@@ -232,6 +247,11 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		go guard.watch(watchCtx)
 	}
 
+	var burn *burnGuard
+	if o.AbortOnBurn {
+		burn = newBurnGuard(sc, o.Report.SLO, plan, shard.Count, stopIssuing)
+	}
+
 	var firstErr atomic.Value
 	stats, err := runner.Run(issue, drain, runner.Config{
 		Targets:     targets,
@@ -252,13 +272,17 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 			if guard != nil {
 				guard.add(r)
 			}
+			if burn != nil {
+				burn.add(r)
+			}
 			if o.OnResult != nil {
 				o.OnResult(r)
 			}
 		},
 	})
 	spendStopped := guard != nil && guard.reached.Load()
-	out.Interrupted = issue.Err() != nil && !spendStopped
+	burnStopped := burn != nil && burn.reached.Load()
+	out.Interrupted = issue.Err() != nil && !spendStopped && !burnStopped
 	out.Stats = stats
 	stopWatch()
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -270,6 +294,9 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	if spendStopped {
 		footer.Stopped = guard.reason()
 		out.SpendCapped = footer.Stopped
+	}
+	if burnStopped {
+		footer.Stopped = burn.reason()
 	}
 	if err := w.Close(footer); err != nil {
 		return out, untrusted(fmt.Errorf("writing %s: %w (%d of %d sent requests and %d dropped are in the file; the run stopped issuing at the failure; no report)",
@@ -293,6 +320,9 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	switch {
 	case spendStopped:
 		out.Class, out.Reason = Untrusted, footer.Stopped
+	case burnStopped:
+		// the objective is lost: the SLO failed, the run itself is sound
+		out.Class, out.Reason = CheckFailed, footer.Stopped
 	case out.Interrupted:
 		out.Class, out.Reason = Untrusted, "run interrupted; the results file holds every request that finished"
 	case stats.Issued > 0 && sum.Overall.OK == 0:
@@ -343,6 +373,23 @@ func (o *Options) targets(sc *scenarios.Scenario) ([]runner.Target, []runner.Tar
 		targets[i] = rt
 	}
 	return targets, infos
+}
+
+// keyHints say, per target, where its key comes from, for the preflight's
+// message when the key is refused.
+func (o *Options) keyHints(sc *scenarios.Scenario) []string {
+	hints := make([]string, len(sc.Targets))
+	for i, t := range sc.Targets {
+		switch {
+		case t.APIKeyEnv != "":
+			hints[i] = t.APIKeyEnv + " (the target's api_key_env)"
+		case o.APIKeyEnv != "":
+			hints[i] = o.APIKeyEnv + " or --api-key-file"
+		default:
+			hints[i] = "SEEDBENCH_API_KEY or --api-key-file"
+		}
+	}
+	return hints
 }
 
 func needsMock(targets []runner.Target) bool {
