@@ -73,6 +73,10 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 
 	targets, infos := o.targets(sc)
+	builtin := make([]bool, len(targets))
+	for i := range targets {
+		builtin[i] = targets[i].BaseURL == ""
+	}
 	if needsMock(targets) {
 		url, stop, err := startBuiltinMock(mockserver.DefaultConfig())
 		if err != nil {
@@ -83,6 +87,17 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 			if targets[i].BaseURL == "" {
 				targets[i].BaseURL = url
 			}
+		}
+	}
+
+	var checks []runner.PreflightCheck
+	if o.NoPreflight {
+		for _, t := range targets {
+			checks = append(checks, runner.PreflightCheck{Target: t.Name, Outcome: runner.PreflightSkipped})
+		}
+	} else {
+		if checks, err = preflight(ctx, targets, builtin, o.keyHints(sc), o.timeouts(plan.Timeouts()), o.Insecure, stderr); err != nil {
+			return out, err
 		}
 	}
 
@@ -130,7 +145,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 	hdr := runner.Header{Tool: o.Tool, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
 		Start: start, ShardIndex: shard.Index, ShardCount: shard.Count, Targets: infos, Resolved: resolved,
-		Planned: plannedOpenLoop(plan.Stages)}
+		Planned: plannedOpenLoop(plan.Stages), Preflight: checks}
 	out.Header = hdr
 	w, err := createResults(out.ResultsPath, hdr)
 	if err != nil {
@@ -333,6 +348,23 @@ func (o *Options) targets(sc *scenarios.Scenario) ([]runner.Target, []runner.Tar
 		targets[i] = rt
 	}
 	return targets, infos
+}
+
+// keyHints say, per target, where its key comes from, for the preflight's
+// message when the key is refused.
+func (o *Options) keyHints(sc *scenarios.Scenario) []string {
+	hints := make([]string, len(sc.Targets))
+	for i, t := range sc.Targets {
+		switch {
+		case t.APIKeyEnv != "":
+			hints[i] = t.APIKeyEnv + " (the target's api_key_env)"
+		case o.APIKeyEnv != "":
+			hints[i] = o.APIKeyEnv + " or --api-key-file"
+		default:
+			hints[i] = "SEEDBENCH_API_KEY or --api-key-file"
+		}
+	}
+	return hints
 }
 
 func needsMock(targets []runner.Target) bool {

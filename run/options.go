@@ -39,7 +39,10 @@ type Options struct {
 
 	// Calibrate probes the first target before the run and corrects the
 	// token estimate to its usage.prompt_tokens.
-	Calibrate   bool
+	Calibrate bool
+	// NoPreflight skips the one small request per target that checks the
+	// URL, the key and the model before the load starts.
+	NoPreflight bool
 	Insecure    bool
 	MaxInFlight int // 0: the scenario's max_in_flight
 	Trust       runner.TrustLimit
