@@ -42,6 +42,10 @@ type runOptions struct {
 	// Calibrate probes the first target before the run and corrects the
 	// token estimate to its usage.prompt_tokens.
 	Calibrate bool
+	// NoCalibrate skips the default calibration of a real first target.
+	NoCalibrate bool
+	// NoPreflight skips the check request sent to each target first.
+	NoPreflight bool
 
 	Insecure    bool
 	MetricsAddr string
@@ -55,8 +59,11 @@ type runOptions struct {
 	Timeouts runner.Timeouts
 	// MaxSpend is --max-spend ("5CNY"); NoSpendCap allows a paid endpoint
 	// without a cap.
-	MaxSpend   string
-	NoSpendCap bool
+	MaxSpend string
+	// AbortOnBurn stops the run once an availability or error-rate
+	// objective can no longer be met.
+	AbortOnBurn bool
+	NoSpendCap  bool
 }
 
 func runCommand() *cli.Command {
@@ -93,13 +100,16 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
+			&cli.BoolFlag{Name: "no-preflight", Usage: "skip the one small request per target that checks the URL, the key and the model before the load starts (a refused key, a 404 or nothing listening exits 2 at once)"},
 			&cli.BoolFlag{Name: "calibrate", Usage: "before the run, send three probe prompts to the first target and correct the token estimate to its usage.prompt_tokens (tier targeting for a tokenizer we cannot see)"},
+			&cli.BoolFlag{Name: "no-calibrate", Usage: "do not calibrate the token estimate against a real first target (by default it is calibrated once per base URL and model and the fit cached)"},
 			sloFlag(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (targets, stages, planned requests) and send nothing"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "write the report without its charts (faster; \"seedbench report\" can draw them later)"},
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
+			&cli.BoolFlag{Name: "abort-on-burn", Usage: "stop issuing once an availability or error-rate objective (whole-run or windowed) can no longer be met: its failures exceed the error budget of the planned requests; exit 1, results and report intact"},
 			&cli.DurationFlag{Name: "metrics-linger", Usage: "keep serving --metrics-addr this long after the run, so the last scrape sees its final counts (set it to your scrape interval)"},
 			&cli.StringFlag{Name: "max-spend", Usage: "stop issuing once the measured spend (server usage × the catalog) would pass this, e.g. 5CNY; exit 3", DefaultText: "the scenario's load.max_spend"},
 			&cli.BoolFlag{Name: "no-spend-cap", Usage: "allow a real endpoint without a spend cap"},
@@ -119,8 +129,9 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"), MaxCompletionTokens: c.Int("max-completion-tokens"),
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
-				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"),
-				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), NoSpendCap: c.Bool("no-spend-cap"),
+				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"), NoCalibrate: c.Bool("no-calibrate"),
+				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), AbortOnBurn: c.Bool("abort-on-burn"), NoSpendCap: c.Bool("no-spend-cap"),
+				NoPreflight:   c.Bool("no-preflight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
 				ProgressEvery: c.Duration("progress-every"),
 				Timeouts: runner.Timeouts{Connect: c.Duration("connect-timeout"), TTFB: c.Duration("ttfb-timeout"),
@@ -204,13 +215,13 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	if capSpend == 0 && !o.NoSpendCap && !o.DryRun && needsSpendCap(sc) {
 		return usageErr("%s sends to a real endpoint: give a spend cap (--max-spend 5CNY or load.max_spend), or --no-spend-cap to go without", o.Scenario)
 	}
-	ro := run.Options{MaxSpend: capSpend,
+	ro := run.Options{MaxSpend: capSpend, AbortOnBurn: o.AbortOnBurn,
 		Scenario: sc, Label: o.Scenario,
 		Overrides: scenarios.Overrides{Rate: o.Rate, Duration: o.Duration, BaseURL: o.Target, Model: o.Model,
 			Seed: o.Seed, SeedSet: o.SeedSet, MaxCompletionTokens: o.MaxCompletionTokens},
 		APIKeyEnv: o.APIKeyEnv, APIKey: fileKey, Getenv: getenv,
 		OutDir: o.OutDir, Tool: "seedbench " + version, Quiet: o.Quiet,
-		Calibrate: o.Calibrate, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
+		Calibrate: o.Calibrate, NoCalibrate: o.NoCalibrate, NoPreflight: o.NoPreflight, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
 		Grace: o.Grace, Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
 		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
 		DryRun: o.DryRun,

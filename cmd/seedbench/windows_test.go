@@ -141,3 +141,56 @@ func TestBadWindowFailsTheWindowedObjective(t *testing.T) {
 	}
 	t.Logf("timeline:\n%s", txt[bytes.Index(txt, []byte("[mini] error_rate")):])
 }
+
+// TestAbortOnBurn: the same soak with --abort-on-burn stops soon after the
+// bad window's failures exceed its budget, long before the planned 30 s,
+// exits 1 (an objective failed, not an untrustworthy run), and its results
+// and report are complete up to there.
+func TestAbortOnBurn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a soak of up to 30 s")
+	}
+	cfg := mockserver.DefaultConfig()
+	cfg.TimeScale = 0.02
+	ms := mockserver.New(cfg)
+	hs := httptest.NewServer(ms)
+	t.Cleanup(func() {
+		hs.CloseClientConnections()
+		hs.Close()
+		ms.Close()
+	})
+	base := hs.URL + "/v1"
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	began := time.Now()
+	go func() {
+		done <- Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--max-lag", "1m", "--abort-on-burn", "--target", base,
+			"--out", out, writeScenario(t, windowedSoak)}, &stdout, &stderr)
+	}()
+	time.Sleep(time.Until(began.Add(12 * time.Second)))
+	adminFaults(t, base, `{"http_500": 0.2}`)
+	code := <-done
+	took := time.Since(began)
+	if code != exitCheck {
+		t.Fatalf("exit %d, want %d\n%s%s", code, exitCheck, stdout.String(), stderr.String())
+	}
+	if took > 25*time.Second {
+		t.Errorf("took %s: the abort should come within seconds of the faults at 12 s", took)
+	}
+	if !strings.Contains(stderr.String(), "aborted on burn: [mini] error_rate cannot be met") {
+		t.Errorf("stderr does not say why it stopped:\n%s", stderr.String())
+	}
+	recs := readRecords(t, filepath.Join(out, "results.jsonl"))
+	if len(recs["footer"]) != 1 || len(recs["result"]) < 150 || len(recs["result"]) > 500 {
+		t.Fatalf("want a footer and 150–500 results (sent before the abort), got %d and %d", len(recs["footer"]), len(recs["result"]))
+	}
+	if stopped, _ := recs["footer"][0]["stopped"].(string); !strings.Contains(stopped, "aborted on burn") {
+		t.Errorf("footer: %v", recs["footer"][0])
+	}
+	sum := readSummary(t, out)
+	if sum.SLO.Pass {
+		t.Error("the report of an aborted soak must fail its SLO")
+	}
+	t.Logf("stopped after %s with %d results: %s", took.Round(time.Millisecond), len(recs["result"]), recs["footer"][0]["stopped"])
+}
