@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // build turns the merged aggregator into a Summary.
-func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing, rateOverride float64) *Summary {
+func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricing Pricing, rateOverride float64) *Summary {
 	h := files[0].header
 	s := &Summary{
 		Schema: SummarySchema, Tool: h.Tool, Scenario: h.Scenario, Seed: h.Seed, PlanHash: h.PlanHash,
@@ -103,6 +104,10 @@ func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing,
 		for _, tier := range sortedTiers(t.tiers) {
 			ts.Tiers = append(ts.Tiers, group(t.tiers[tier], n, tier, secs, share(t.tiers[tier])))
 		}
+		if t.badUsage > 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %d requests reported token usage that cannot be believed (%s): kept raw in results.jsonl, left out of cost and throughput",
+				n, t.badUsage, t.badUsageExample))
+		}
 		if pricing != nil {
 			rate := share(all[n])
 			if rateOverride > 0 && total > 0 {
@@ -129,6 +134,7 @@ func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing,
 		sort.Slice(keys, func(i, j int) bool {
 			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 		})
+		ts.Quota = quotaSummary(&t.quota, ts.All.ErrorClasses)
 		ts.TierPlanned = t.tierBilled
 		ts.TierInPlan = t.tierBilled
 		for _, k := range keys {
@@ -160,6 +166,11 @@ func build(ag *aggregator, files []*fileInfo, objs []Objective, pricing Pricing,
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%d planned requests were dropped (max_in_flight reached) and never sent: the generator or the endpoint could not keep up", overall.dropped))
 	}
 	s.SLO = verdict(s, objs)
+	s.SLO.Windows = windowChecks(s, windowAccs(ag))
+	for _, c := range s.SLO.Windows {
+		s.SLO.Checks = append(s.SLO.Checks, c.asCheck(windowSource(objs, c)))
+		s.SLO.Pass = s.SLO.Pass && c.Pass
+	}
 	return s
 }
 

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // CompareSchema names the layout of compare.json.
@@ -82,11 +84,12 @@ func compareMetric(key string) (metricKind, error) {
 	case "cost_per_1k":
 		return metricKind{higherBad: true, unit: "money"}, nil
 	}
-	o, err := ParseObjective(key, "1s")
-	if err != nil || o.Kind != LatencyObjective || o.Mean {
+	o, err := scenarios.ParseObjective(key, "1s")
+	m, latency := latencyMetric(o)
+	if err != nil || !latency || o.IsMean() {
 		return metricKind{}, fmt.Errorf("max-regression %q: unknown metric (try ttft_p99, tpot_p50, e2e_p99, availability, error_rate, throughput_rps, output_tokens_per_s, cost_per_1k)", key)
 	}
-	return metricKind{latency: true, metric: o.Metric, percentile: o.Percentile, higherBad: true, unit: "ms"}, nil
+	return metricKind{latency: true, metric: m, percentile: o.Percentile(), higherBad: true, unit: "ms"}, nil
 }
 
 // CompareOptions configure a comparison.

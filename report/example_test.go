@@ -6,21 +6,6 @@ import (
 	"github.com/seedbench/seedbench/report"
 )
 
-func ExampleParseSLOFlag() {
-	objs, err := report.ParseSLOFlag("ttft_p99=2s,tpot_p95=50ms,e2e_p99.9=30s,availability=99.9%")
-	if err != nil {
-		panic(err)
-	}
-	for _, o := range objs {
-		fmt.Println(o)
-	}
-	// Output:
-	// ttft_p99 <= 2s
-	// tpot_p95 <= 50ms
-	// e2e_p999 <= 30s
-	// availability >= 99.9%
-}
-
 func ExampleTierPrice_Cost() {
 	// Seed 2.0 Mini's 32K tier, CNY per 1M tokens.
 	p := report.TierPrice{Tier: "32k", Currency: "CNY", Input: 0.2, Output: 2, CacheRead: 0.04}

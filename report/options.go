@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // Options configure a report.
@@ -16,8 +18,9 @@ type Options struct {
 	// Pricing is the model catalog's prices; nil leaves cost out.
 	Pricing Pricing
 	// SLO objectives laid over the scenario's (the --slo flag): an
-	// objective here replaces the scenario's of the same key.
-	SLO []Objective
+	// objective here replaces the scenario's of the same key, on every
+	// target; the scenario's other objectives stay (scenarios.SLO.Merge).
+	SLO []scenarios.Objective
 	// Rate, when above zero, is the total request rate (req/s) cost
 	// projections assume instead of the scenario's.
 	Rate float64
@@ -69,12 +72,12 @@ func ResultsFiles(args []string) ([]string, error) {
 
 // objectives resolves the objectives for a run: the scenario's from the
 // first header, overridden by opts.SLO.
-func objectives(resolved json.RawMessage, opts Options) ([]Objective, error) {
+func objectives(resolved json.RawMessage, opts Options) ([]scenarios.Objective, error) {
 	base, err := ScenarioObjectives(resolved)
 	if err != nil {
 		return nil, err
 	}
-	return mergeObjectives(base, opts.SLO), nil
+	return resolveObjectives(base, opts.SLO), nil
 }
 
 // Aggregate reads the results files and returns their summary, writing
@@ -100,7 +103,11 @@ func aggregate(paths []string, opts Options, csv io.Writer) (*Summary, error) {
 		pricing = fr.forRun(h)
 	}
 	limits := func(target string) [numMetrics]int64 { return requestLimits(objectivesFor(objs, target)) }
-	ro := readOptions{workers: opts.Workers, csv: csv, agg: func() *aggregator { return newAggregator(pricing, limits) }}
+	ro := readOptions{workers: opts.Workers, csv: csv, agg: func() *aggregator {
+		ag := newAggregator(pricing, limits)
+		ag.windowed = func(target string) []scenarios.Objective { return objectivesFor(objs, target) }
+		return ag
+	}}
 	ag, files, err := readAll(paths, ro)
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ import (
 func TestThirtyPercentFailures(t *testing.T) {
 	p := writeSynth(t, synth.Config{Seed: 9, Scenario: "failing", Requests: 2000, Rate: 50, FailureRate: 0.3,
 		Targets: []synth.Target{{Name: "mini", Model: "doubao-seed-2.0-mini"}, {Name: "pro", Model: "doubao-seed-2.0-pro"}}})
-	slo, err := ParseSLOFlag("availability=99%,ttft_p99=5s")
+	slo, err := scenarios.ParseObjectives("availability=99%,ttft_p99=5s")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,10 +3,12 @@ package report
 import (
 	"fmt"
 	"math"
+
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // verdict judges every objective on every target it applies to.
-func verdict(s *Summary, objs []Objective) Verdict {
+func verdict(s *Summary, objs []scenarios.Objective) Verdict {
 	v := Verdict{Pass: true, Checks: []Check{}}
 	for _, t := range s.Targets {
 		for _, o := range objectivesFor(objs, t.Name) {
@@ -26,64 +28,64 @@ func verdict(s *Summary, objs []Objective) Verdict {
 			found = found || t.Name == o.Target
 		}
 		if !found {
-			v.Checks = append(v.Checks, Check{Target: o.Target, Objective: o.Key, Op: o.op(), Limit: limitIn(o), Unit: unitOf(o),
-				Basis: "no requests for this target in the results", Source: o.Source, Text: o.String()})
+			v.Checks = append(v.Checks, Check{Target: o.Target, Objective: o.Key(), Op: objectiveOp(o), Limit: limitIn(o), Unit: unitOf(o),
+				Basis: "no requests for this target in the results", Source: o.Source, Text: objectiveText(o)})
 			v.Pass = false
 		}
 	}
 	return v
 }
 
-func unitOf(o Objective) string {
-	switch o.Kind {
-	case LatencyObjective:
+func unitOf(o scenarios.Objective) string {
+	switch {
+	case o.IsLatency():
 		return "ms"
-	case GoodputObjective:
+	case o.Metric == "goodput":
 		return "req/s"
 	}
 	return "ratio"
 }
 
-func limitIn(o Objective) float64 {
-	if o.Kind == LatencyObjective {
-		return round3(o.Limit / 1000)
+func limitIn(o scenarios.Objective) float64 {
+	if o.IsLatency() {
+		return round3(float64(o.Threshold.Microseconds()) / 1000)
 	}
-	return o.Limit
+	return o.Bound()
 }
 
 // judge evaluates one objective on a group.
-func judge(o Objective, g Group, a *acc) Check {
-	c := Check{Objective: o.Key, Op: o.op(), Limit: limitIn(o), Unit: unitOf(o), Source: o.Source, Text: o.String()}
+func judge(o scenarios.Objective, g Group, a *acc) Check {
+	c := Check{Objective: o.Key(), Op: objectiveOp(o), Limit: limitIn(o), Unit: unitOf(o), Source: o.Source, Text: objectiveText(o)}
 	var measured float64
 	have := true
-	switch o.Kind {
-	case LatencyObjective:
-		d := g.Latency[o.Metric.String()]
+	switch m, latency := latencyMetric(o); {
+	case latency:
+		d := g.Latency[m.String()]
 		if d.Count == 0 {
 			have = false
-			c.Basis = fmt.Sprintf("no successful request had a %s (%d issued)", o.Metric.Title(), g.Issued)
+			c.Basis = fmt.Sprintf("no successful request had a %s (%d issued)", m.Title(), g.Issued)
 			break
 		}
 		// Reported percentiles are precomputed; others come from the histogram.
 		switch {
-		case o.Mean:
+		case o.IsMean():
 			measured = d.Mean
-		case o.Percentile == 100:
+		case o.IsMax():
 			measured = d.Max
 		default:
-			measured = d.Percentile(o.Percentile)
+			measured = d.Percentile(o.Percentile())
 			if math.IsNaN(measured) && a != nil {
-				measured = usToMS(a.hist[o.Metric].ValueAtPercentile(o.Percentile))
+				measured = usToMS(a.hist[m].ValueAtPercentile(o.Percentile()))
 			}
 		}
 		c.Basis = fmt.Sprintf("%d successful of %d issued requests", g.OK, g.Issued)
-		if o.Metric == Lag {
+		if m == Lag {
 			c.Basis = fmt.Sprintf("%d issued requests", g.Issued)
 		}
-		if o.Metric == ITL {
+		if m == ITL {
 			c.Basis = fmt.Sprintf("%d gaps between tokens of %d successful requests", d.Count, g.OK)
 		}
-	case AvailabilityObjective:
+	case o.Metric == "availability":
 		if g.Issued == 0 {
 			have = false
 			c.Basis = "no request was issued"
@@ -91,8 +93,8 @@ func judge(o Objective, g Group, a *acc) Check {
 		}
 		measured = g.Availability
 		c.Basis = fmt.Sprintf("%d successful of %d issued; %d dropped, not sent", g.OK, g.Issued, g.Dropped)
-		c.BudgetLeft = budgetLeft(1-measured, 1-o.Limit)
-	case ErrorRateObjective:
+		c.BudgetLeft = budgetLeft(1-measured, 1-o.Ratio)
+	case o.Metric == "error_rate":
 		if g.Issued == 0 {
 			have = false
 			c.Basis = "no request was issued"
@@ -100,10 +102,27 @@ func judge(o Objective, g Group, a *acc) Check {
 		}
 		measured = g.ErrorRate
 		c.Basis = fmt.Sprintf("%d failed of %d issued", g.Failed, g.Issued)
-		c.BudgetLeft = budgetLeft(measured, o.Limit)
-	case GoodputObjective:
+		c.BudgetLeft = budgetLeft(measured, o.Ratio)
+	case o.Metric == "goodput":
 		measured = g.Goodput
 		c.Basis = fmt.Sprintf("%d good of %d successful requests", g.GoodRequests, g.OK)
+	case o.Metric == "dropped":
+		planned := g.Issued + g.Dropped
+		if planned == 0 {
+			have = false
+			c.Basis = "nothing was planned"
+			break
+		}
+		measured = ratio(g.Dropped, planned)
+		c.Basis = fmt.Sprintf("%d dropped of %d planned", g.Dropped, planned)
+	case o.Metric == "achieved_rate":
+		if g.TargetRate <= 0 {
+			have = false
+			c.Basis = "no target rate (closed-loop stages)"
+			break
+		}
+		measured = round6(g.Achieved / g.TargetRate)
+		c.Basis = fmt.Sprintf("%s req/s achieved of %s req/s asked", fmtRate(g.Achieved), fmtRate(g.TargetRate))
 	}
 	if !have || math.IsNaN(measured) {
 		return c

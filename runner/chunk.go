@@ -8,7 +8,8 @@ import "errors"
 // point into the event's bytes and are valid until the next event.
 type chunk struct {
 	// Characters (runes, once unescaped) summed over the choices: content,
-	// reasoning_content, and tool calls' function name + arguments.
+	// reasoning text (see reasoningFields), and tool calls' function name +
+	// arguments.
 	content, reasoning, tools int
 	// toolCalls counts choices whose delta has a non-empty tool_calls array
 	// (the first tool-call event often carries only a name and id).
@@ -134,13 +135,35 @@ type delta struct {
 	toolCalls                 bool
 }
 
+// Reasoning (thinking) text comes under several names, and some servers send
+// the same text under two of them in one delta, so a delta's reasoning is the
+// longest of its spellings, never their sum:
+//
+//   - reasoning_content: DeepSeek, SGLang, llama.cpp, LM Studio, xAI,
+//     Moonshot, Volcano Engine Ark (Seed), vLLM before the rename (it still
+//     sends both names for compatibility);
+//   - reasoning: vLLM after the rename, OpenRouter, Ollama's /v1, Groq;
+//   - reasoning_details: OpenRouter's structured form, an array whose
+//     elements carry "text" (reasoning.text) or "summary"
+//     (reasoning.summary); encrypted elements carry no readable text and
+//     count nothing.
+//
+// reasoningFields lists them for the README's metric definitions (a test
+// keeps the two in step).
+var reasoningFields = [...]string{"reasoning_content", "reasoning", "reasoning_details"}
+
 func (d *delta) read(s *jscan) error {
+	var rc, r, rd int
 	_, err := s.object(func(key []byte) (err error) {
 		switch {
 		case keyIs(key, "content"):
 			d.content, err = s.strRunes()
 		case keyIs(key, "reasoning_content"):
-			d.reasoning, err = s.strRunes()
+			rc, err = s.strRunes()
+		case keyIs(key, "reasoning"):
+			r, err = s.strRunes()
+		case keyIs(key, "reasoning_details"):
+			rd, err = reasoningDetails(s)
 		case keyIs(key, "tool_calls"):
 			d.tools, d.toolCalls, err = toolCalls(s)
 		default:
@@ -148,7 +171,33 @@ func (d *delta) read(s *jscan) error {
 		}
 		return err
 	})
+	d.reasoning = max(rc, r, rd)
 	return err
+}
+
+// reasoningDetails reads OpenRouter's reasoning_details array: the runes of
+// each element's "text" and "summary" strings.
+func reasoningDetails(s *jscan) (n int, err error) {
+	_, err = s.array(func() error {
+		var text, summary int // a duplicate key: the last one wins
+		_, err := s.object(func(key []byte) (err error) {
+			switch {
+			case keyIs(key, "text"):
+				text, err = s.strRunes()
+			case keyIs(key, "summary"):
+				summary, err = s.strRunes()
+			default:
+				err = s.skip()
+			}
+			return err
+		})
+		n += text + summary
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // strRunes reads a string's rune count; any other value counts 0.

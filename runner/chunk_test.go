@@ -46,8 +46,14 @@ func TestScanChunk(t *testing.T) {
 		{"content", `{"choices":[{"delta":{"content":"héllo"}}]}`, summary{Content: 5}, true},
 		// escapes count once; a surrogate pair is one rune
 		{"escapes", `{"choices":[{"delta":{"content":"a\n\"\u00e9\ud83d\ude00"}}]}`, summary{Content: 5}, true},
-		// reasoning
-		{"reasoning", `{"choices":[{"delta":{"reasoning_content":"think"}}]}`, summary{Reasoning: 5}, true},
+		// reasoning, under each name a widely used server emits (reasoningFields)
+		{"reasoning_content", `{"choices":[{"delta":{"reasoning_content":"think"}}]}`, summary{Reasoning: 5}, true},
+		{"reasoning", `{"choices":[{"delta":{"content":"","reasoning":"think"}}]}`, summary{Reasoning: 5}, true},
+		{"reasoning_details", `{"choices":[{"delta":{"reasoning_details":[{"type":"reasoning.text","text":"thi"},{"type":"reasoning.summary","summary":"nk"},{"type":"reasoning.encrypted","data":"xxxx"}]}}]}`, summary{Reasoning: 5}, true},
+		// the same text under two names (vLLM's compatibility, OpenRouter's pair) counts once
+		{"reasoning twice", `{"choices":[{"delta":{"reasoning":"think","reasoning_content":"think","reasoning_details":[{"type":"reasoning.text","text":"think"}]}}]}`, summary{Reasoning: 5}, true},
+		// a null or empty reasoning carries no token
+		{"reasoning null", `{"choices":[{"delta":{"content":"","reasoning":null,"reasoning_content":""}}]}`, summary{}, false},
 		// a tool call with empty arguments still bears a token
 		{"tool call", `{"choices":[{"delta":{"content":null,"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"f","arguments":""}}]}}]}`, summary{Tools: 1, ToolCalls: 1}, true},
 		// finish
@@ -123,7 +129,7 @@ func refChunk(data []byte) (summary, bool) {
 			}
 			if d, ok := c["delta"].(map[string]any); ok {
 				s.Content += runes(d["content"])
-				s.Reasoning += runes(d["reasoning_content"])
+				s.Reasoning += max(runes(d["reasoning_content"]), runes(d["reasoning"]), refDetails(d["reasoning_details"]))
 				if tcs, ok := d["tool_calls"].([]any); ok && len(tcs) > 0 {
 					s.ToolCalls++
 					for _, tc := range tcs {
@@ -174,6 +180,19 @@ func refChunk(data []byte) (summary, bool) {
 	return s, true
 }
 
+// refDetails counts OpenRouter's reasoning_details: each element's text and
+// summary strings.
+func refDetails(v any) int {
+	arr, _ := v.([]any)
+	n := 0
+	for _, e := range arr {
+		if m, ok := e.(map[string]any); ok {
+			n += runes(m["text"]) + runes(m["summary"])
+		}
+	}
+	return n
+}
+
 func runes(v any) int {
 	s, _ := v.(string)
 	return utf8.RuneCountInString(s)
@@ -201,6 +220,7 @@ func FuzzScanChunk(f *testing.F) {
 		`{"usage":{"prompt_tokens":-9223372036854775808,"completion_tokens":1e3},"seedbench_truth":{"events_us":[1,2.5,"x"]}}`,
 		`{"error":{"message":"\ud800x"},"choices":[],"choices":[{"delta":{"content":"b"}}]}`,
 		`{"choices":[{"index":0,"delta":{"content":`,
+		`{"choices":[{"delta":{"reasoning":"ab","reasoning_details":[{"text":"a","text":"bcd"},{"summary":"x"},7]}}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -225,6 +245,11 @@ func FuzzScanChunk(f *testing.F) {
 		}
 	})
 }
+
+// repeatReader returns b on every Read, forever.
+type repeatReader struct{ b []byte }
+
+func (r *repeatReader) Read(p []byte) (int, error) { return copy(p, r.b), nil }
 
 func isObject(v any) bool { _, ok := v.(map[string]any); return ok }
 
@@ -263,6 +288,28 @@ func BenchmarkDecodeEvent(b *testing.B) {
 			}
 		}
 	})
+	// The SSE reader and the scanner together, one event per Read as a
+	// streaming server delivers them, LF and CRLF endings.
+	for _, end := range []string{"\n\n", "\r\n\r\n"} {
+		name := map[string]string{"\n\n": "sse+scanner/lf", "\r\n\r\n": "sse+scanner/crlf"}[end]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			ev := append(append([]byte("data: "), benchEvent...), end...)
+			b.SetBytes(int64(len(ev)))
+			st := &stampReader{r: &repeatReader{b: ev}}
+			sr := newSSEReader(st)
+			var c chunk
+			for b.Loop() {
+				data, _, err := sr.next()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := scanChunk(data, &c); err != nil || c.content != 8 {
+					b.Fatal(err, c.content)
+				}
+			}
+		})
+	}
 	b.Run("encoding_json", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(benchEvent)))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,11 +31,16 @@ func classify(ctx context.Context, err error) string {
 	var cv *tls.CertificateVerificationError
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
 	var rh tls.RecordHeaderError
+	var al tls.AlertError
 	switch {
+	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &hn), errors.As(err, &ci),
+		errors.As(err, &rh), // HTTPS to a plain-HTTP server: its answer is not a TLS record
+		errors.As(err, &al):
+		return ClassTLS
 	case errors.As(err, &oe) && oe.Op == "dial",
-		errors.Is(err, syscall.ECONNREFUSED),
-		errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &hn), errors.As(err, &rh):
+		errors.Is(err, syscall.ECONNREFUSED):
 		return ClassConnect
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return ClassTimeout
@@ -45,6 +49,10 @@ func classify(ctx context.Context, err error) string {
 		return ClassReset
 	case errors.Is(err, context.Canceled):
 		return ClassCanceled
+	case strings.Contains(err.Error(), "tls: "),
+		// net/http's word for a RecordHeaderError from a plain-HTTP server
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return ClassTLS // crypto/tls reports most handshake failures as plain errors
 	}
 	return ClassOther
 }
@@ -65,33 +73,17 @@ func describe(ctx context.Context, err error, t Timeouts) string {
 	return err.Error()
 }
 
-// errorMessage extracts the OpenAI error envelope's code and message, or
-// returns the body itself.
+// errorMessage is the message recorded for an error body or an error
+// event's data: the gateway's code and message when it is an error envelope
+// (gatewayError), otherwise the text itself. Scrubbing and cutting are
+// fail's.
 func errorMessage(body []byte) string {
-	var env struct {
-		Error struct {
-			Message string `json:"message"`
-			Code    any    `json:"code"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(body, &env) == nil && env.Error.Message != "" {
-		if env.Error.Code != nil {
-			return fmt.Sprintf("%v: %s", env.Error.Code, env.Error.Message)
-		}
-		return env.Error.Message
-	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > 512 {
-		s = s[:512] + "…"
-	}
-	return s
-}
-
-// scrub removes the API key and other secrets from a message that may
-// echo them (some gateways quote a bad key back in their 401).
-func scrub(msg string, secrets []string) string {
-	for _, k := range secrets {
-		msg = strings.ReplaceAll(msg, k, "[redacted]")
+	code, msg := gatewayError(body)
+	switch {
+	case msg == "":
+		return strings.TrimSpace(string(body))
+	case code != "":
+		return code + ": " + msg
 	}
 	return msg
 }

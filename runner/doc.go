@@ -22,18 +22,23 @@
 // transport: schedule lag = sent − intended; connect and request-written
 // times and TTFB from httptrace; every SSE event is stamped with the time the
 // Read that delivered it returned, before any parsing. TTFT is the first
-// event whose delta carries non-empty content, reasoning_content or a tool
-// call (never the role chunk, an empty chunk or the usage chunk); every such
+// event whose delta carries non-empty content, reasoning text (under any of
+// the names in reasoningFields) or a tool call (never the role chunk, an
+// empty chunk or the usage chunk); every such
 // event's offset and character count is kept (EventsUS, EventChars), so ITL
 // and TPOT can be computed later. Events are decoded by a small validating
 // scanner that reads only the needed fields and does not allocate.
 //
 // # Failures
 //
-// Per-request failures are data: each gets an error class (http_429 with its
-// Retry-After, http_5xx, connect, reset, ttfb_timeout, idle_timeout,
-// timeout, stream_truncated, stream_error, bad_sse, canceled, dropped) and a
-// message that never contains the API key. There are no retries.
+// Per-request failures are data: each gets an error class a user can act on
+// (auth, not_found, bad_request, too_large, http_429 with its Retry-After,
+// http_5xx, http_3xx, tls, connect, reset, ttfb_timeout, idle_timeout,
+// timeout, bad_content_type, stream_truncated, stream_error, bad_sse,
+// empty_response, buffer_budget, canceled, dropped; see result.go) and a
+// message. Every string a server supplies passes through the target's
+// Scrubber before it is cut or kept, so no part of the API key is recorded.
+// Redirects are never followed. There are no retries.
 //
 // # Trust
 //

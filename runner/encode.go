@@ -68,7 +68,17 @@ func appendResult(b []byte, r *Result) []byte {
 	b = appendStr(b, `,"error_code":`, r.ErrorCode)
 	b = appendStr(b, `,"retry_after":`, r.RetryAfter)
 	b = appendStr(b, `,"request_id":`, r.RequestID)
+	b = appendNonZero(b, `,"rl_limit_requests":`, r.RLLimitRequests)
+	b = appendNonZero(b, `,"rl_remaining_requests":`, r.RLRemainingRequests)
+	b = appendStr(b, `,"rl_reset_requests":`, r.RLResetRequests)
+	b = appendNonZero(b, `,"rl_limit_tokens":`, r.RLLimitTokens)
+	b = appendNonZero(b, `,"rl_remaining_tokens":`, r.RLRemainingTokens)
+	b = appendStr(b, `,"rl_reset_tokens":`, r.RLResetTokens)
 	b = appendStr(b, `,"finish_reason":`, r.Finish)
+	if r.ZeroCompletion {
+		b = append(b, `,"zero_completion":true`...)
+	}
+	b = appendStr(b, `,"content_encoding":`, r.ContentEncoding)
 	if u := r.Usage; u != nil {
 		b = appendInt(b, `,"usage":{"prompt_tokens":`, int64(u.PromptTokens))
 		b = appendInt(b, `,"completion_tokens":`, int64(u.CompletionTokens))
@@ -76,6 +86,7 @@ func appendResult(b []byte, r *Result) []byte {
 		b = appendNonZero(b, `,"reasoning_tokens":`, int64(u.ReasoningTokens))
 		b = append(b, '}')
 	}
+	b = appendStr(b, `,"usage_invalid":`, r.UsageInvalid)
 	b = appendNonZero(b, `,"est_prompt_tokens":`, int64(r.EstPromptTokens))
 	b = appendNonZero(b, `,"est_completion_tokens":`, int64(r.EstCompletionTokens))
 	b = appendNonZero(b, `,"max_tokens":`, int64(r.MaxTokens))
@@ -90,7 +101,7 @@ func appendResult(b []byte, r *Result) []byte {
 
 // resultFields and usageFields are the field counts appendResult was
 // written for.
-const resultFields, usageFields = 40, 4
+const resultFields, usageFields = 49, 4
 
 // resultEncodable reports whether appendResult knows every field of Result
 // and Usage (see appendResult).

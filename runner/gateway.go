@@ -28,31 +28,52 @@ func Throttled(class string) bool {
 
 // gatewayError reads the error envelope both flavours share,
 // {"error":{"code":…,"message":…,"type":…,"param":…}}, and returns the
-// gateway's own code (a string, or a number written as one) and message.
-// Ark's envelope differs in its vocabulary, not its shape: type is
-// BadRequest, Unauthorized, NotFound, TooManyRequests, …, code is a dotted
-// name (https://www.volcengine.com/docs/82379/1299023, "公共错误码").
+// gateway's own code (a string, or a number written as one; the type when
+// there is no code) and message. Ark's envelope differs in its vocabulary,
+// not its shape: type is BadRequest, Unauthorized, NotFound,
+// TooManyRequests, …, code is a dotted name
+// (https://www.volcengine.com/docs/82379/1299023, "公共错误码"). Other
+// servers' shapes are read too: {"error": "text"} and a bare
+// {"message": …, "code": …}. Both are "" when body is none of these.
 func gatewayError(body []byte) (code, message string) {
+	type fields struct {
+		Message any             `json:"message"`
+		Code    json.RawMessage `json:"code"`
+		Type    any             `json:"type"`
+	}
 	var env struct {
-		Error struct {
-			Message string          `json:"message"`
-			Code    json.RawMessage `json:"code"`
-		} `json:"error"`
+		Error json.RawMessage `json:"error"`
+		fields
 	}
 	if json.Unmarshal(body, &env) != nil {
 		return "", ""
 	}
-	c := strings.TrimSpace(string(env.Error.Code))
+	f := env.fields
+	if len(env.Error) > 0 && string(env.Error) != "null" {
+		var s string
+		if json.Unmarshal(env.Error, &s) == nil {
+			return "", s
+		}
+		f = fields{}
+		if json.Unmarshal(env.Error, &f) != nil {
+			return "", ""
+		}
+	}
+	c := strings.TrimSpace(string(f.Code))
 	if c == "null" {
 		c = ""
 	}
 	if len(c) >= 2 && c[0] == '"' {
-		_ = json.Unmarshal(env.Error.Code, &c)
+		_ = json.Unmarshal(f.Code, &c)
+	}
+	if c == "" {
+		c, _ = f.Type.(string)
 	}
 	if len(c) > 128 {
 		c = c[:128]
 	}
-	return c, env.Error.Message
+	m, _ := f.Message.(string)
+	return c, m
 }
 
 // gatewayClass maps a gateway's error code (and, where the code alone is not

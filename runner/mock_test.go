@@ -202,8 +202,8 @@ func TestKeyNeverRecorded(t *testing.T) {
 	}))
 	defer hs.Close()
 	r := sendOne(t, hs.URL, DefaultTimeouts, []byte(`{}`))
-	if r.ErrorClass != ClassHTTP4xx || r.HTTPStatus != 401 {
-		t.Fatalf("class %q status %d", r.ErrorClass, r.HTTPStatus)
+	if r.ErrorClass != ClassAuth || r.HTTPStatus != 401 || r.ErrorCode != "invalid_api_key" {
+		t.Fatalf("class %q status %d code %q", r.ErrorClass, r.HTTPStatus, r.ErrorCode)
 	}
 	if want := "HTTP 401: invalid_api_key: bad key Bearer [redacted]"; r.Error != want {
 		t.Errorf("message %q, want %q", r.Error, want)

@@ -14,21 +14,33 @@ const (
 )
 
 // Error classes. A failure is data in the Result, never a dropped record.
+//
+// HTTP statuses other than 200 get the class a user can act on; the
+// README's failure-classes table lists every class with what to do.
 const (
+	ClassAuth            = "auth"        // 401, 403: the key, or what it may use
+	ClassNotFound        = "not_found"   // 404: the base URL or the model id
+	ClassBadRequest      = "bad_request" // 400, 422: the request body
+	ClassTooLarge        = "too_large"   // 413: the prompt
 	ClassHTTP429         = "http_429"
-	ClassHTTP4xx         = "http_4xx"
+	ClassHTTP4xx         = "http_4xx" // another 4xx
 	ClassHTTP5xx         = "http_5xx"
+	ClassHTTP3xx         = "http_3xx"         // a redirect: never followed
+	ClassTLS             = "tls"              // TLS handshake failed (bad certificate, HTTPS to plain HTTP, …)
+	ClassBadContentType  = "bad_content_type" // a 200 that is not an event stream, or encoded other than gzip
+	ClassEmptyResponse   = "empty_response"   // [DONE] without a token or a finish_reason
+	ClassBufferBudget    = "buffer_budget"    // the run's budget for buffered event bytes was spent
 	ClassTimeout         = "timeout"          // whole-request deadline
 	ClassTTFBTimeout     = "ttfb_timeout"     // no response headers in time
 	ClassIdleTimeout     = "idle_timeout"     // gap between events too long
 	ClassConnect         = "connect"          // dial / TLS failed
 	ClassReset           = "reset"            // connection reset or closed before a response
 	ClassStreamTruncated = "stream_truncated" // body ended without data: [DONE]
-	ClassStreamError     = "stream_error"     // an {"error":...} event inside the stream
+	ClassStreamError     = "stream_error"     // an "event: error", an {"error":...} event, or a JSON error with status 200
 	ClassBadSSE          = "bad_sse"          // an event that is not valid SSE/JSON
 	ClassCanceled        = "canceled"         // the run was stopped while in flight
 	ClassDropped         = "dropped"          // not sent: max_in_flight reached
-	ClassOther           = "other"
+	ClassOther           = "other"            // anything else (a 2xx other than 200, an unknown transport error)
 )
 
 // Result is one line of results.jsonl: everything measured about one request.
@@ -74,15 +86,37 @@ type Result struct {
 	Error      string `json:"error,omitempty"`
 	// ErrorCode is the gateway's own error code (Ark's
 	// "RateLimitExceeded.EndpointTPMExceeded", OpenAI's
-	// "context_length_exceeded"), kept beside the class it maps to.
+	// "context_length_exceeded", else the envelope's type), kept beside the
+	// class it maps to.
 	ErrorCode  string `json:"error_code,omitempty"`
-	RetryAfter string `json:"retry_after,omitempty"` // a 429's Retry-After header, verbatim
+	RetryAfter string `json:"retry_after,omitempty"` // the Retry-After header (scrubbed, cut to 64)
 	RequestID  string `json:"request_id,omitempty"`  // the server's X-Request-Id (or X-Tt-Logid)
-	Finish     string `json:"finish_reason,omitempty"`
+	// The endpoint's quota as its x-ratelimit-* headers said on this
+	// response (zero when absent): per-minute limit, what was left, and the
+	// time until it is full again, verbatim.
+	RLLimitRequests     int64  `json:"rl_limit_requests,omitempty"`
+	RLRemainingRequests int64  `json:"rl_remaining_requests,omitempty"`
+	RLResetRequests     string `json:"rl_reset_requests,omitempty"`
+	RLLimitTokens       int64  `json:"rl_limit_tokens,omitempty"`
+	RLRemainingTokens   int64  `json:"rl_remaining_tokens,omitempty"`
+	RLResetTokens       string `json:"rl_reset_tokens,omitempty"`
+	Finish              string `json:"finish_reason,omitempty"`
+	// ZeroCompletion marks a success that finished (a finish_reason came)
+	// without producing anything: no token-bearing event, or server usage
+	// of 0 completion tokens. The report counts these apart; an answer with
+	// neither a token nor a finish_reason is a failure (empty_response).
+	ZeroCompletion bool `json:"zero_completion,omitempty"`
+	// ContentEncoding is the stream's encoding when the server compressed
+	// it in spite of Accept-Encoding: identity ("gzip", decoded).
+	ContentEncoding string `json:"content_encoding,omitempty"`
 
 	// Token counts keep their provenance: Usage is what the server said (nil
 	// when it said nothing); Est* are the client's own estimates.
-	Usage               *Usage `json:"usage,omitempty"`
+	Usage *Usage `json:"usage,omitempty"`
+	// UsageInvalid says why Usage cannot be believed (a negative count, a
+	// count over MaxUsageTokens, cached > prompt); Usage is kept raw beside
+	// it, and the report leaves it out of billing and throughput.
+	UsageInvalid        string `json:"usage_invalid,omitempty"`
 	EstPromptTokens     int    `json:"est_prompt_tokens,omitempty"`
 	EstCompletionTokens int    `json:"est_completion_tokens,omitempty"`
 	MaxTokens           int    `json:"max_tokens,omitempty"`

@@ -6,9 +6,9 @@ import (
 	"context"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"net/http/httptrace"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,8 +25,9 @@ type streamer struct {
 	// onSent is called with the instant each request is handed to the
 	// transport (before connecting), for the schedule-lag figures.
 	onSent func(res *Result, sent time.Time)
-	pool   sync.Pool // *reqState
-	traces sync.Pool // *traceTimes
+	budget *eventBudget // nil: unbounded (tests that build a streamer directly)
+	pool   sync.Pool    // *reqState
+	traces sync.Pool    // *traceTimes
 }
 
 // preparedTarget holds what every request to a target shares, built once.
@@ -34,16 +35,22 @@ type preparedTarget struct {
 	t    *Target
 	url  string
 	auth []string // the Authorization header value, never recorded
-	// secrets are scrubbed from every error message: the key, the values
-	// of secret headers (SecretHeader).
-	secrets []string
+	// scrub cleans every server-supplied string the Result keeps of the
+	// key and the values of secret headers (SecretHeader).
+	scrub *Scrubber
 }
 
 func newStreamer(client *http.Client, to Timeouts, targets []Target) *streamer {
-	s := &streamer{client: client, timeouts: to}
+	// Redirects are never followed, whatever client the caller built: a
+	// 307 to another port would carry the Authorization header there, target
+	// headers would go to any host, and a 302/303 turns the POST into a
+	// body-less GET. The 3xx itself is recorded (ClassHTTP3xx).
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	s := &streamer{client: &c, timeouts: to}
 	for i := range targets {
 		t := &targets[i]
-		pt := preparedTarget{t: t, url: strings.TrimRight(t.BaseURL, "/") + "/chat/completions", secrets: t.secrets()}
+		pt := preparedTarget{t: t, url: strings.TrimRight(t.BaseURL, "/") + "/chat/completions", scrub: t.Scrubber()}
 		if t.APIKey != "" {
 			pt.auth = []string{"Bearer " + t.APIKey}
 		}
@@ -62,8 +69,9 @@ type reqState struct {
 
 // Shared header values: the transport only reads them.
 var (
-	hdrJSON   = []string{"application/json"}
-	hdrStream = []string{"text/event-stream"}
+	hdrJSON     = []string{"application/json"}
+	hdrStream   = []string{"text/event-stream"}
+	hdrIdentity = []string{"identity"}
 )
 
 // do sends req to its target and fills res. Failures are recorded in res,
@@ -87,6 +95,7 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	h := hreq.Header
 	h["Content-Type"] = hdrJSON
 	h["Accept"] = hdrStream
+	h["Accept-Encoding"] = hdrIdentity
 	h["X-Seedbench-Seq"] = []string{strconv.FormatInt(req.K, 10)}
 	if pt.auth != nil {
 		h["Authorization"] = pt.auth
@@ -115,56 +124,43 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	if wd != nil {
 		wd.gotHeaders(hdrAt)
 	}
+	// After a 1xx the first byte was the interim response's: TTFB is when
+	// the final response's headers arrived (see traceTimes).
 	tt.ttfb.CompareAndSwap(0, max(us(hdrAt), 1))
 	res.HTTPStatus = resp.StatusCode
-	res.RequestID = requestID(resp.Header)
+	res.RequestID = pt.scrub.clean(requestID(resp.Header), maxRequestID)
+	readRateLimit(resp.Header, res)
 
 	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		s.httpError(res, resp, pt)
 		res.E2EUS = us(time.Since(sent))
-		res.RetryAfter = resp.Header.Get("Retry-After")
-		class := ClassHTTP4xx
-		switch {
-		case resp.StatusCode == http.StatusTooManyRequests:
-			class = ClassHTTP429
-		case resp.StatusCode >= 500:
-			class = ClassHTTP5xx
-		case resp.StatusCode < 400:
-			class = ClassOther
-		}
-		// The gateway's own code is kept beside the class it maps to.
-		code, msg := gatewayError(body)
-		res.ErrorCode = code
-		if c := gatewayClass(code, msg); c != "" {
-			class = c
-		}
-		s.fail(res, class, "HTTP "+strconv.Itoa(resp.StatusCode)+": "+errorMessage(body), pt)
 		return
 	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") && mediaType(ct) == "application/json" {
-		// A gateway that answers a stream request with one JSON body
-		// (usually an error envelope with status 200).
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		res.E2EUS = us(time.Since(sent))
-		s.fail(res, ClassStreamError, "expected an event stream, got application/json: "+errorMessage(body), pt)
-		return
-	}
-
 	rs, _ := s.pool.Get().(*reqState)
 	if rs == nil {
 		rs = &reqState{}
 		rs.sse = newSSEReader(&rs.st)
 	}
 	rs.st = stampReader{r: resp.Body, wd: wd, sent: sent}
-	rs.sse.reset(&rs.st)
-	if s.read(ctx, rs, res, pt) {
-		drain(rs.sse.br, wd, cancel)
+	if body, ok := s.streamBody(res, resp, &rs.st, pt); ok {
+		rs.sse.reset(body, &rs.st, s.budget)
+		if s.read(ctx, rs, res, pt) {
+			drain(rs.sse.br, wd, cancel)
+		}
+		if res.Usage != nil {
+			res.UsageInvalid = usageProblem(res.Usage)
+		}
+	} else {
+		res.E2EUS = us(time.Since(sent))
 	}
+	rs.sse.release()
 	rs.st = stampReader{}
-	if cap(rs.sse.long) > 1<<20 {
-		rs.sse.long = nil // do not keep a huge event's buffer for every later request
+	// Do not keep a large event's buffers for every later request: idle
+	// pooled buffers are outside the budget, so they stay small.
+	if cap(rs.sse.long) > maxPooled {
+		rs.sse.long = nil
 	}
-	if cap(rs.sse.data) > 1<<20 {
+	if cap(rs.sse.data) > maxPooled {
 		rs.sse.data = nil
 	}
 	s.pool.Put(rs)
@@ -198,6 +194,13 @@ func newTraceTimes() *traceTimes {
 		},
 		WroteRequest:         func(httptrace.WroteRequestInfo) { tt.wrote.CompareAndSwap(0, max(us(since()), 1)) },
 		GotFirstResponseByte: func() { tt.ttfb.CompareAndSwap(0, max(us(since()), 1)) },
+		// GotFirstResponseByte fires once, at the first byte of the first
+		// response: a 103 Early Hints or 100 Continue. An interim response
+		// never stamps TTFB; do stamps the final one's headers instead.
+		Got1xxResponse: func(int, textproto.MIMEHeader) error {
+			tt.ttfb.Store(0)
+			return nil
+		},
 	}
 	return tt
 }
@@ -246,6 +249,9 @@ const (
 	drainLimit = 64 << 10
 )
 
+// maxPooled is the largest event buffer a pooled reader keeps.
+const maxPooled = 16 << 10
+
 var errDrain = errors.New("body still open after [DONE]")
 
 // drain reads what follows [DONE] (at most drainLimit) for at most
@@ -273,6 +279,7 @@ func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *prep
 		}
 		if err != nil {
 			res.E2EUS = us(time.Since(sent))
+			var eb *errBudget
 			switch {
 			case context.Cause(ctx) != nil:
 				s.fail(res, classify(ctx, err), describe(ctx, err, s.timeouts), pt)
@@ -280,19 +287,28 @@ func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *prep
 				s.fail(res, ClassStreamTruncated, "the stream ended without data: [DONE]", pt)
 			case errors.Is(err, errEventTooLarge):
 				s.fail(res, ClassBadSSE, err.Error(), pt)
+			case errors.As(err, &eb):
+				s.fail(res, ClassBufferBudget, err.Error(), pt)
+			case res.ContentEncoding != "" && corrupt(err):
+				s.fail(res, ClassBadSSE, "the gzip-encoded event stream is corrupt: "+err.Error(), pt)
 			default:
 				s.fail(res, classify(ctx, err), err.Error(), pt)
 			}
 			return false
 		}
+		if rs.sse.isError() {
+			// "event: error" fails the stream whatever its data says.
+			res.E2EUS = us(off)
+			s.fail(res, ClassStreamError, "error event: "+errorMessage(data), pt)
+			return false
+		}
 		if bytes.Equal(data, doneMarker) {
 			res.E2EUS = max(us(off), 1)
-			res.Status = StatusOK
-			return true
+			return s.done(res, pt)
 		}
 		if err := scanChunk(data, c); err != nil {
 			res.E2EUS = us(off)
-			s.fail(res, ClassBadSSE, "event is not valid JSON ("+err.Error()+"): "+snippet(data), pt)
+			s.fail(res, ClassBadSSE, "event is not valid JSON ("+err.Error()+"): "+string(data), pt)
 			return false
 		}
 		if c.hasError {
@@ -319,7 +335,7 @@ func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *prep
 			res.ToolChars += c.tools
 		}
 		if len(c.finish) > 0 {
-			res.Finish = finishReason(c.finish)
+			res.Finish = s.finishReason(c.finish, pt)
 		}
 		if c.hasUsage {
 			u := c.usage
@@ -333,28 +349,32 @@ func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *prep
 	}
 }
 
-// mediaType is ct's media type, lower case, without parameters.
-func mediaType(ct string) string {
-	t, _, _ := mime.ParseMediaType(ct)
-	return t
+// done judges a stream that ended with [DONE]. One that carried no token
+// and no finish_reason (a bare "data: [DONE]", or only role and usage
+// chunks) answered nothing: it fails as empty_response rather than count as
+// a success and as goodput. One that finished with a reason but produced no
+// completion token (no token-bearing event, or server usage of 0 completion
+// tokens) succeeded and is marked ZeroCompletion, so the report can count it
+// apart.
+func (s *streamer) done(res *Result, pt *preparedTarget) bool {
+	if len(res.EventsUS) == 0 && res.Finish == "" {
+		s.fail(res, ClassEmptyResponse, "the stream ended with data: [DONE] without a token or a finish_reason", pt)
+		return false
+	}
+	res.Status = StatusOK
+	res.ZeroCompletion = len(res.EventsUS) == 0 || res.Usage != nil && res.Usage.CompletionTokens == 0
+	return true
 }
 
-// finishReason returns the usual reasons without allocating.
-func finishReason(b []byte) string {
+// finishReason returns the usual reasons without allocating; any other
+// value is server-chosen text and is cleaned like a message.
+func (s *streamer) finishReason(b []byte, pt *preparedTarget) string {
 	for _, r := range [...]string{"stop", "length", "tool_calls", "content_filter", "function_call"} {
 		if string(b) == r {
 			return r
 		}
 	}
-	return unescape(b)
-}
-
-func snippet(b []byte) string {
-	const n = 120
-	if len(b) > n {
-		return string(b[:n]) + "…"
-	}
-	return string(b)
+	return pt.scrub.clean(unescape(b), maxFinish)
 }
 
 // requestID is the server's id for the request, for finding it in the
@@ -372,11 +392,12 @@ func requestID(h http.Header) string {
 	return ""
 }
 
-// fail records a failure; the message never carries the API key.
+// fail records a failure. The message is scrubbed, then cut: it never
+// carries the API key or a secret header, whole, cut or escaped.
 func (s *streamer) fail(res *Result, class, msg string, pt *preparedTarget) {
 	res.Status = StatusError
 	res.ErrorClass = class
-	res.Error = scrub(msg, pt.secrets)
+	res.Error = pt.scrub.clean(msg, maxMessage)
 }
 
 func us(d time.Duration) int64 { return int64(d / time.Microsecond) }

@@ -7,7 +7,7 @@ package scenarios
 // (4 tokens per message and 3 per request: 7 for one user message). Known to
 // the planner, so that a run on the built-in mock lands its prompts in their
 // planned tier without a calibration round trip; TestBuiltinMockTokenizer
-// (in the command's tests, which see both packages) holds it to the mock.
+// (in the run package's tests, which see both packages) holds it to the mock.
 var BuiltinMockTokenizer = Calibration{Ratio: 1.2315, Overhead: 7}
 
 // UseBuiltinMockTokenizer gives the scenario the built-in mock's tokenizer

@@ -14,6 +14,7 @@ import (
 // estimates match the server's usage.prompt_tokens closely, and the fitted
 // calibration is recorded in the results header.
 func TestRunCalibrate(t *testing.T) {
+	t.Parallel()
 	url := startTestMock(t, 0.02)
 	mismatch := func(calibrate bool) float64 {
 		out := filepath.Join(t.TempDir(), "run")
@@ -51,6 +52,7 @@ func TestRunCalibrate(t *testing.T) {
 }
 
 func TestCalibrateRefusesShards(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"seedbench", "run", "--calibrate", "--shard", "0/2", "--start-at", "2030-01-01T00:00:00Z", "quickstart"}, &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), "--calibrate does not go with sharding") {

@@ -117,6 +117,8 @@ func mockCounters(t *testing.T, url string) (requests, faults map[string]int) {
 // saw exactly that many requests; the report's counts, error classes and
 // availability agree with the records.
 func TestFaultMatrix(t *testing.T) {
+	// Not parallel with the other tests: its timeouts are tight enough to
+	// tell a fault from a slow answer.
 	// Timeouts of the run: short, so the stall and slow-header rows end
 	// quickly, and far above a clean stream's gaps (about 0.1 ms) even on a
 	// CI machine busy with other packages' tests under -race.
@@ -192,7 +194,7 @@ func TestFaultMatrix(t *testing.T) {
 			url := faultMock(t, tc.faults)
 			out := filepath.Join(t.TempDir(), "run")
 			var stdout, stderr bytes.Buffer
-			code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--target", url + "/v1", "--out", out,
+			code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--no-preflight", "--target", url + "/v1", "--out", out,
 				"--ttfb-timeout", ttfb.String(), "--idle-timeout", idle.String(),
 				// A loaded CI machine under -race may lag: the lag check is
 				// not what this test is about.

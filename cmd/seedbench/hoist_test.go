@@ -7,6 +7,7 @@ import (
 )
 
 func TestHoistFlags(t *testing.T) {
+	t.Parallel()
 	cmds := newApp(nil, nil).Commands
 	for _, tc := range []struct {
 		in, want string

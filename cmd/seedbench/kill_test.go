@@ -99,6 +99,7 @@ type summaryView struct {
 // short, and a partial last line, if the kill left one, is skipped with a
 // warning.
 func TestKillRun(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("forks seedbench processes")
 	}
@@ -183,6 +184,7 @@ func TestKillRun(t *testing.T) {
 // skipped with a warning naming the file and line. The file is a real run's,
 // cut at several points of its last record.
 func TestReportPartialLastLine(t *testing.T) {
+	t.Parallel()
 	url := startTestMock(t, 0.01)
 	dir := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
@@ -216,4 +218,18 @@ func TestReportPartialLastLine(t *testing.T) {
 			t.Errorf("cut at %d: warnings %q, want %q", cut, sum.Warnings, want)
 		}
 	}
+}
+
+// waitForResults polls the results file until it holds n result lines.
+func waitForResults(t *testing.T, path string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(path)
+		if strings.Count(string(b), `"type":"result"`) >= n {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: fewer than %d results after 20s", path, n)
 }

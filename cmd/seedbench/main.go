@@ -45,6 +45,9 @@ func main() {
 // Main runs the CLI and returns the exit code; tests call it in-process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	releaseInActions(app.Commands)
+	ctx, release := lockSetup(ctx)
+	defer release() // when no action ran: help, a usage error
 	err := app.RunContext(ctx, hoistFlags(app.Commands, args))
 	if err == nil {
 		return exitOK
@@ -76,6 +79,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		Commands: []*cli.Command{
 			runCommand(),
+			capacityCommand(),
 			mockCommand(),
 			reportCommand(),
 			compareCommand(),

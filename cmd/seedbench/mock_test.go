@@ -92,6 +92,7 @@ func TestMockCommandServes(t *testing.T) {
 }
 
 func TestMockCommandBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
 	if err := os.WriteFile(bad, []byte("models:\n  doubao-seed-2.0-pro:\n    itl_spread: 9\n"), 0o644); err != nil {
@@ -118,6 +119,7 @@ func TestMockCommandBadInput(t *testing.T) {
 
 // TestMockPrintConfigRoundTrips: --print-config output is a valid config.
 func TestMockPrintConfigRoundTrips(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	if code := Main(context.Background(), []string{"seedbench", "mock", "--print-config", "--seed", "9"}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())

@@ -43,6 +43,7 @@ func rssKiB(pid int) int64 {
 // the limit (or the race detector's 8,128-goroutine cap) does not allow
 // 10,000, the test uses fewer and says so.
 func TestMockManyIdleConnections(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("opens thousands of connections")
 	}

@@ -27,7 +27,7 @@ Examples:
    seedbench report --out runs/soak-merged runs/soak/shard-0 runs/soak/shard-1`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "directory for the report's files (default: the single run directory given)"},
-			&cli.StringFlag{Name: "slo", Usage: "objectives overriding the scenario's, e.g. ttft_p99=2s,tpot_p95=50ms,availability=99.9%"},
+			sloFlag(),
 			&cli.StringFlag{Name: "junit", Usage: "also write the SLO checks as JUnit XML to this file"},
 			&cli.Float64Flag{Name: "rate", Usage: "request rate (req/s, all targets) for cost projections (default: the scenario's)"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "skip the charts"},
@@ -62,6 +62,29 @@ Examples:
 	}
 }
 
+// sloFlag is --slo of run and report: objectives merged over the
+// scenario's (one given replaces the scenario's of the same name on every
+// target; the others stay).
+func sloFlag() cli.Flag {
+	return &cli.StringFlag{Name: "slo", Usage: "objectives merged over the scenario's (same name replaces it on every target, the others stay), e.g. ttft_p99=2s,tpot_p95=50ms,availability=99.9%,dropped=0.1%"}
+}
+
+// sloFromFlag reads --slo.
+func sloFromFlag(c *cli.Context) ([]scenarios.Objective, error) {
+	s := c.String("slo")
+	if s == "" {
+		return nil, nil
+	}
+	objs, err := scenarios.ParseObjectives(s)
+	if err != nil {
+		return nil, usageErr("--slo: %v", err)
+	}
+	for i := range objs {
+		objs[i].Source = "flag"
+	}
+	return objs, nil
+}
+
 // reportOptions reads the flags every reporting command shares.
 func reportOptions(c *cli.Context) (report.Options, error) {
 	p, err := pricingFrom(c.String("catalog"))
@@ -75,14 +98,8 @@ func reportOptions(c *cli.Context) (report.Options, error) {
 		NoPlots:     c.Bool("no-plots"),
 		StepSummary: os.Getenv("GITHUB_STEP_SUMMARY"),
 	}
-	if s := c.String("slo"); s != "" {
-		objs, err := report.ParseSLOFlag(s)
-		if err != nil {
-			return opts, usageErr("--slo: %v", err)
-		}
-		opts.SLO = objs
-	}
-	return opts, nil
+	opts.SLO, err = sloFromFlag(c)
+	return opts, err
 }
 
 // defaultReportDir is where a report goes when --out is not given: the one

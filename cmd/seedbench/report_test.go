@@ -16,6 +16,7 @@ import (
 var seeded = filepath.Join("..", "..", "report", "testdata", "seeded.jsonl")
 
 func TestReportCommand(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	junit := filepath.Join(out, "slo.xml")
 	var stdout, stderr bytes.Buffer
@@ -42,6 +43,7 @@ func TestReportCommand(t *testing.T) {
 }
 
 func TestReportBadInput(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"report"}, // nothing to report
 		{"report", filepath.Join(t.TempDir(), "nope")}, // missing
@@ -58,6 +60,7 @@ func TestReportBadInput(t *testing.T) {
 }
 
 func TestCompareCommand(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"seedbench", "compare", "--out", out, seeded, seeded}, &stdout, &stderr)
@@ -114,6 +117,7 @@ func slowerCopy(t *testing.T) string {
 }
 
 func TestCompareCommandFlagsRegression(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"seedbench", "compare", "--max-regression", "ttft_p50=10%", seeded, slowerCopy(t)}, &stdout, &stderr)
 	if code != exitCheck {

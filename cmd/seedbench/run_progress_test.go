@@ -8,6 +8,7 @@ import (
 )
 
 func TestProgressLines(t *testing.T) {
+	t.Parallel()
 	s := runner.Snapshot{Elapsed: 12*time.Second + 300*time.Millisecond, Planned: 20 * time.Second, TargetRate: 5,
 		Issued: 60, OK: 55, Failed: 2, Dropped: 1, InFlight: 3, TTFTP50: 152 * time.Millisecond, TTFTP99: 1240 * time.Millisecond,
 		LagP99: 310 * time.Microsecond, Errors: map[string]int64{"http_429": 1, "timeout": 1}}

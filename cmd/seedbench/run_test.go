@@ -9,9 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
 )
@@ -74,6 +72,7 @@ func readRecords(t *testing.T, path string) map[string][]map[string]any {
 }
 
 func TestRunAgainstMockEndToEnd(t *testing.T) {
+	t.Parallel()
 	cfg := mockserver.DefaultConfig()
 	cfg.TimeScale = 0.05
 	ms := mockserver.New(cfg)
@@ -115,11 +114,12 @@ func TestRunAgainstMockEndToEnd(t *testing.T) {
 }
 
 func TestRunNothingListening(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
 	sc := strings.Replace(shortScenario, "rate: 10/s", "rate: 5/s", 1)
 	sc = strings.Replace(sc, "duration: 2s", "duration: 1s", 1)
-	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--target", "http://127.0.0.1:1", "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--no-preflight", "--target", "http://127.0.0.1:1", "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
 	if code == exitOK {
 		t.Fatalf("exit 0 with nothing listening")
 	}
@@ -154,121 +154,14 @@ func startTestMock(t *testing.T, timeScale float64) string {
 	return srv.URL + "/v1"
 }
 
-// longScenario runs for a minute unless interrupted.
-var longScenario = strings.NewReplacer("rate: 10/s", "rate: 20/s", "duration: 2s", "duration: 60s").Replace(shortScenario)
-
-// runInBackground starts Main and returns a channel with its exit code.
-func runInBackground(args []string, stdout, stderr *syncBuffer) <-chan int {
-	code := make(chan int, 1)
-	go func() { code <- Main(context.Background(), args, stdout, stderr) }()
-	return code
-}
-
-// waitForResults polls the results file until it holds n result lines.
-func waitForResults(t *testing.T, path string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		b, _ := os.ReadFile(path)
-		if strings.Count(string(b), `"type":"result"`) >= n {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: fewer than %d results after 20s", path, n)
-}
-
-// TestRunInterrupt: the first Ctrl-C (a real SIGINT to this process) stops
-// issuing, lets in-flight requests finish and leaves a complete, valid file
-// with a footer marked interrupted; the exit code is 3.
-func TestRunInterrupt(t *testing.T) {
-	url := startTestMock(t, 0.02)
-	out := filepath.Join(t.TempDir(), "run")
-	var stdout, stderr syncBuffer
-	code := runInBackground([]string{"seedbench", "run", "--quiet", "--grace", "10s", "--max-lag", "1m", "--target", url, "--out", out, writeScenario(t, longScenario)}, &stdout, &stderr)
-	results := filepath.Join(out, "results.jsonl")
-	waitForResults(t, results, 5)
-	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case c := <-code:
-		if c != exitUntrusted {
-			t.Errorf("exit %d, want 3; stderr:\n%s", c, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the run did not stop after Ctrl-C")
-	}
-	recs := readRecords(t, results)
-	if len(recs["footer"]) != 1 || recs["footer"][0]["interrupted"] != true {
-		t.Fatalf("footer %v, want one marked interrupted", recs["footer"])
-	}
-	if n := len(recs["result"]); n < 5 || n > 1000 {
-		t.Errorf("%d results", n)
-	}
-	for _, r := range recs["result"] {
-		if r["status"] != "ok" {
-			t.Errorf("k=%v: %v %v (the grace period lets in-flight requests finish)", r["k"], r["error_class"], r["error"])
-		}
-	}
-	if !strings.Contains(stderr.String(), "Ctrl-C again") {
-		t.Errorf("stderr does not explain the grace period:\n%s", stderr.String())
-	}
-}
-
-// TestRunSecondInterrupt: a second Ctrl-C cancels the requests in flight
-// at once; they are recorded as canceled and the file is still valid.
-func TestRunSecondInterrupt(t *testing.T) {
-	url := startTestMock(t, 1) // real speed: Pro streams take seconds
-	out := filepath.Join(t.TempDir(), "run")
-	var stdout, stderr syncBuffer
-	sc := strings.NewReplacer("output_tokens: 16", "output_tokens: 2000", "max_in_flight: 100", "max_in_flight: 200").Replace(longScenario)
-	code := runInBackground([]string{"seedbench", "run", "--quiet", "--no-plots", "--grace", "1m", "--target", url, "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
-	results := filepath.Join(out, "results.jsonl")
-	waitForResults(t, results, 1) // the first Mini answers have ended: others are in flight
-	for range 2 {
-		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	// Stopping means the results file is closed with its footer: the
-	// streams were canceled, not waited for (they would take a minute).
-	// Writing the report afterwards may be slow on a busy machine.
-	start := time.Now()
-	for !strings.Contains(fileText(t, results), `"type":"footer"`) {
-		if time.Since(start) > 10*time.Second {
-			t.Fatal("no footer 10s after the second Ctrl-C: in-flight requests were not canceled")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	select {
-	case c := <-code:
-		if c != exitUntrusted {
-			t.Errorf("exit %d, want 3", c)
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the run did not return after the second Ctrl-C")
-	}
-	recs := readRecords(t, results)
-	canceled := 0
-	for _, r := range recs["result"] {
-		if r["error_class"] == "canceled" {
-			canceled++
-		}
-	}
-	if canceled == 0 || len(recs["footer"]) != 1 {
-		t.Errorf("%d canceled records, %d footers; want some and one", canceled, len(recs["footer"]))
-	}
-}
-
 // TestRunProgressAndTrust: without --quiet and without a terminal, progress
 // comes as plain periodic lines; the summary ends with the trust line.
 func TestRunProgressAndTrust(t *testing.T) {
+	t.Parallel()
 	url := startTestMock(t, 0.05)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"seedbench", "run", "--progress-every", "300ms", "--max-lag", "1m", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--no-plots", "--progress-every", "300ms", "--max-lag", "1m", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, stderr.String())
 	}
@@ -286,10 +179,11 @@ func TestRunProgressAndTrust(t *testing.T) {
 // TestRunUntrustworthy: a lag limit no real machine meets marks the run
 // untrustworthy: exit 3, said on stdout and in the footer.
 func TestRunUntrustworthy(t *testing.T) {
+	t.Parallel()
 	url := startTestMock(t, 0.05)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--max-lag", "1ns", "--max-lag-ttft-pct", "0", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--max-lag", "1ns", "--max-lag-ttft-pct", "0", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
 	if code != exitUntrusted {
 		t.Fatalf("exit %d, want 3:\n%s", code, stderr.String())
 	}
@@ -304,6 +198,7 @@ func TestRunUntrustworthy(t *testing.T) {
 
 // TestRunBadFlags: impossible values exit 2 before anything runs.
 func TestRunBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--max-lag", "0s"},
 		{"--max-lag-ttft-pct", "-1"},
@@ -314,6 +209,55 @@ func TestRunBadFlags(t *testing.T) {
 		all := append([]string{"seedbench", "run", "--out", t.TempDir()}, args...)
 		if code := Main(context.Background(), all, &stdout, &stderr); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr.String())
+		}
+	}
+}
+
+// TestRunDryRun: --dry-run prints the plan of the README's first command
+// and of run's --help examples, and sends nothing (no listener is needed).
+func TestRunDryRun(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{},
+		{"--target", "https://gateway.example/api/v3", "mini-vs-pro"},
+		{"--seed", "7", writeScenario(t, shortScenario)},
+	} {
+		out := filepath.Join(t.TempDir(), "run")
+		var stdout, stderr bytes.Buffer
+		all := append([]string{"seedbench", "run", "--dry-run", "--out", out}, args...)
+		if code := Main(context.Background(), all, &stdout, &stderr); code != exitOK {
+			t.Errorf("%v: exit %d:\n%s", args, code, stderr.String())
+			continue
+		}
+		if !strings.Contains(stdout.String(), "requests planned") || !strings.Contains(stdout.String(), "dry run: nothing sent") {
+			t.Errorf("%v: no plan:\n%s", args, stdout.String())
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%v: --dry-run created %s", args, out)
+		}
+	}
+}
+
+// TestGoodputObjectiveRoundTrip: an objective in any unit the scenario file
+// accepts (goodput: 60/m) validates, runs and reports with exit 0: the
+// scenario, the run and the report read objectives the same way.
+func TestGoodputObjectiveRoundTrip(t *testing.T) {
+	t.Parallel()
+	url := startTestMock(t, 0.05)
+	sc := writeScenario(t, shortScenario+"slo:\n  goodput: 60/m\n  availability: 90%\n")
+	out := filepath.Join(t.TempDir(), "run")
+	for _, args := range [][]string{
+		{"scenarios", "validate", sc},
+		{"run", "--quiet", "--no-plots", "--max-lag", "1m", "--target", url, "--out", out, sc},
+		{"report", "--no-plots", out},
+		{"report", "--no-plots", "--slo", "goodput=120/m", out}, // --slo in the same vocabulary
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := Main(context.Background(), append([]string{"seedbench"}, args...), &stdout, &stderr); code != exitOK {
+			t.Fatalf("%v: exit %d:\n%s\n%s", args, code, stdout.String(), stderr.String())
+		}
+		if args[0] == "report" && !strings.Contains(stdout.String(), "goodput >= 1/s") && !strings.Contains(stdout.String(), "goodput >= 2/s") {
+			t.Errorf("%v: the goodput objective is not judged:\n%s", args, stdout.String())
 		}
 	}
 }
@@ -335,13 +279,4 @@ func TestRunAbsurdPlan(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "results.jsonl")); err == nil {
 		t.Error("a results file was created")
 	}
-}
-
-func fileText(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	return string(b)
 }

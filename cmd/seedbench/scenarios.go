@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/seedbench/seedbench/run"
 	"github.com/seedbench/seedbench/scenarios"
 	"github.com/urfave/cli/v2"
 )
@@ -146,7 +147,7 @@ func validateScenarios(stdout, stderr io.Writer, catalogPath string, files []str
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: ok (%s: %d targets, %d classes, %d stages, %s, %s)\n", f, sc.Name,
-			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), plannedText(plan))
+			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), run.PlannedText(plan))
 		for _, w := range sc.Warnings {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", f, w)
 		}
@@ -155,19 +156,4 @@ func validateScenarios(stdout, stderr io.Writer, catalogPath string, files []str
 		return usageErr("%d of %d scenario files are invalid", bad, len(files))
 	}
 	return nil
-}
-
-// plannedText is the plan's request count as validate and run print it:
-// "600 requests planned", "~1200 requests planned" when estimated, with
-// " + closed-loop" when a closed-loop stage adds uncounted requests.
-func plannedText(plan *scenarios.Plan) string {
-	n, exact, closed := plan.Requests()
-	approx, more := "", ""
-	if !exact {
-		approx = "~"
-	}
-	if closed {
-		more = " + closed-loop"
-	}
-	return fmt.Sprintf("%s%d requests planned%s", approx, n, more)
 }

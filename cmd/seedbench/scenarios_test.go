@@ -21,6 +21,7 @@ func seedbench(t *testing.T, args ...string) (string, string, int) {
 }
 
 func TestScenariosList(t *testing.T) {
+	t.Parallel()
 	out, _, code := seedbench(t, "scenarios", "list")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
@@ -36,6 +37,7 @@ func TestScenariosList(t *testing.T) {
 // files are in scenarios/testdata/show), flags may follow the name, and
 // --yaml prints the source.
 func TestScenariosShow(t *testing.T) {
+	t.Parallel()
 	want, err := os.ReadFile("../../scenarios/testdata/show/mini-vs-pro.golden")
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +62,7 @@ func TestScenariosShow(t *testing.T) {
 }
 
 func TestScenariosValidate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")
 	src, _ := scenarios.BuiltinSource("quickstart")
@@ -85,6 +88,7 @@ func TestScenariosValidate(t *testing.T) {
 // (2,000 in, 300 out), 20% rag (24,000 in of which 16,000 cached, 500 out),
 // 10% long-doc (64,000 in, 800 out, the 128k tier), at 2 req/s for 30 days.
 func TestCostMiniVsPro(t *testing.T) {
+	t.Parallel()
 	out, errOut, code := seedbench(t, "cost", "mini-vs-pro")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -121,6 +125,7 @@ func TestCostMiniVsPro(t *testing.T) {
 // TestRunOverrides: --rate and --duration reach the plan and the results
 // header (1 s at 4 req/s: four requests).
 func TestRunOverrides(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the built-in mock for a few seconds")
 	}

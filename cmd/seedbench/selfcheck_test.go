@@ -12,6 +12,7 @@ import (
 // TestSelfcheckJSON runs a one-second selfcheck through the CLI and checks
 // the exit code matches the verdict and the output is the JSON report.
 func TestSelfcheckJSON(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	code := Main(context.Background(), []string{"seedbench", "selfcheck", "--streams", "3", "--rates", "none",
 		"--ttft", "20ms", "--itl", "2ms", "--tokens", "8", "--duration", "600ms", "--warmup", "200ms", "--json"}, &out, &errOut)
@@ -42,6 +43,7 @@ func TestSelfcheckJSON(t *testing.T) {
 
 // TestSelfcheckText prints the header, one line per step and the verdict.
 func TestSelfcheckText(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	code := Main(context.Background(), []string{"seedbench", "selfcheck", "--streams", "2", "--rates", "50",
 		"--ttft", "20ms", "--itl", "2ms", "--tokens", "6", "--duration", "500ms", "--warmup", "100ms"}, &out, &errOut)
@@ -57,6 +59,7 @@ func TestSelfcheckText(t *testing.T) {
 }
 
 func TestSelfcheckBadUsage(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string

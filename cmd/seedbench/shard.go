@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/seedbench/seedbench/run"
 	"github.com/seedbench/seedbench/runner"
 	"github.com/urfave/cli/v2"
 )
@@ -50,19 +50,6 @@ func parseStartAt(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--start-at %q: want RFC 3339 (2026-05-01T12:00:00Z) or Unix nanoseconds", s)
 }
 
-// DefaultStartTolerance is how late a shard may start after --start-at
-// before it refuses to run: a late shard would shift its part of the plan.
-const DefaultStartTolerance = 2 * time.Second
-
-// checkStart returns an error when now is too far past the agreed start.
-func checkStart(start, now time.Time, tolerance time.Duration) error {
-	if late := now.Sub(start); late > tolerance {
-		return fmt.Errorf("started %s after --start-at %s (tolerance %s); refusing to run late",
-			late.Round(time.Millisecond), start.Format(time.RFC3339Nano), tolerance)
-	}
-	return nil
-}
-
 // getenv is os.Getenv, replaceable in tests.
 var getenv = os.Getenv
 
@@ -73,12 +60,17 @@ type sharding struct {
 	Tolerance time.Duration
 }
 
-var (
-	shardFlag          = &cli.StringFlag{Name: "shard", Usage: "run only shard `INDEX/COUNT` of the plan (requests with k mod COUNT == INDEX); auto/COUNT takes INDEX from JOB_COMPLETION_INDEX"}
-	startAtFlag        = &cli.StringFlag{Name: "start-at", Usage: "the agreed start instant of every shard, `RFC3339` or Unix nanoseconds"}
-	startToleranceFlag = &cli.DurationFlag{Name: "start-tolerance", Value: DefaultStartTolerance, Usage: "how late after --start-at a shard may still start (later: exit 3)"}
-	workersFlag        = &cli.IntFlag{Name: "workers", Usage: "fork `N` worker processes on this machine, one shard each, and merge their results"}
-)
+// shardingFlags are the run command's sharding flags. urfave/cli keeps a
+// flag's parsed state in the flag value itself, so every app gets its own
+// (tests run commands in parallel).
+func shardingFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "shard", Usage: "run only shard `INDEX/COUNT` of the plan (requests with k mod COUNT == INDEX); auto/COUNT takes INDEX from JOB_COMPLETION_INDEX"},
+		&cli.StringFlag{Name: "start-at", Usage: "the agreed start instant of every shard, `RFC3339` or Unix nanoseconds"},
+		&cli.DurationFlag{Name: "start-tolerance", Value: run.DefaultStartTolerance, Usage: "how late after --start-at a shard may still start (later: exit 3)"},
+		&cli.IntFlag{Name: "workers", Usage: "fork `N` worker processes on this machine, one shard each, and merge their results"},
+	}
+}
 
 func shardingFromFlags(c *cli.Context) (sharding, error) {
 	sh, err := parseShard(c.String("shard"), getenv)
@@ -99,31 +91,4 @@ func shardingFromFlags(c *cli.Context) (sharding, error) {
 		return sharding{}, usageErr("--shard %s needs --start-at: every shard must start at the same instant", c.String("shard"))
 	}
 	return sharding{Shard: sh, StartAt: at, Tolerance: c.Duration("start-tolerance")}, nil
-}
-
-// defaultRunDir is runs/<time>-<scenario name or file stem>.
-func defaultRunDir(scenario string) string {
-	name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(scenario), ".yaml"), ".yml")
-	return filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+name)
-}
-
-// plannedOpenLoop counts the open-loop requests of the whole plan (all
-// shards), for merge to find requests that left no record. Closed-loop
-// stages make the count unknowable in advance, and a random pacer's count
-// is only known by walking it, which is not done before the first request
-// for more than about a million hits: 0 (unknown) in both cases.
-func plannedOpenLoop(stages []runner.Stage) int64 {
-	const walkLimit = 1 << 20
-	var n int64
-	for _, st := range stages {
-		if !st.Open() {
-			return 0
-		}
-		c, ok := runner.CountUpTo(st, walkLimit)
-		if !ok {
-			return 0
-		}
-		n += c
-	}
-	return n
 }

@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // prompt in its planned tier on the built-in mock, none over the context
 // window, and the estimate is within 0.5% of the mock's count.
 func TestBuiltinMockTokenizer(t *testing.T) {
-	url := startTestMock(t, 0)
+	url := startMock(t, 0)
 	for _, name := range []string{"long-context-256k", "tier-mix"} {
 		sc, err := scenarios.Builtin(name)
 		if err != nil {
