@@ -112,6 +112,7 @@ type targetAcc struct {
 	badUsage        int64
 	badUsageExample string
 	models          map[string]bool
+	stages          []*stageAcc // by stage index: load delivered
 }
 
 // aggregator accumulates records; each worker owns one and they merge.
@@ -123,6 +124,7 @@ type aggregator struct {
 	order      []string // first-seen order, for stable output before sorting
 	warmup     int64
 	records    int64
+	stages     []runner.StageInfo // the plan's stages, from the header
 }
 
 func newAggregator(p Pricing, limits func(string) [numMetrics]int64) *aggregator {
@@ -168,6 +170,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 		t.tiers[r.Tier] = a
 	}
 	a.requests++
+	ag.countStage(t, r)
 	if r.Status == runner.StatusDropped {
 		a.dropped++
 		a.classes[runner.ClassDropped]++
@@ -388,5 +391,11 @@ func (ag *aggregator) merge(o *aggregator) {
 			t.badUsageExample = ot.badUsageExample
 		}
 		t.tierBilled += ot.tierBilled
+		for i, os := range ot.stages {
+			for len(t.stages) <= i {
+				t.stages = append(t.stages, newStageAcc())
+			}
+			t.stages[i].merge(os)
+		}
 	}
 }

@@ -164,6 +164,17 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 	if overall.dropped > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%d planned requests were dropped (max_in_flight reached) and never sent: the generator or the endpoint could not keep up", overall.dropped))
 	}
+	var lateUS int64
+	if s.Trust != nil {
+		lateUS = s.Trust.LagLimitUS
+	}
+	// The header's stages are the whole plan's; the files read may be some
+	// of its shards.
+	planShare := 1.0
+	if s.ShardCount > 1 && len(s.Shards) > 0 {
+		planShare = float64(len(s.Shards)) / float64(s.ShardCount)
+	}
+	s.Load = delivered(ag, names, h.Stages, planShare, lateUS)
 	s.SLO = verdict(s, objs)
 	return s
 }

@@ -103,7 +103,11 @@ func aggregate(paths []string, opts Options, csv io.Writer) (*Summary, error) {
 		pricing = fr.forRun(h)
 	}
 	limits := func(target string) [numMetrics]int64 { return requestLimits(objectivesFor(objs, target)) }
-	ro := readOptions{workers: opts.Workers, csv: csv, agg: func() *aggregator { return newAggregator(pricing, limits) }}
+	ro := readOptions{workers: opts.Workers, csv: csv, agg: func() *aggregator {
+		ag := newAggregator(pricing, limits)
+		ag.stages = h.Stages
+		return ag
+	}}
 	ag, files, err := readAll(paths, ro)
 	if err != nil {
 		return nil, err

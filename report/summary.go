@@ -35,6 +35,10 @@ type Summary struct {
 	Tiers   []Group         `json:"tiers"`   // every target together, per planned tier
 	Overall Group           `json:"overall"` // every target and tier together
 
+	// Load is the load delivered per target and measured stage (then per
+	// stage over every target when there are several).
+	Load []Delivered `json:"load_delivered"`
+
 	SLO      Verdict       `json:"slo"`
 	Currency string        `json:"currency,omitempty"` // of every cost figure ("" when no catalog)
 	Trust    *runner.Trust `json:"trust,omitempty"`    // the generator's own figures, from the footer (worst shard)
@@ -178,6 +182,8 @@ type TierMismatch struct {
 type Verdict struct {
 	Pass   bool    `json:"pass"` // every check passed (true when there are none)
 	Checks []Check `json:"checks"`
+	// Inconclusive counts the checks with too few samples to pass.
+	Inconclusive int `json:"inconclusive"`
 }
 
 // Check is one objective judged on one target.
@@ -189,6 +195,15 @@ type Check struct {
 	Measured  *float64 `json:"measured"`  // same unit; null when there was nothing to measure (the check fails)
 	Unit      string   `json:"unit"`      // "ms", "ratio", "req/s"
 	Pass      bool     `json:"pass"`
+	// Status is "pass", "fail" or "inconclusive" (too few samples: a
+	// percentile of fewer than 1/(1−p) values, or a share whose 95 %
+	// Wilson interval holds the limit).
+	Status string `json:"status"`
+	// N is the sample the figure is of: values of the latency metric, or
+	// issued requests for availability and error rate.
+	N int64 `json:"n,omitempty"`
+	// Interval is the 95 % Wilson interval of availability or error rate.
+	Interval *[2]float64 `json:"interval_95,omitempty"`
 	// BudgetLeft is the share of the error budget not spent, for
 	// availability and error-rate objectives: 1 − (1 − measured)/(1 − limit)
 	// for availability, 1 − measured/limit for error rate; negative when

@@ -12,6 +12,9 @@ import (
 // tier, errors, the SLO verdict, cost and warnings.
 func WriteText(w io.Writer, s *Summary) error {
 	ew := &errWriter{w: w}
+	if j, why := s.Judge(); j == Untrusted {
+		fmt.Fprintln(ew, why) // before anything else: no figure below describes the endpoint
+	}
 	fmt.Fprintf(ew, "scenario %s  seed %d  %s  window %.1fs", s.Scenario, s.Seed, plural(int64(len(s.Targets)), "target"), s.Window.Seconds)
 	if s.TargetRate > 0 {
 		fmt.Fprintf(ew, "  rate %s/s planned, %s/s achieved", fmtRate(s.TargetRate), fmtRate(s.Achieved))
@@ -105,13 +108,8 @@ func writeSLOText(w io.Writer, s *Summary) {
 	}
 	fmt.Fprintln(w, "\nSLO")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	failed := 0
 	for _, c := range s.SLO.Checks {
-		mark := "PASS"
-		if !c.Pass {
-			mark = "FAIL"
-			failed++
-		}
+		mark := strings.ToUpper(c.Status)
 		budget := ""
 		if c.BudgetLeft != nil {
 			budget = fmt.Sprintf("error budget left %s", fmtPct(*c.BudgetLeft))
@@ -119,11 +117,7 @@ func writeSLOText(w io.Writer, s *Summary) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\tmeasured %s\t%s\t(%s)\n", mark, c.Target, c.Text, checkValue(c, c.Measured), budget, c.Basis)
 	}
 	tw.Flush()
-	if s.SLO.Pass {
-		fmt.Fprintf(w, "SLO verdict: PASS (%d checks)\n", len(s.SLO.Checks))
-	} else {
-		fmt.Fprintf(w, "SLO verdict: FAIL (%d of %d checks failed)\n", failed, len(s.SLO.Checks))
-	}
+	fmt.Fprintf(w, "SLO verdict: %s\n", strings.TrimPrefix(s.sloHeadline(), "SLO "))
 }
 
 func writeCostText(w io.Writer, s *Summary) {

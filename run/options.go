@@ -53,6 +53,10 @@ type Options struct {
 	StartAt        time.Time
 	StartTolerance time.Duration
 
+	// AllowInconclusive accepts a verdict with too few samples to tell
+	// (otherwise CheckFailed).
+	AllowInconclusive bool
+
 	// Report are the report's options (pricing, plots, step summary, SLO
 	// overrides).
 	Report report.Options

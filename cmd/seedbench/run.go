@@ -36,7 +36,9 @@ type runOptions struct {
 	NoPlots    bool // the report without its charts
 	DryRun     bool // print the plan, send nothing
 	SLO        []scenarios.Objective
-	Sharding   sharding
+	// AllowInconclusive accepts a verdict with too few samples (exit 0).
+	AllowInconclusive bool
+	Sharding          sharding
 	// Calibrate probes the first target before the run and corrects the
 	// token estimate to its usage.prompt_tokens.
 	Calibrate bool
@@ -73,8 +75,9 @@ requests in flight --grace to finish; a second one cancels them at once.
 Either way results.jsonl stays valid and the report is written.
 
 Exit codes: 0 ok; 1 an SLO failed; 2 bad flags or scenario; 3 interrupted, no
-request succeeded, or the run is untrustworthy (schedule lag p99 above
-max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
+request succeeded, or the run is untrustworthy (more than 1% of the sends
+later than max(--max-lag, --max-lag-ttft-pct of TTFT p50), one send 20× that
+late, or the wake-up probe late by that much: the generator fell behind).`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
@@ -87,7 +90,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
 			&cli.BoolFlag{Name: "calibrate", Usage: "before the run, send three probe prompts to the first target and correct the token estimate to its usage.prompt_tokens (tier targeting for a tokenizer we cannot see)"},
-			sloFlag(),
+			sloFlag(), allowInconclusiveFlag(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (targets, stages, planned requests) and send nothing"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "write the report without its charts (faster; \"seedbench report\" can draw them later)"},
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
@@ -95,7 +98,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
 			&cli.DurationFlag{Name: "metrics-linger", Usage: "keep serving --metrics-addr this long after the run, so the last scrape sees its final counts (set it to your scrape interval)"},
 			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)", DefaultText: "the scenario's"},
-			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "schedule lag p99 allowed before the run is untrustworthy (exit 3): at least this"},
+			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "a request sent later than this after its planned time is late; more than 1% late (of at least 100), or one 20× this late, makes the run untrustworthy (exit 3): at least this"},
 			&cli.Float64Flag{Name: "max-lag-ttft-pct", Value: 100 * runner.DefaultTrustLimit.TTFTFraction, Usage: "… or this percentage of TTFT p50, whichever is larger"},
 			&cli.DurationFlag{Name: "connect-timeout", Usage: "dial + TLS handshake limit", DefaultText: runner.DefaultTimeouts.Connect.String()},
 			&cli.DurationFlag{Name: "ttfb-timeout", Usage: "request sent → response headers limit", DefaultText: runner.DefaultTimeouts.TTFB.String()},
@@ -121,7 +124,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			if err != nil {
 				return err
 			}
-			o.SLO = slo
+			o.SLO, o.AllowInconclusive = slo, c.Bool("allow-inconclusive")
 			if err := o.check(); err != nil {
 				return err
 			}
@@ -194,7 +197,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		Calibrate: o.Calibrate, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
 		Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
 		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
-		DryRun: o.DryRun,
+		DryRun: o.DryRun, AllowInconclusive: o.AllowInconclusive,
 		Stdout: stdout, Stderr: stderr,
 	}
 	var metrics *runMetrics
