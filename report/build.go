@@ -174,7 +174,13 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 	if s.ShardCount > 1 && len(s.Shards) > 0 {
 		planShare = float64(len(s.Shards)) / float64(s.ShardCount)
 	}
-	s.Load = delivered(ag, names, h.Stages, planShare, lateUS)
+	cut := !s.Complete
+	for _, fi := range files {
+		for _, f := range fi.footers {
+			cut = cut || f.Interrupted
+		}
+	}
+	s.Load = delivered(ag, names, h.Stages, planShare, lateUS, cut)
 	s.SLO = verdict(s, objs)
 	return s
 }

@@ -40,15 +40,17 @@ type Delivered struct {
 // stageAcc counts one target's requests in one stage.
 type stageAcc struct {
 	sent, dropped, inWindow int64
+	last                    int64 // latest plan (or send) time seen, µs
 	lag                     *hdrhistogram.Histogram // of the open-loop requests sent
 }
 
-func newStageAcc() *stageAcc { return &stageAcc{lag: newHist()} }
+func newStageAcc() *stageAcc { return &stageAcc{lag: newHist(), last: -1} }
 
 func (a *stageAcc) merge(o *stageAcc) {
 	a.sent += o.sent
 	a.dropped += o.dropped
 	a.inWindow += o.inWindow
+	a.last = max(a.last, o.last)
 	a.lag.Merge(o.lag)
 }
 
@@ -61,6 +63,11 @@ func (ag *aggregator) countStage(t *targetAcc, r *runner.Result) {
 		t.stages = append(t.stages, newStageAcc())
 	}
 	a := t.stages[r.Stage]
+	at := r.SentUS
+	if r.IntendedUS >= 0 {
+		at = r.IntendedUS
+	}
+	a.last = max(a.last, at)
 	if r.Status == runner.StatusDropped {
 		a.dropped++
 		return
@@ -74,10 +81,6 @@ func (ag *aggregator) countStage(t *targetAcc, r *runner.Result) {
 		// An open-loop send belongs to the window its plan time is in
 		// (the last one is planned at the window's very end, and sent a
 		// moment after); how late it went is sent_late's business.
-		at := r.SentUS
-		if r.IntendedUS >= 0 {
-			at = r.IntendedUS
-		}
 		from, to := int64(st.StartS*1e6), int64((st.StartS+st.Seconds)*1e6)
 		if at >= from && at <= to {
 			a.inWindow++
@@ -87,8 +90,10 @@ func (ag *aggregator) countStage(t *targetAcc, r *runner.Result) {
 
 // delivered is the load delivered per target and measured stage, then per
 // stage over every target. share is the part of the plan the files hold
-// (their shards' share); lateUS the lag over which a send is late.
-func delivered(ag *aggregator, names []string, stages []runner.StageInfo, share float64, lateUS int64) []Delivered {
+// (their shards' share); lateUS the lag over which a send is late. A run
+// that was cut short (interrupted, or a file without its footer) is judged
+// over the part of each window it reached, not the plan's whole window.
+func delivered(ag *aggregator, names []string, stages []runner.StageInfo, share float64, lateUS int64, cut bool) []Delivered {
 	out := []Delivered{}
 	n := len(stages)
 	for _, name := range names {
@@ -110,15 +115,24 @@ func delivered(ag *aggregator, names []string, stages []runner.StageInfo, share 
 		}
 		all := Delivered{Stage: info.Name, StageIndex: i, Planned: info.Planned, TargetRate: round6(info.Rate * share), Seconds: info.Seconds}
 		allAcc := newStageAcc()
-		for _, name := range names {
+		accs := make([]*stageAcc, len(names))
+		for j, name := range names {
 			t := ag.targets[name]
-			a := newStageAcc()
+			accs[j] = newStageAcc()
 			if i < len(t.stages) {
-				a = t.stages[i]
+				accs[j] = t.stages[i]
 			}
-			allAcc.merge(a)
-			d := deliveredOf(a, name, all, len(names), lateUS)
-			out = append(out, d)
+			allAcc.merge(accs[j])
+		}
+		if cut && known {
+			reached := math.Max(0, float64(allAcc.last)/1e6-info.StartS)
+			if reached < all.Seconds {
+				all.Seconds = round3(reached)
+				all.Planned = -1 // the plan's count is of the whole window
+			}
+		}
+		for j, name := range names {
+			out = append(out, deliveredOf(accs[j], name, all, len(names), lateUS))
 		}
 		if len(names) > 1 { // with one target, its row is the stage's
 			all = deliveredOf(allAcc, "", all, 1, lateUS)
