@@ -56,7 +56,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time
 		panic(http.ErrAbortHandler)
 	}
 
-	if aerr := s.checkRate(m, q, shape.tokens, received); aerr != nil {
+	aerr = s.checkRate(m, q, shape.tokens, received)
+	m.rateHeaders(w.Header(), received)
+	if aerr != nil {
 		s.reject(w, m.name, aerr)
 		return
 	}

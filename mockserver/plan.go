@@ -97,9 +97,17 @@ func (l Length) draw(r *rand.Rand, scale float64) int {
 	return max(n, 1)
 }
 
+// maxCompletionBudget is the top of max_completion_tokens' documented
+// range [0, 65536] on the Seed 2.0 chat API (Ark's parameter table, mirrored
+// at https://docs.byteplus.com/en/docs/Byteplus_LAS/Chat_API): the service
+// refuses a value outside it.
+const maxCompletionBudget = 65536
+
 // makePlan decides the response. Output limits:
 //   - max_tokens caps the answer (content) only, as on the Seed API;
-//   - max_completion_tokens caps reasoning + answer together;
+//   - max_completion_tokens caps reasoning + answer together, and is
+//     mutually exclusive with max_tokens: when both are sent, max_tokens
+//     is ignored ("becomes invalid when configured", same reference);
 //   - without either, the answer is capped by DefaultMaxTokens;
 //   - prompt + the requested cap must fit the context window (400
 //     context_length_exceeded otherwise), and generation never runs past it.
@@ -108,6 +116,9 @@ func makePlan(q *chatRequest, p *Profile, shape promptShape, seed uint64, faults
 		promptTokens: shape.tokens,
 		text:         rand.New(rand.NewPCG(seed, 0x5eed7e47)),
 		timing:       newPlanRand(seed),
+	}
+	if q.MaxCompletionTokens != nil {
+		q.MaxTokens = nil // ignored beside max_completion_tokens, as on the service
 	}
 	if q.MaxTokens != nil && *q.MaxTokens > p.MaxOutputTokens {
 		return nil, errInvalid("max_tokens", fmt.Sprintf("max_tokens is too large: %d. This model supports at most %d completion tokens.", *q.MaxTokens, p.MaxOutputTokens))

@@ -167,8 +167,8 @@ func (q *chatRequest) check() *apiError {
 	if q.MaxTokens != nil && *q.MaxTokens < 1 {
 		return errInvalid("max_tokens", fmt.Sprintf("max_tokens must be at least 1, got %d", *q.MaxTokens))
 	}
-	if q.MaxCompletionTokens != nil && *q.MaxCompletionTokens < 1 {
-		return errInvalid("max_completion_tokens", fmt.Sprintf("max_completion_tokens must be at least 1, got %d", *q.MaxCompletionTokens))
+	if q.MaxCompletionTokens != nil && (*q.MaxCompletionTokens < 0 || *q.MaxCompletionTokens > maxCompletionBudget) {
+		return errInvalid("max_completion_tokens", fmt.Sprintf("max_completion_tokens must be in [0, %d], got %d", maxCompletionBudget, *q.MaxCompletionTokens))
 	}
 	if q.Thinking != nil {
 		switch q.Thinking.Type {

@@ -5,6 +5,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/seedbench/seedbench/runner"
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // acc accumulates one group of records (a target's tier, or after merging a
@@ -104,6 +105,7 @@ type targetAcc struct {
 	cost        map[[2]string]*costAcc // by (model, billed tier)
 	mismatch    map[[2]string]*mismatchAcc
 	tierBilled  int64 // billed requests that had a planned tier (the mismatch line's denominator)
+	quota       quotaAcc
 	unbilled    int64 // requests that got a response but no server usage: not costed
 	unknown     int64 // requests to a model the catalog does not know
 	// badUsage counts records whose server usage the runner marked invalid
@@ -113,6 +115,7 @@ type targetAcc struct {
 	badUsageExample string
 	models          map[string]bool
 	stages          []*stageAcc // by stage index: load delivered
+	windows         *windowAcc  // the target's windowed objectives; nil when none
 }
 
 // aggregator accumulates records; each worker owns one and they merge.
@@ -121,10 +124,13 @@ type aggregator struct {
 	limits     func(target string) [numMetrics]int64
 	sampleSize int
 	targets    map[string]*targetAcc
-	order      []string // first-seen order, for stable output before sorting
-	warmup     int64
-	records    int64
-	stages     []runner.StageInfo // the plan's stages, from the header
+	// windowed gives a target's objectives, for the windowed ones among
+	// them (nil: none).
+	windowed func(target string) []scenarios.Objective
+	order    []string // first-seen order, for stable output before sorting
+	warmup   int64
+	records  int64
+	stages   []runner.StageInfo // the plan's stages, from the header
 }
 
 func newAggregator(p Pricing, limits func(string) [numMetrics]int64) *aggregator {
@@ -139,6 +145,9 @@ func (ag *aggregator) target(name, model string) *targetAcc {
 			models: map[string]bool{}}
 		if ag.limits != nil {
 			t.limits = ag.limits(name)
+		}
+		if ag.windowed != nil {
+			t.windows = newWindowAcc(ag.windowed(name))
 		}
 		ag.targets[name] = t
 		ag.order = append(ag.order, name)
@@ -190,12 +199,16 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	}
 
 	// Issued: sent and either succeeded or failed.
+	if t.windows != nil {
+		t.windows.add(r)
+	}
 	a.firstSent = min(a.firstSent, r.SentUS)
 	a.lastSent = max(a.lastSent, r.SentUS)
 	end := r.SentUS + r.E2EUS
 	a.firstEnd = min(a.firstEnd, end)
 	a.lastEnd = max(a.lastEnd, end)
 	t.series.at(r.SentUS).sent++
+	t.quota.add(r)
 	if r.IntendedUS >= 0 { // closed-loop requests have no plan time, hence no lag
 		record(a.hist[Lag], r.LagUS)
 	}
@@ -369,6 +382,13 @@ func (ag *aggregator) merge(o *aggregator) {
 			}
 		}
 		t.series.merge(ot.series)
+		if ot.windows != nil {
+			if t.windows == nil {
+				t.windows = ot.windows
+			} else {
+				t.windows.merge(ot.windows)
+			}
+		}
 		t.sample.merge(ot.sample)
 		for k, oc := range ot.cost {
 			if c := t.cost[k]; c != nil {
@@ -397,5 +417,6 @@ func (ag *aggregator) merge(o *aggregator) {
 			}
 			t.stages[i].merge(os)
 		}
+		t.quota.merge(&ot.quota)
 	}
 }

@@ -134,6 +134,7 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		sort.Slice(keys, func(i, j int) bool {
 			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 		})
+		ts.Quota = quotaSummary(&t.quota, ts.All.ErrorClasses)
 		ts.TierPlanned = t.tierBilled
 		ts.TierInPlan = t.tierBilled
 		for _, k := range keys {
@@ -182,6 +183,15 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 	}
 	s.Load = delivered(ag, names, h.Stages, planShare, lateUS, cut)
 	s.SLO = verdict(s, objs)
+	s.SLO.Windows = windowChecks(s, windowAccs(ag))
+	for _, c := range s.SLO.Windows {
+		ch := c.asCheck(windowSource(objs, c))
+		if ch.Status = StatusFail; ch.Pass {
+			ch.Status = StatusPass
+		}
+		s.SLO.Checks = append(s.SLO.Checks, ch)
+		s.SLO.Pass = s.SLO.Pass && c.Pass
+	}
 	return s
 }
 

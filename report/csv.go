@@ -127,12 +127,25 @@ func appendMS(dst []byte, us int64) []byte {
 	return dst
 }
 
-// appendCSVField quotes a field when RFC 4180 requires it.
+// appendCSVField writes a text cell: quoted when RFC 4180 requires it, and
+// neutralised when a spreadsheet would read it as a formula. Following
+// OWASP's guidance on CSV injection, a cell that begins with =, +, -, @,
+// a tab or a carriage return gets a leading single quote (which spreadsheets
+// show as text and do not display) and is quoted. Every text cell goes
+// through here: the server-supplied ones (finish_reason, and error, which
+// carries the server's message) and the names a scenario chose (target,
+// model, class, tier), since a results directory is shared with people who
+// never saw the scenario. Numbers are written by the tool itself with
+// strconv, not through here, so a negative number stays a number.
 func appendCSVField(dst []byte, s string) []byte {
-	if !strings.ContainsAny(s, ",\"\r\n") {
+	formula := len(s) > 0 && strings.IndexByte("=+-@\t\r", s[0]) >= 0
+	if !formula && !strings.ContainsAny(s, ",\"\r\n") {
 		return append(dst, s...)
 	}
 	dst = append(dst, '"')
+	if formula {
+		dst = append(dst, '\'')
+	}
 	for i := 0; i < len(s); i++ {
 		if s[i] == '"' {
 			dst = append(dst, '"')

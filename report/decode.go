@@ -74,6 +74,7 @@ var fastKeys = []string{
 	"reasoning_chars", "content_chars", "truth_ttft_us", "truth_events_us",
 	"conn_reused", "wrote_us", "tokens_per_event", "request_id", "tool_chars", "truth_headers_us",
 	"error_code", "zero_completion", "content_encoding", "usage_invalid",
+	"rl_limit_requests", "rl_remaining_requests", "rl_reset_requests", "rl_limit_tokens", "rl_remaining_tokens", "rl_reset_tokens",
 }
 
 // isResultKeyFold reports whether key names a Result field only by a
@@ -206,6 +207,18 @@ func (d *recordDecoder) field(s *scan, key []byte, r *runner.Result, ev *[]int64
 		return d.str(s, &r.RequestID, false)
 	case "error_code":
 		return d.str(s, &r.ErrorCode, false)
+	case "rl_limit_requests":
+		return s.int64(&r.RLLimitRequests)
+	case "rl_remaining_requests":
+		return s.int64(&r.RLRemainingRequests)
+	case "rl_reset_requests":
+		return d.str(s, &r.RLResetRequests, false)
+	case "rl_limit_tokens":
+		return s.int64(&r.RLLimitTokens)
+	case "rl_remaining_tokens":
+		return s.int64(&r.RLRemainingTokens)
+	case "rl_reset_tokens":
+		return d.str(s, &r.RLResetTokens, false)
 	case "tool_chars":
 		return s.int(&r.ToolChars)
 	case "truth_headers_us":

@@ -40,7 +40,7 @@ type Delivered struct {
 // stageAcc counts one target's requests in one stage.
 type stageAcc struct {
 	sent, dropped, inWindow int64
-	last                    int64 // latest plan (or send) time seen, µs
+	last                    int64                   // latest plan (or send) time seen, µs
 	lag                     *hdrhistogram.Histogram // of the open-loop requests sent
 }
 

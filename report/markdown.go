@@ -65,6 +65,11 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 			}
 			fmt.Fprintf(ew, "| %s | %s | `%s` | %s | %s | %s |\n", mark, mdEscape(c.Target), c.Text, checkValue(c, c.Measured), budget, c.Basis)
 		}
+		if len(s.SLO.Windows) > 0 {
+			fmt.Fprintln(ew, "\nWindows (✓ pass, ✗ fail, · no requests):\n\n```")
+			writeWindowTimelines(ew, s, "")
+			fmt.Fprintln(ew, "```")
+		}
 	}
 
 	if s.Overall.Failed+s.Overall.Dropped > 0 {

@@ -106,6 +106,7 @@ func aggregate(paths []string, opts Options, csv io.Writer) (*Summary, error) {
 	ro := readOptions{workers: opts.Workers, csv: csv, agg: func() *aggregator {
 		ag := newAggregator(pricing, limits)
 		ag.stages = h.Stages
+		ag.windowed = func(target string) []scenarios.Objective { return objectivesFor(objs, target) }
 		return ag
 	}}
 	ag, files, err := readAll(paths, ro)

@@ -64,15 +64,18 @@ func (m *SpendMeter) Spent() (float64, string) {
 	return m.spent, m.currency
 }
 
-// PerRequest is the mean cost of a billed request so far, or the prior
-// before any was billed.
+// PerRequest is the expected cost of a request: the mean of those billed
+// so far, but never below the prior. The first requests to finish are the
+// quick ones, and quick requests are the cheap ones (short prompts, short
+// answers): their mean alone would let the slow, dear ones still in flight
+// run past a cap.
 func (m *SpendMeter) PerRequest() float64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.billed == 0 {
 		return m.prior
 	}
-	return m.spent / float64(m.billed)
+	return max(m.prior, m.spent/float64(m.billed))
 }
 
 // WouldCross says whether sending one more request, with inFlight others

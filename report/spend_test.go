@@ -29,11 +29,16 @@ func TestSpendMeter(t *testing.T) {
 	if want := 0.0004 + 0.000336; math.Abs(spent-want) > 1e-12 || cur != "CNY" {
 		t.Fatalf("spent %v %s, want %v CNY", spent, cur, want)
 	}
-	if per := m.PerRequest(); math.Abs(per-0.000368) > 1e-12 {
-		t.Fatalf("per request %v", per)
+	if per := m.PerRequest(); per != 0.001 {
+		t.Fatalf("per request %v: the prior 0.001 is above the mean 0.000368 and must stay", per)
 	}
-	// 0.000736 spent + (2 in flight + 1) · 0.000368 = 0.00184.
-	if m.WouldCross(0.00185, 2) || !m.WouldCross(0.00183, 2) {
+	m2 := NewSpendMeter(CatalogPricing(scenarios.DefaultCatalog()), runner.Header{}, 0.0001)
+	m2.Add(&runner.Result{Model: "doubao-seed-2.0-mini", Status: runner.StatusOK, Usage: &runner.Usage{PromptTokens: 1000, CompletionTokens: 100}})
+	if per := m2.PerRequest(); math.Abs(per-0.0004) > 1e-12 {
+		t.Fatalf("per request %v: a mean above the prior replaces it", per)
+	}
+	// 0.000736 spent + (2 in flight + 1) · 0.001 = 0.003736.
+	if m.WouldCross(0.00374, 2) || !m.WouldCross(0.00373, 2) {
 		t.Fatal("WouldCross must count the requests in flight and the next one")
 	}
 }

@@ -76,7 +76,9 @@ type TargetSummary struct {
 	// TierInPlan those of them billed in it: the share says whether the
 	// token estimate is calibrated to the server's tokenizer.
 	TierPlanned int64 `json:"tier_planned,omitempty"`
-	TierInPlan  int64 `json:"tier_in_plan,omitempty"`
+	// Quota is nil unless the target was throttled or sent quota headers.
+	Quota      *QuotaSummary `json:"quota,omitempty"`
+	TierInPlan int64         `json:"tier_in_plan,omitempty"`
 }
 
 // Group is one set of requests: a target's tier, a target, a tier across
@@ -184,6 +186,9 @@ type Verdict struct {
 	Checks []Check `json:"checks"`
 	// Inconclusive counts the checks with too few samples to pass.
 	Inconclusive int `json:"inconclusive"`
+	// Windows are the windowed objectives window by window (windows.go);
+	// each is also in Checks with its worst window's figure.
+	Windows []WindowedCheck `json:"windows,omitempty"`
 }
 
 // Check is one objective judged on one target.

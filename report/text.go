@@ -57,6 +57,7 @@ func WriteText(w io.Writer, s *Summary) error {
 	writeErrorsText(ew, s)
 	writeSLOText(ew, s)
 	writeCostText(ew, s)
+	writeQuotaText(ew, s)
 	writeTokensText(ew, s)
 	if t := s.Trust; t != nil {
 		fmt.Fprintf(ew, "\ngenerator: schedule lag p50 %s, p99 %s, max %s; wake-up lag p99 %s\n",
@@ -117,6 +118,7 @@ func writeSLOText(w io.Writer, s *Summary) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\tmeasured %s\t%s\t(%s)\n", mark, c.Target, c.Text, checkValue(c, c.Measured), budget, c.Basis)
 	}
 	tw.Flush()
+	writeWindowTimelines(w, s, "  ")
 	fmt.Fprintf(w, "SLO verdict: %s\n", strings.TrimPrefix(s.sloHeadline(), "SLO "))
 }
 
@@ -167,6 +169,41 @@ func joinInts(ks []int64) string {
 		parts[i] = itoa(k)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// writeQuotaText shows throttling apart from latency failures, and the
+// quota headroom the endpoint's x-ratelimit-* headers showed.
+func writeQuotaText(w io.Writer, s *Summary) {
+	for _, t := range s.Targets {
+		q := t.Quota
+		if q == nil {
+			continue
+		}
+		classes := make([]string, 0, len(q.ThrottledClasses))
+		for c := range q.ThrottledClasses {
+			classes = append(classes, c)
+		}
+		sort.Strings(classes)
+		parts := make([]string, len(classes))
+		for i, c := range classes {
+			parts[i] = c + " " + itoa(q.ThrottledClasses[c])
+		}
+		line := fmt.Sprintf("\nquota %s: throttled %d of %d issued requests", t.Name, q.Throttled, t.All.Issued)
+		if len(parts) > 0 {
+			line += " (" + strings.Join(parts, ", ") + ")"
+		}
+		line += ", apart from the latency failures above"
+		if q.Responses > 0 {
+			line += fmt.Sprintf("; headroom (least left, from x-ratelimit headers on %d responses):", q.Responses)
+			if q.LimitRequests > 0 {
+				line += fmt.Sprintf(" requests %d of %d per minute", q.MinRemainingRequests, q.LimitRequests)
+			}
+			if q.LimitTokens > 0 {
+				line += fmt.Sprintf(" tokens %d of %d per minute", q.MinRemainingTokens, q.LimitTokens)
+			}
+		}
+		fmt.Fprintln(w, line)
+	}
 }
 
 func writeTokensText(w io.Writer, s *Summary) {

@@ -58,6 +58,11 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, badInput("%s: %v", label, err)
 	}
+	// Problems that do not stop the run: a model the catalog does not know,
+	// a model id in the wrong form for its gateway, a plan above a quota.
+	for _, w := range sc.Warnings {
+		fmt.Fprintf(stderr, "seedbench: warning: %s\n", w)
+	}
 	dir := o.OutDir
 	if dir == "" {
 		dir = DefaultDir(sc.Name)
@@ -68,6 +73,10 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 
 	targets, infos := o.targets(sc)
+	builtin := make([]bool, len(targets))
+	for i := range targets {
+		builtin[i] = targets[i].BaseURL == ""
+	}
 	if needsMock(targets) {
 		url, stop, err := startBuiltinMock(mockserver.DefaultConfig())
 		if err != nil {
@@ -78,6 +87,17 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 			if targets[i].BaseURL == "" {
 				targets[i].BaseURL = url
 			}
+		}
+	}
+
+	var checks []runner.PreflightCheck
+	if o.NoPreflight {
+		for _, t := range targets {
+			checks = append(checks, runner.PreflightCheck{Target: t.Name, Outcome: runner.PreflightSkipped})
+		}
+	} else {
+		if checks, err = preflight(ctx, targets, builtin, o.keyHints(sc), o.timeouts(plan.Timeouts()), o.Insecure, stderr); err != nil {
+			return out, err
 		}
 	}
 
@@ -126,9 +146,9 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	hdr := runner.Header{Tool: o.Tool, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
 		Start: start, ShardIndex: shard.Index, ShardCount: shard.Count, Targets: infos, Resolved: resolved,
 		Planned: plannedOpenLoop(plan.Stages), TargetRate: plan.MeanRate(), PlannedSecs: plan.Duration().Seconds(),
-		Stages: stageInfos(plan)}
+		Stages: stageInfos(plan), Preflight: checks}
 	out.Header = hdr
-	w, err := runner.CreateResults(out.ResultsPath, hdr)
+	w, err := createResults(out.ResultsPath, hdr)
 	if err != nil {
 		return out, badInput("creating results file: %v", err)
 	}
@@ -139,6 +159,30 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	issue, stopIssuing := context.WithCancel(issue)
 	defer stopIssuing()
 	defer context.AfterFunc(ctx, stopIssuing)()
+	// The first failure to write the results file stops issuing at once:
+	// nothing more can be recorded, so nothing more is sent (on a paid
+	// gateway, a full disk must not keep spending). In-flight requests get
+	// the grace period, as after a first Ctrl-C.
+	drain, stopDrain := context.WithCancel(ctx)
+	defer stopDrain()
+	go func() {
+		select {
+		case <-w.Failed():
+		case <-drain.Done():
+			return
+		}
+		grace := o.Grace
+		if grace <= 0 {
+			grace = 30 * time.Second
+		}
+		fmt.Fprintf(stderr, "\nseedbench: writing %s failed (%v); stopping so that nothing is sent that cannot be recorded; in-flight requests have %s to finish\n", out.ResultsPath, w.Err(), grace)
+		stopIssuing()
+		select {
+		case <-time.After(grace):
+			stopDrain()
+		case <-drain.Done():
+		}
+	}()
 
 	maxInFlight := sc.Load.MaxInFlight
 	if o.MaxInFlight > 0 {
@@ -160,8 +204,32 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		}
 	}
 
+	capSpend := o.MaxSpend
+	if capSpend == 0 && sc.Load.MaxSpend != "" {
+		if capSpend, err = sc.Catalog().ParseMoney(sc.Load.MaxSpend); err != nil {
+			_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
+			return out, badInput("%s: load.max_spend: %v", label, err)
+		}
+	}
+	if capSpend > 0 && o.Report.Pricing == nil {
+		_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
+		return out, badInput("a spend cap needs prices (no catalog given)")
+	}
+	guard := newSpendGuard(capSpend, o.Report.Pricing, hdr, plan, live, stopIssuing)
+	if guard != nil {
+		guard.check() // a cap below the first request's expected cost sends nothing
+		watchCtx, stopGuard := context.WithCancel(ctx)
+		defer stopGuard()
+		go guard.watch(watchCtx)
+	}
+
+	var burn *burnGuard
+	if o.AbortOnBurn {
+		burn = newBurnGuard(sc, o.Report.SLO, plan, shard.Count, stopIssuing)
+	}
+
 	var firstErr atomic.Value
-	stats, err := runner.Run(issue, ctx, runner.Config{
+	stats, err := runner.Run(issue, drain, runner.Config{
 		Targets:     targets,
 		Stages:      plan.Stages,
 		Requests:    plan.Source,
@@ -177,21 +245,38 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 				firstErr.CompareAndSwap(nil, r.ErrorClass+": "+r.Error)
 			}
 			w.Write(r)
+			if guard != nil {
+				guard.add(r)
+			}
+			if burn != nil {
+				burn.add(r)
+			}
 			if o.OnResult != nil {
 				o.OnResult(r)
 			}
 		},
 	})
-	out.Interrupted = issue.Err() != nil
+	spendStopped := guard != nil && guard.reached.Load()
+	burnStopped := burn != nil && burn.reached.Load()
+	out.Interrupted = issue.Err() != nil && !spendStopped && !burnStopped
 	out.Stats = stats
 	stopWatch()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		_ = w.Close(runner.Footer{End: time.Now(), Interrupted: true})
 		return out, untrusted(err)
 	}
-	if err := w.Close(runner.Footer{End: time.Now(), Issued: stats.Issued, Dropped: stats.Dropped,
-		Interrupted: out.Interrupted, Trust: stats.Trust}); err != nil {
-		return out, untrusted(fmt.Errorf("writing %s: %w", out.ResultsPath, err))
+	footer := runner.Footer{End: time.Now(), Issued: stats.Issued, Dropped: stats.Dropped,
+		Interrupted: out.Interrupted, Trust: stats.Trust}
+	if spendStopped {
+		footer.Stopped = guard.reason()
+		out.SpendCapped = footer.Stopped
+	}
+	if burnStopped {
+		footer.Stopped = burn.reason()
+	}
+	if err := w.Close(footer); err != nil {
+		return out, untrusted(fmt.Errorf("writing %s: %w (%d of %d sent requests and %d dropped are in the file; the run stopped issuing at the failure; no report)",
+			out.ResultsPath, err, w.Written(), stats.Issued, stats.Dropped))
 	}
 
 	sum, err := report.WriteAll(dir, []string{out.ResultsPath}, o.Report)
@@ -205,7 +290,15 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	writeTrust(stdout, stats.Trust, o.Trust)
 	fmt.Fprintf(stderr, "seedbench: results in %s, report in %s\n", out.ResultsPath, filepath.Join(dir, report.FileHTML))
 
+	if guard != nil {
+		out.Spent, _ = guard.meter.Spent()
+	}
 	switch {
+	case spendStopped:
+		out.Class, out.Reason = Untrusted, footer.Stopped
+	case burnStopped:
+		// the objective is lost: the SLO failed, the run itself is sound
+		out.Class, out.Reason = CheckFailed, footer.Stopped
 	case out.Interrupted:
 		out.Class, out.Reason = Untrusted, "run interrupted; the results file holds every request that finished"
 	case stats.Issued > 0 && sum.Overall.OK == 0:
@@ -260,6 +353,23 @@ func (o *Options) targets(sc *scenarios.Scenario) ([]runner.Target, []runner.Tar
 		targets[i] = rt
 	}
 	return targets, infos
+}
+
+// keyHints say, per target, where its key comes from, for the preflight's
+// message when the key is refused.
+func (o *Options) keyHints(sc *scenarios.Scenario) []string {
+	hints := make([]string, len(sc.Targets))
+	for i, t := range sc.Targets {
+		switch {
+		case t.APIKeyEnv != "":
+			hints[i] = t.APIKeyEnv + " (the target's api_key_env)"
+		case o.APIKeyEnv != "":
+			hints[i] = o.APIKeyEnv + " or --api-key-file"
+		default:
+			hints[i] = "SEEDBENCH_API_KEY or --api-key-file"
+		}
+	}
+	return hints
 }
 
 func needsMock(targets []runner.Target) bool {
@@ -319,6 +429,9 @@ func short(d time.Duration) string {
 		return fmt.Sprintf("%dµs", d.Microseconds())
 	}
 }
+
+// createResults opens the results file; tests swap it for a file that fails.
+var createResults = runner.CreateResults
 
 // stageInfos is the plan's load per stage for the results header.
 func stageInfos(plan *scenarios.Plan) []runner.StageInfo {

@@ -39,12 +39,19 @@ type Options struct {
 
 	// Calibrate probes the first target before the run and corrects the
 	// token estimate to its usage.prompt_tokens.
-	Calibrate   bool
+	Calibrate bool
+	// NoPreflight skips the one small request per target that checks the
+	// URL, the key and the model before the load starts.
+	NoPreflight bool
 	Insecure    bool
 	MaxInFlight int // 0: the scenario's max_in_flight
 	Trust       runner.TrustLimit
 	// Timeouts overrides the plan's timeouts field by field (zero: keep).
 	Timeouts runner.Timeouts
+
+	// Grace is how long requests in flight may finish after the results
+	// file fails and issuing stops (zero: 30 s), as after a first Ctrl-C.
+	Grace time.Duration
 
 	// Shard is the part of the plan this process runs (zero: all of it).
 	Shard runner.Shard
@@ -56,6 +63,15 @@ type Options struct {
 	// AllowInconclusive accepts a verdict with too few samples to tell
 	// (otherwise CheckFailed).
 	AllowInconclusive bool
+	// MaxSpend caps what the run may spend (0: the scenario's
+	// load.max_spend, else none), in the pricing's currency, measured live
+	// from server usage: at the cap the run stops issuing, lets the
+	// requests in flight finish and ends Untrusted with the reason. Needs
+	// Report.Pricing.
+	MaxSpend float64
+	// AbortOnBurn stops issuing once an availability or error-rate
+	// objective can no longer be met (burn.go): exit 1, results intact.
+	AbortOnBurn bool
 
 	// Report are the report's options (pricing, plots, step summary, SLO
 	// overrides).

@@ -84,6 +84,10 @@ type Outcome struct {
 	Summary *report.Summary
 	// Interrupted: the run was stopped before its plan ended.
 	Interrupted bool
+	// SpendCapped says why the spend cap stopped the run ("" when it did
+	// not); Spent is the measured spend when a cap was set.
+	SpendCapped string
+	Spent       float64
 	// Class judges the run; Reason says why it is not OK, in one line.
 	Class  Class
 	Reason string

@@ -22,9 +22,10 @@ import (
 // whole buffers costs one lock per record and one wake-up per chunk, where
 // a channel send per record woke the writer for every request.
 type ResultsWriter struct {
-	f    *os.File
-	kick chan struct{} // capacity 1: a chunk is ready, or Close
-	done chan struct{}
+	f      ResultsFile
+	kick   chan struct{} // capacity 1: a chunk is ready, or Close
+	done   chan struct{}
+	failed chan struct{} // closed at the first error
 
 	mu       sync.Mutex
 	caughtUp sync.Cond // signalled when the loop takes the pending buffer
@@ -45,13 +46,27 @@ const (
 	maxPending = 64 << 20
 )
 
+// ResultsFile is where a ResultsWriter writes: an *os.File, or in tests a
+// file that fails.
+type ResultsFile interface {
+	io.Writer
+	Sync() error
+	Close() error
+}
+
 // CreateResults creates path, writes the header line and starts the writer.
 func CreateResults(path string, h Header) (*ResultsWriter, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	w := &ResultsWriter{f: f, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	return NewResultsWriter(f, h)
+}
+
+// NewResultsWriter writes the header line to f and starts the writer; f is
+// closed by Close (or here, if the header cannot be written).
+func NewResultsWriter(f ResultsFile, h Header) (*ResultsWriter, error) {
+	w := &ResultsWriter{f: f, kick: make(chan struct{}, 1), done: make(chan struct{}), failed: make(chan struct{})}
 	w.caughtUp.L = &w.mu
 	h.Type = "header"
 	line, err := json.Marshal(h)
@@ -77,9 +92,7 @@ func (w *ResultsWriter) Write(r *Result) {
 	n := len(w.pending)
 	if w.pending, err = encodeResult(w.pending, r); err != nil {
 		w.pending = w.pending[:n]
-		if w.err == nil {
-			w.err = err
-		}
+		w.failLocked(err)
 	} else {
 		w.lines++
 	}
@@ -104,9 +117,7 @@ func (w *ResultsWriter) Close(f Footer) error {
 	line, err := json.Marshal(f)
 	w.mu.Lock()
 	if err != nil {
-		if w.err == nil {
-			w.err = err
-		}
+		w.failLocked(err)
 	} else {
 		w.pending = append(append(w.pending, line...), '\n')
 	}
@@ -137,13 +148,22 @@ func (w *ResultsWriter) Err() error {
 	return w.err
 }
 
+// Failed is closed at the first error: from then on nothing more can be
+// recorded, so a run stops issuing (nothing is sent that cannot be kept).
+func (w *ResultsWriter) Failed() <-chan struct{} { return w.failed }
+
 func (w *ResultsWriter) setErr(err error) {
 	w.mu.Lock()
-	if w.err == nil {
-		w.err = err
-	}
+	w.failLocked(err)
 	w.caughtUp.Broadcast()
 	w.mu.Unlock()
+}
+
+func (w *ResultsWriter) failLocked(err error) {
+	if w.err == nil {
+		w.err = err
+		close(w.failed)
+	}
 }
 
 // loop hands the pending buffer to the file on every kick and tick,
@@ -164,7 +184,11 @@ func (w *ResultsWriter) loop() {
 		w.caughtUp.Broadcast()
 		w.mu.Unlock()
 		if len(buf) > 0 {
-			if _, err := w.f.Write(buf); err != nil {
+			if n, err := w.f.Write(buf); err != nil {
+				// The whole lines of a short write are in the file.
+				w.mu.Lock()
+				w.written += int64(bytes.Count(buf[:n], []byte{'\n'}))
+				w.mu.Unlock()
 				w.setErr(err)
 			} else {
 				w.mu.Lock()

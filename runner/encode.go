@@ -68,6 +68,12 @@ func appendResult(b []byte, r *Result) []byte {
 	b = appendStr(b, `,"error_code":`, r.ErrorCode)
 	b = appendStr(b, `,"retry_after":`, r.RetryAfter)
 	b = appendStr(b, `,"request_id":`, r.RequestID)
+	b = appendNonZero(b, `,"rl_limit_requests":`, r.RLLimitRequests)
+	b = appendNonZero(b, `,"rl_remaining_requests":`, r.RLRemainingRequests)
+	b = appendStr(b, `,"rl_reset_requests":`, r.RLResetRequests)
+	b = appendNonZero(b, `,"rl_limit_tokens":`, r.RLLimitTokens)
+	b = appendNonZero(b, `,"rl_remaining_tokens":`, r.RLRemainingTokens)
+	b = appendStr(b, `,"rl_reset_tokens":`, r.RLResetTokens)
 	b = appendStr(b, `,"finish_reason":`, r.Finish)
 	if r.ZeroCompletion {
 		b = append(b, `,"zero_completion":true`...)
@@ -95,7 +101,7 @@ func appendResult(b []byte, r *Result) []byte {
 
 // resultFields and usageFields are the field counts appendResult was
 // written for.
-const resultFields, usageFields = 43, 4
+const resultFields, usageFields = 49, 4
 
 // resultEncodable reports whether appendResult knows every field of Result
 // and Usage (see appendResult).

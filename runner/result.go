@@ -91,7 +91,16 @@ type Result struct {
 	ErrorCode  string `json:"error_code,omitempty"`
 	RetryAfter string `json:"retry_after,omitempty"` // the Retry-After header (scrubbed, cut to 64)
 	RequestID  string `json:"request_id,omitempty"`  // the server's X-Request-Id (or X-Tt-Logid)
-	Finish     string `json:"finish_reason,omitempty"`
+	// The endpoint's quota as its x-ratelimit-* headers said on this
+	// response (zero when absent): per-minute limit, what was left, and the
+	// time until it is full again, verbatim.
+	RLLimitRequests     int64  `json:"rl_limit_requests,omitempty"`
+	RLRemainingRequests int64  `json:"rl_remaining_requests,omitempty"`
+	RLResetRequests     string `json:"rl_reset_requests,omitempty"`
+	RLLimitTokens       int64  `json:"rl_limit_tokens,omitempty"`
+	RLRemainingTokens   int64  `json:"rl_remaining_tokens,omitempty"`
+	RLResetTokens       string `json:"rl_reset_tokens,omitempty"`
+	Finish              string `json:"finish_reason,omitempty"`
 	// ZeroCompletion marks a success that finished (a finish_reason came)
 	// without producing anything: no token-bearing event, or server usage
 	// of 0 completion tokens. The report counts these apart; an answer with

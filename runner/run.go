@@ -82,7 +82,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	r.str = newStreamer(cfg.Client, cfg.Timeouts, cfg.Targets)
 	r.str.budget = newEventBudget(cfg.EventBudget)
 	r.str.onSent = r.onSent
-	r.drops.wake = make(chan struct{}, 1)
+	r.drops = make(chan job, dropQueueSize)
 	r.live.begin(start)
 
 	probeCtx, stopProbe := context.WithCancel(context.Background())
@@ -124,7 +124,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	}
 	close(r.work)
 	r.wg.Wait()
-	r.drops.close()
+	close(r.drops)
 	<-dropsDone
 	stopProbe()
 	<-probeDone
@@ -211,7 +211,7 @@ type run struct {
 	wg      sync.WaitGroup // workers and closed-loop users
 
 	dropped atomic.Int64
-	drops   dropQueue
+	drops   chan job // dropped jobs on their way to recordDrops
 	// lateness is how late Go timers fire now (the pacer's and the wake-up
 	// probe's): the pacer sleeps in the kernel only while they are late.
 	lateness timerLateness
@@ -245,7 +245,10 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			done = false
 			return false
 		}
-		r.dispatch(job{k: k, stage: stage, warmup: st.Warmup, intended: intended})
+		if !r.dispatch(ctx, job{k: k, stage: stage, warmup: st.Warmup, intended: intended}) {
+			done = false
+			return false
+		}
 		return true
 	})
 	return n, last, done
@@ -253,27 +256,51 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 
 // dispatch hands j to the pool or records it as dropped. busy counts the
 // workers with a job; a drop happens exactly when all MaxInFlight are busy.
-func (r *run) dispatch(j job) {
+// It returns false only when ctx ended while a drop waited for room in the
+// drop queue (that request is then neither sent nor dropped: the run
+// stopped before it).
+func (r *run) dispatch(ctx context.Context, j job) bool {
 	if r.busy.Load() >= int64(r.cfg.MaxInFlight) {
-		r.dropped.Add(1)
-		r.drops.push(j)
-		return
+		return r.drop(ctx, j)
 	}
 	r.busy.Add(1)
 	select {
 	case r.work <- j: // an idle worker took it
-		return
+		return true
 	default:
 	}
 	if r.workers < r.cfg.MaxInFlight {
 		r.workers++
 		r.wg.Add(1)
 		go r.worker(j)
-		return
+		return true
 	}
 	// Every worker exists and one is not busy: it is between its last
 	// job and its receive, and takes this one at once.
 	r.work <- j
+	return true
+}
+
+// dropQueueSize bounds the drops waiting to be recorded. The scheduler
+// hands a drop over without waiting while there is room; in a storm that
+// outruns recordDrops it waits for room (or for ctx), so a storm costs at
+// most this many queued jobs of memory, records are written as fast as the
+// sink takes them and no faster, and the plan falls behind its schedule,
+// which the lag figures and the trust verdict then show.
+const dropQueueSize = 4096
+
+func (r *run) drop(ctx context.Context, j job) bool {
+	select {
+	case r.drops <- j:
+	default:
+		select {
+		case r.drops <- j:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	r.dropped.Add(1)
+	return true
 }
 
 func (r *run) worker(j job) {
@@ -421,59 +448,24 @@ func (r *run) trust(wake interface {
 	return t
 }
 
-// dropQueue carries dropped jobs from the scheduling goroutine, which must
-// never wait, to recordDrops, which builds their Results (building a request
-// may synthesise a long prompt: not the scheduler's job).
-type dropQueue struct {
-	mu     sync.Mutex
-	q      []job
-	closed bool
-	wake   chan struct{} // capacity 1
-}
-
-func (d *dropQueue) push(j job) {
-	d.mu.Lock()
-	d.q = append(d.q, j)
-	d.mu.Unlock()
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (d *dropQueue) close() {
-	d.mu.Lock()
-	d.closed = true
-	d.mu.Unlock()
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
-
+// recordDrops writes the record of every dropped job, off the scheduling
+// goroutine: describing a request (through Describer when the source has
+// it, else by building it) is not the scheduler's job. It ends when the
+// drop queue is closed and empty.
 func (r *run) recordDrops(done chan<- struct{}) {
 	defer close(done)
-	var batch []job
-	for {
-		r.drops.mu.Lock()
-		batch, r.drops.q = r.drops.q, batch[:0]
-		closed := r.drops.closed
-		r.drops.mu.Unlock()
-		for _, j := range batch {
-			req := r.cfg.Requests.Request(j.k)
-			res := &Result{K: j.k, Stage: j.stage, Warmup: j.warmup, IntendedUS: us(j.intended), SentUS: -1}
-			if r.fill(res, &req) {
-				res.Status, res.ErrorClass = StatusDropped, ClassDropped
-				res.Error = fmt.Sprintf("not sent: %d requests in flight (max_in_flight)", r.cfg.MaxInFlight)
-			}
-			r.live.finish(res)
-			r.cfg.Sink(res)
+	describe := r.cfg.Requests.Request
+	if d, ok := r.cfg.Requests.(Describer); ok {
+		describe = d.Describe
+	}
+	for j := range r.drops {
+		req := describe(j.k)
+		res := &Result{K: j.k, Stage: j.stage, Warmup: j.warmup, IntendedUS: us(j.intended), SentUS: -1}
+		if r.fill(res, &req) {
+			res.Status, res.ErrorClass = StatusDropped, ClassDropped
+			res.Error = fmt.Sprintf("not sent: %d requests in flight (max_in_flight)", r.cfg.MaxInFlight)
 		}
-		if len(batch) == 0 {
-			if closed {
-				return
-			}
-			<-r.drops.wake
-		}
+		r.live.finish(res)
+		r.cfg.Sink(res)
 	}
 }

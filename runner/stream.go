@@ -129,6 +129,7 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	tt.ttfb.CompareAndSwap(0, max(us(hdrAt), 1))
 	res.HTTPStatus = resp.StatusCode
 	res.RequestID = pt.scrub.clean(requestID(resp.Header), maxRequestID)
+	readRateLimit(resp.Header, res)
 
 	if resp.StatusCode != http.StatusOK {
 		s.httpError(res, resp, pt)

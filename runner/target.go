@@ -51,3 +51,11 @@ type Request struct {
 type RequestSource interface {
 	Request(k int64) Request
 }
+
+// Describer is a RequestSource that can also describe request k (target,
+// class, tier, lengths) without building its body. Dropped requests are
+// recorded through it when the source has it: a drop storm then costs a
+// record each, not a synthesised prompt each.
+type Describer interface {
+	Describe(k int64) Request
+}

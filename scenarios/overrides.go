@@ -23,6 +23,9 @@ type Overrides struct {
 	// Seed replaces load.seed when SeedSet.
 	Seed    int64
 	SeedSet bool
+	// MaxCompletionTokens sets every target's thinking budget
+	// (max_completion_tokens) and clears the classes' own.
+	MaxCompletionTokens int
 }
 
 // Apply changes s by o and validates the result. Errors name the flag.
@@ -104,6 +107,14 @@ func (s *Scenario) Apply(o Overrides) error {
 	if o.Model != "" {
 		for i := range c.Targets {
 			c.Targets[i].Model = o.Model
+		}
+	}
+	if o.MaxCompletionTokens != 0 {
+		for i := range c.Targets {
+			c.Targets[i].MaxCompletionTokens = o.MaxCompletionTokens
+		}
+		for i := range c.Mix {
+			c.Mix[i].MaxCompletionTokens = 0
 		}
 	}
 	if o.SeedSet {

@@ -47,6 +47,7 @@ func NewPlan(s *Scenario, seed int64) (*Plan, error) {
 	if err := p.buildStages(); err != nil {
 		return nil, err
 	}
+	s.Warnings = append(s.Warnings, p.QuotaWarnings()...)
 	return p, nil
 }
 

@@ -33,7 +33,14 @@ type VariantCost struct {
 	Target, Model string
 	// Priced is false when the catalog has no prices for the model.
 	Priced bool
-	Tiers  []TierCost
+	// Budget is the target's max_completion_tokens: the completion
+	// (reasoning + answer) of every request is bounded by it, and the
+	// projection prices that bound. Unbounded is set when the target thinks
+	// without a budget: reasoning has no cap below the context window, and
+	// the figures (answers at max_tokens) are no upper bound.
+	Budget    int
+	Unbounded bool
+	Tiers     []TierCost
 	// Per 1,000 requests of the mix.
 	Input, CacheRead, Output, Per1K float64
 	// CacheSavingsPer1K is what the cached prefix tokens would cost more
@@ -111,10 +118,15 @@ func (p *Plan) Project(rate float64, period time.Duration, currency string) (*Pr
 			return nil, err
 		}
 		vc.Priced = true
+		vc.Budget = t.MaxCompletionTokens
+		vc.Unbounded = vc.Budget == 0 && thinks(t)
 		e := p.Source.expect(p.Source.targets[i].model)
 		for j, tm := range e.tiers {
 			price := m.Price(m.Tiers[j])
 			out := e.outputByTier[j]
+			if vc.Budget > 0 {
+				out = float64(vc.Budget)
+			}
 			tc := TierCost{Tier: tm.tier, Share: tm.p, Prompt: tm.prompt, Cached: tm.cached, Output: out}
 			// Per 1K requests of the mix: 1000 · share · per-request cost.
 			k := 1000 * tm.p
@@ -166,6 +178,12 @@ func (pr *Projection) WriteText(w io.Writer) error {
 		fmt.Fprintf(tw, "  all  \t%s\t\t\t\t%s\t%s\t%s\t%s\t\n", pct(1), money(v.Input), money(v.CacheRead), money(v.Output), money(v.Per1K))
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+		switch {
+		case v.Budget > 0:
+			fmt.Fprintf(w, "  bounded by the thinking budget: max_completion_tokens %d per request (reasoning + answer)\n", v.Budget)
+		case v.Unbounded:
+			fmt.Fprintln(w, "  thinking is on with no max_completion_tokens: reasoning is unbounded, so these figures (answers at max_tokens) are not an upper bound")
 		}
 		if v.CacheSavingsPer1K > 0 {
 			fmt.Fprintf(w, "  the prefix cache saves %s per 1K requests\n", money(v.CacheSavingsPer1K))

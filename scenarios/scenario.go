@@ -48,6 +48,9 @@ type Target struct {
 	// says which model-id forms to expect and is shown with the target;
 	// empty means guessed from BaseURL (see GatewayOf).
 	Gateway string `yaml:"gateway" json:"gateway,omitempty"`
+	// Quota is the endpoint's per-minute quota, when known: validate and
+	// run warn when the plan asks for more.
+	Quota Quota `yaml:"quota" json:"quota,omitzero"`
 	// CatalogModel prices and limits the target as this catalog model, for
 	// gateways that expose a model under another name (an endpoint ID).
 	CatalogModel string            `yaml:"catalog_model" json:"catalog_model,omitempty"`
@@ -59,6 +62,10 @@ type Target struct {
 	// MaxOutputTokens caps max_tokens below the model's limit, for gateways
 	// that cap it lower.
 	MaxOutputTokens int `yaml:"max_output_tokens" json:"max_output_tokens,omitempty"`
+	// MaxCompletionTokens is the thinking budget: it caps reasoning and
+	// answer together (max_tokens caps only the answer). When set, requests
+	// send max_completion_tokens instead of max_tokens (see thinking.go).
+	MaxCompletionTokens int `yaml:"max_completion_tokens" json:"max_completion_tokens,omitempty"`
 	// ExtraBody fields are added to every request body as they are.
 	ExtraBody map[string]any `yaml:"extra_body" json:"extra_body,omitempty"`
 	// Sweep expands the target into one target per combination of the
@@ -79,6 +86,9 @@ type Class struct {
 	PromptTokens Dist `yaml:"prompt_tokens" json:"prompt_tokens,omitzero"`
 	// OutputTokens sets max_tokens.
 	OutputTokens Dist `yaml:"output_tokens" json:"output_tokens"`
+	// MaxCompletionTokens is the class's thinking budget, over the
+	// target's (see Target.MaxCompletionTokens).
+	MaxCompletionTokens int `yaml:"max_completion_tokens" json:"max_completion_tokens,omitempty"`
 }
 
 // PrefixSet is Groups distinct prefixes of Tokens tokens each; Share of the

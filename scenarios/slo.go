@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,6 +61,9 @@ type Objective struct {
 	// Source says where the objective came from: "scenario", "flag",
 	// "default" ("" when not said).
 	Source string
+	// Window, when set, also judges the objective in every window of this
+	// length ({max: 2s, window: 5m}; slo_window.go).
+	Window time.Duration
 }
 
 // Latency metrics an objective may name (see the metric table in DESIGN.md).
@@ -323,10 +325,12 @@ func (s *SLO) decodeYAML(d *decoder, n ast.Node, path string) {
 
 func (s *SLO) decodeOne(d *decoder, e entry, path, target string) {
 	d.keyAt[path] = nodePos(e.keyN)
-	var text string
-	d.decode(e.value, reflect.ValueOf(&text).Elem(), path)
 	if _, err := parseObjectiveName(e.key); err != nil {
 		d.failAt(e.keyN, path, "%v", err)
+		return
+	}
+	text, window, ok := decodeObjectiveValue(d, e.key, e.value, path)
+	if !ok {
 		return
 	}
 	o, err := ParseObjective(e.key, text)
@@ -334,23 +338,23 @@ func (s *SLO) decodeOne(d *decoder, e entry, path, target string) {
 		d.failAt(e.value, path, "%v", err)
 		return
 	}
-	o.Target = target
+	o.Target, o.Window = target, window
 	s.Objectives = append(s.Objectives, o)
 }
 
 // MarshalJSON writes the YAML shape: {"ttft_p99":"2s","targets":{"pro":{…}}}.
 func (s SLO) MarshalJSON() ([]byte, error) {
 	m := map[string]any{}
-	per := map[string]map[string]string{}
+	per := map[string]map[string]any{}
 	for _, o := range s.Objectives {
 		if o.Target == "" {
-			m[o.Name] = o.Raw
+			m[o.Name] = o.jsonValue()
 			continue
 		}
 		if per[o.Target] == nil {
-			per[o.Target] = map[string]string{}
+			per[o.Target] = map[string]any{}
 		}
-		per[o.Target][o.Name] = o.Raw
+		per[o.Target][o.Name] = o.jsonValue()
 	}
 	if len(per) > 0 {
 		m["targets"] = per
@@ -367,11 +371,7 @@ func (s *SLO) UnmarshalJSON(b []byte) error {
 	}
 	s.Objectives = nil
 	add := func(target, name string, raw json.RawMessage) error {
-		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return fmt.Errorf("slo.%s: %v", name, err)
-		}
-		o, err := ParseObjective(name, v)
+		o, err := parseJSONObjective(name, raw)
 		if err != nil {
 			return fmt.Errorf("slo.%s: %v", name, err)
 		}

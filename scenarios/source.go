@@ -36,8 +36,12 @@ type Source struct {
 }
 
 type sourceTarget struct {
-	head  []byte // `{"model":…,"stream":true,…` without the closing brace
-	model *Model
+	head []byte // `{"model":…,"stream":true,…` without the closing brace
+	// probeHead is head with thinking disabled: calibration probes ask for
+	// one token, and a thinking model would reason first.
+	probeHead []byte
+	model     *Model
+	budget    int // max_completion_tokens, 0 for none
 }
 
 type sourceClass struct {
@@ -45,6 +49,7 @@ type sourceClass struct {
 	cum      float64 // cumulative weight up to and including this class
 	prompt   *sampler
 	output   *sampler
+	budget   int // max_completion_tokens, 0 for the target's
 	prefixes []sourcePrefix
 }
 
@@ -67,7 +72,11 @@ func newSource(s *Scenario, res *resolution, seed int64) (*Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("targets[%d]: %v", i, err)
 		}
-		src.targets = append(src.targets, sourceTarget{head: head, model: res.models[i]})
+		probe, err := bodyHead(probeTarget(t))
+		if err != nil {
+			return nil, fmt.Errorf("targets[%d]: %v", i, err)
+		}
+		src.targets = append(src.targets, sourceTarget{head: head, probeHead: probe, model: res.models[i], budget: t.MaxCompletionTokens})
 	}
 	// Prefix groups get global numbers in the order of the prefix sets.
 	type set struct {
@@ -97,7 +106,7 @@ func newSource(s *Scenario, res *resolution, seed int64) (*Source, error) {
 			return nil, d.errs.err()
 		}
 		src.total += c.Weight
-		sc := sourceClass{name: c.Name, cum: src.total, prompt: cp.prompt, output: cp.output}
+		sc := sourceClass{name: c.Name, cum: src.total, prompt: cp.prompt, output: cp.output, budget: c.MaxCompletionTokens}
 		for _, st := range sets {
 			if len(st.ps.Classes) == 0 || slices.Contains(st.ps.Classes, c.Name) {
 				sc.prefixes = append(sc.prefixes, sourcePrefix{share: st.shares, first: st.first, groups: st.ps.Groups, tokens: st.ps.Tokens})
@@ -187,6 +196,9 @@ func (src *Source) shape(j int64) shape {
 // Request implements runner.RequestSource.
 func (src *Source) Request(k int64) runner.Request { return src.build(k, true) }
 
+// Describe implements runner.Describer: request k without its body.
+func (src *Source) Describe(k int64) runner.Request { return src.build(k, false) }
+
 // build makes request k, with its body or (for tests and summaries that
 // only need the record fields) without.
 func (src *Source) build(k int64, withBody bool) runner.Request {
@@ -217,6 +229,15 @@ func (src *Source) build(k int64, withBody bool) runner.Request {
 		EstPromptTokens: src.cal.ToServer(est),
 		MaxTokens:       sh.output,
 	}
+	// The thinking budget replaces max_tokens (the service ignores
+	// max_tokens beside it); the record keeps the cap that was sent.
+	budget := src.classes[sh.class].budget
+	if budget == 0 {
+		budget = t.budget
+	}
+	if budget > 0 {
+		r.MaxTokens = budget
+	}
 	if !withBody {
 		return r
 	}
@@ -228,8 +249,13 @@ func (src *Source) build(k int64, withBody bool) runner.Request {
 	}
 	b := make([]byte, 0, size)
 	b = append(b, t.head...)
-	b = append(b, `,"max_tokens":`...)
-	b = strconv.AppendInt(b, int64(sh.output), 10)
+	if budget > 0 {
+		b = append(b, `,"max_completion_tokens":`...)
+		b = strconv.AppendInt(b, int64(budget), 10)
+	} else {
+		b = append(b, `,"max_tokens":`...)
+		b = strconv.AppendInt(b, int64(sh.output), 10)
+	}
 	b = append(b, `,"messages":[`...)
 	if sh.prefix > 0 {
 		b = append(b, `{"role":"system","content":"`...)
@@ -275,7 +301,7 @@ func (src *Source) ProbeRequests(ti int) []runner.Request {
 		k := -int64(i + 1)
 		r := newStream(src.seed^src.nonce, uint64(ti), tagProbe+uint64(i))
 		start := r.intn(corpusUnits)
-		b := append([]byte(nil), t.head...)
+		b := append([]byte(nil), t.probeHead...)
 		b = append(b, `,"max_tokens":1,"messages":[{"role":"user","content":"`...)
 		b = src.appendSalt(b, k-int64(ti)*1000)
 		b = src.corpus.appendUnits(b, start, units-saltTokens)

@@ -40,7 +40,7 @@ var (
 	thinkingModes = []string{"enabled", "disabled", "auto"}
 	efforts       = []string{"minimal", "low", "medium", "high"}
 	// reservedBody are the request fields the plan writes itself.
-	reservedBody = []string{"model", "messages", "stream", "stream_options", "max_tokens"}
+	reservedBody = []string{"model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens"}
 )
 
 const defaultGuardBand = 0.03
@@ -143,6 +143,10 @@ func (s *Scenario) validateTargets(d *decoder, cat *Catalog, r *resolution) {
 			d.fail(p+".max_output_tokens", "cannot be negative")
 		}
 		s.validateGateway(d, p, t)
+		checkCompletionBudget(d, p, t.MaxCompletionTokens)
+		if t.Quota.RPM < 0 || t.Quota.TPM < 0 {
+			d.fail(p+".quota", "rpm and tpm cannot be negative")
+		}
 		validateSweep(d, p, t)
 		m, ok := cat.ForTarget(t)
 		switch {
@@ -432,6 +436,7 @@ func (s *Scenario) validateMix(d *decoder, r *resolution) {
 	total := 0.0
 	for i, c := range s.Mix {
 		p := fmt.Sprintf("mix[%d]", i)
+		checkCompletionBudget(d, p, c.MaxCompletionTokens)
 		switch {
 		case c.Name == "":
 			d.fail(p+".name", "missing (classes are named in results, e.g. chat)")

@@ -29,15 +29,20 @@ import (
 // busy machine one scrape of a run takes up to a second), its data in a temporary directory.
 type promServer struct{ url string }
 
-// startPrometheus starts Debian's prometheus binary, or skips the test
-// saying why when it is not installed.
-func startPrometheus(t *testing.T, targets ...string) *promServer {
+// startPrometheus starts Debian's prometheus binary scraping targets, with
+// a rules file (absolute path; "" for none) evaluated every second, or skips
+// the test saying why when it is not installed.
+func startPrometheus(t *testing.T, rules string, targets ...string) *promServer {
 	t.Helper()
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
 		t.Skip("prometheus is not installed (Debian package prometheus; .ci/run installs it): the real-Prometheus test is skipped")
 	}
 	dir := t.TempDir()
+	ruleFiles := ""
+	if rules != "" {
+		ruleFiles = "rule_files: [" + strconv.Quote(rules) + "]"
+	}
 	quoted := make([]string, len(targets))
 	for i, a := range targets {
 		quoted[i] = strconv.Quote(a)
@@ -45,11 +50,13 @@ func startPrometheus(t *testing.T, targets ...string) *promServer {
 	cfg := fmt.Sprintf(`global:
   scrape_interval: 1s
   scrape_timeout: 1s
+  evaluation_interval: 1s
+%s
 scrape_configs:
   - job_name: seedbench
     static_configs:
       - targets: [%s]
-`, strings.Join(quoted, ", "))
+`, ruleFiles, strings.Join(quoted, ", "))
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -111,10 +118,20 @@ type promSample struct {
 	Value  float64
 }
 
-// query runs an instant PromQL query through the HTTP API.
+// query runs an instant PromQL query through the HTTP API, now.
 func (p *promServer) query(t *testing.T, expr string) []promSample {
 	t.Helper()
-	resp, err := http.Get(p.url + "/api/v1/query?query=" + url.QueryEscape(expr))
+	return p.queryAt(t, expr, time.Time{})
+}
+
+// queryAt runs an instant query at a given time (zero: now).
+func (p *promServer) queryAt(t *testing.T, expr string, at time.Time) []promSample {
+	t.Helper()
+	q := url.Values{"query": {expr}}
+	if !at.IsZero() {
+		q.Set("time", strconv.FormatFloat(float64(at.UnixNano())/1e9, 'f', 3, 64))
+	}
+	resp, err := http.Get(p.url + "/api/v1/query?" + q.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,14 +230,22 @@ func TestPrometheusAgreesWithTheReport(t *testing.T) {
 	}
 	began := time.Now()
 	metricsAddr := freeAddr(t)
-	prom := startPrometheus(t, metricsAddr)
-	t.Logf("prometheus ready after %s", time.Since(began).Round(time.Millisecond))
 	target := faultyMock(t, 0.05, 0.03)
+	mockURL, _ := url.Parse(target)
+	rules, err := filepath.Abs(filepath.Join("..", "..", "deploy", "prometheus", "seedbench-rules.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom := startPrometheus(t, rules, metricsAddr, mockURL.Host)
+	t.Logf("prometheus ready after %s", time.Since(began).Round(time.Millisecond))
 
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--max-lag", "1m", "--target", target,
 		"--metrics-addr", metricsAddr, "--metrics-linger", "3s", "--out", out, writeScenario(t, promScenario)}, &stdout, &stderr)
+	// Main returns when the linger is over: 1.5 s before, every series was
+	// still up with its final value.
+	lingering := time.Now().Add(-1500 * time.Millisecond)
 	if code != exitOK && code != exitCheck {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
 	}
@@ -285,5 +310,17 @@ func TestPrometheusAgreesWithTheReport(t *testing.T) {
 	// warmup was scraped too, labelled
 	if w := prom.scalar(t, `sum(last_over_time(seedbench_requests_total{phase="warmup",target="mini"}[5m]))`); w < 20 {
 		t.Errorf("warmup requests seen by Prometheus: %v, want about 40", w)
+	}
+
+	// Every query of the shipped dashboard is valid PromQL over series this
+	// run and the rules really produce: each returns data.
+	for _, expr := range dashboardExprs(t) {
+		if strings.HasPrefix(expr, "label_values(") {
+			continue // a Grafana template query, not PromQL
+		}
+		q := strings.NewReplacer("$__rate_interval", "1m", "$run", ".*", "$target", ".*").Replace(expr)
+		if got := prom.queryAt(t, q, lingering); len(got) == 0 {
+			t.Errorf("dashboard query returns nothing: %s", q)
+		}
 	}
 }

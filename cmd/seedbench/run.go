@@ -19,12 +19,14 @@ import (
 // runOptions is what the run command's flags say, before they become
 // run.Options.
 type runOptions struct {
-	Scenario  string
-	Target    string
-	Model     string
-	Rate      string
-	Duration  string
-	APIKeyEnv string
+	Scenario string
+	Target   string
+	Model    string
+	// MaxCompletionTokens overrides every target's thinking budget.
+	MaxCompletionTokens int
+	Rate                string
+	Duration            string
+	APIKeyEnv           string
 	// APIKeyFile, when set, holds the key of every target that names no
 	// api_key_env of its own (instead of the APIKeyEnv variable).
 	APIKeyFile string
@@ -42,6 +44,8 @@ type runOptions struct {
 	// Calibrate probes the first target before the run and corrects the
 	// token estimate to its usage.prompt_tokens.
 	Calibrate bool
+	// NoPreflight skips the check request sent to each target first.
+	NoPreflight bool
 
 	Insecure    bool
 	MetricsAddr string
@@ -53,6 +57,13 @@ type runOptions struct {
 	ProgressEvery time.Duration
 	// Timeouts overrides the plan's timeouts field by field (zero: keep).
 	Timeouts runner.Timeouts
+	// MaxSpend is --max-spend ("5CNY"); NoSpendCap allows a paid endpoint
+	// without a cap.
+	MaxSpend string
+	// AbortOnBurn stops the run once an availability or error-rate
+	// objective can no longer be met.
+	AbortOnBurn bool
+	NoSpendCap  bool
 }
 
 func runCommand() *cli.Command {
@@ -81,6 +92,7 @@ late, or the wake-up probe late by that much: the generator fell behind).`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
+			&cli.IntFlag{Name: "max-completion-tokens", Usage: "thinking budget of every target: sent as max_completion_tokens (reasoning + answer, 0..65536) instead of max_tokens"},
 			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
 			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the stages to last this long in total, e.g. 2m"},
 			&cli.StringFlag{Name: "api-key-env", Value: "SEEDBENCH_API_KEY", Usage: "environment variable holding the API key (never pass a key as a flag)"},
@@ -89,6 +101,7 @@ late, or the wake-up probe late by that much: the generator fell behind).`,
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
+			&cli.BoolFlag{Name: "no-preflight", Usage: "skip the one small request per target that checks the URL, the key and the model before the load starts (a refused key, a 404 or nothing listening exits 2 at once)"},
 			&cli.BoolFlag{Name: "calibrate", Usage: "before the run, send three probe prompts to the first target and correct the token estimate to its usage.prompt_tokens (tier targeting for a tokenizer we cannot see)"},
 			sloFlag(), allowInconclusiveFlag(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (targets, stages, planned requests) and send nothing"},
@@ -96,7 +109,10 @@ late, or the wake-up probe late by that much: the generator fell behind).`,
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics of the run in progress at `ADDR`/metrics, e.g. 127.0.0.1:9090"},
+			&cli.BoolFlag{Name: "abort-on-burn", Usage: "stop issuing once an availability or error-rate objective (whole-run or windowed) can no longer be met: its failures exceed the error budget of the planned requests; exit 1, results and report intact"},
 			&cli.DurationFlag{Name: "metrics-linger", Usage: "keep serving --metrics-addr this long after the run, so the last scrape sees its final counts (set it to your scrape interval)"},
+			&cli.StringFlag{Name: "max-spend", Usage: "stop issuing once the measured spend (server usage × the catalog) would pass this, e.g. 5CNY; exit 3", DefaultText: "the scenario's load.max_spend"},
+			&cli.BoolFlag{Name: "no-spend-cap", Usage: "allow a real endpoint without a spend cap"},
 			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)", DefaultText: "the scenario's"},
 			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "a request sent later than this after its planned time is late; more than 1% late (of at least 100), or one 20× this late, makes the run untrustworthy (exit 3): at least this"},
 			&cli.Float64Flag{Name: "max-lag-ttft-pct", Value: 100 * runner.DefaultTrustLimit.TTFTFraction, Usage: "… or this percentage of TTFT p50, whichever is larger"},
@@ -110,11 +126,12 @@ late, or the wake-up probe late by that much: the generator fell behind).`,
 				return usageErr("run takes at most one scenario, got %d arguments", c.NArg())
 			}
 			o := runOptions{
-				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"),
+				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"), MaxCompletionTokens: c.Int("max-completion-tokens"),
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"),
-				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"),
+				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), AbortOnBurn: c.Bool("abort-on-burn"), NoSpendCap: c.Bool("no-spend-cap"),
+				NoPreflight:   c.Bool("no-preflight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
 				ProgressEvery: c.Duration("progress-every"),
 				Timeouts: runner.Timeouts{Connect: c.Duration("connect-timeout"), TTFB: c.Duration("ttfb-timeout"),
@@ -188,14 +205,24 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			return usageErr("--api-key-file: %v", err)
 		}
 	}
-	ro := run.Options{
+	if err := sc.Apply(scenarios.Overrides{BaseURL: o.Target}); err != nil {
+		return usageErr("%s: %v", o.Scenario, err)
+	}
+	capSpend, err := spendCap(o.MaxSpend, sc)
+	if err != nil {
+		return err
+	}
+	if capSpend == 0 && !o.NoSpendCap && !o.DryRun && needsSpendCap(sc) {
+		return usageErr("%s sends to a real endpoint: give a spend cap (--max-spend 5CNY or load.max_spend), or --no-spend-cap to go without", o.Scenario)
+	}
+	ro := run.Options{MaxSpend: capSpend, AbortOnBurn: o.AbortOnBurn,
 		Scenario: sc, Label: o.Scenario,
 		Overrides: scenarios.Overrides{Rate: o.Rate, Duration: o.Duration, BaseURL: o.Target, Model: o.Model,
-			Seed: o.Seed, SeedSet: o.SeedSet},
+			Seed: o.Seed, SeedSet: o.SeedSet, MaxCompletionTokens: o.MaxCompletionTokens},
 		APIKeyEnv: o.APIKeyEnv, APIKey: fileKey, Getenv: getenv,
 		OutDir: o.OutDir, Tool: "seedbench " + version, Quiet: o.Quiet,
-		Calibrate: o.Calibrate, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
-		Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
+		Calibrate: o.Calibrate, NoPreflight: o.NoPreflight, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
+		Grace: o.Grace, Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
 		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
 		DryRun: o.DryRun, AllowInconclusive: o.AllowInconclusive,
 		Stdout: stdout, Stderr: stderr,
@@ -206,7 +233,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		live := wd.Live
 		var stops []func()
 		if o.MetricsAddr != "" {
-			metrics = newRunMetrics(live, metricsSetupOf(wd.Scenario, wd.Header, wd.Plan.Stages))
+			metrics = newRunMetrics(live, metricsSetupOf(wd.Scenario, wd.Header, wd.Plan.Stages, o.SLO))
 			bound, stop, err := serveMetrics(o.MetricsAddr, metrics.reg)
 			if err != nil {
 				return nil, fmt.Errorf("--metrics-addr %s: %v", o.MetricsAddr, err)

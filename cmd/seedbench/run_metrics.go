@@ -129,11 +129,11 @@ const (
 )
 
 func newRunMetrics(live *runner.Live, setup metricsSetup) *runMetrics {
-	thresholds := map[string][]float64{} // metric name → objective thresholds, seconds
+	thresholds := map[report.Metric][]float64{} // objective thresholds, seconds
 	for _, t := range setup.Targets {
 		for _, o := range t.Objectives {
-			if o.IsLatency() {
-				thresholds[o.Metric] = append(thresholds[o.Metric], o.Threshold.Seconds())
+			if m, ok := report.ParseMetric(o.Metric); ok && o.IsLatency() {
+				thresholds[m] = append(thresholds[m], o.Threshold.Seconds())
 			}
 		}
 	}
@@ -141,7 +141,7 @@ func newRunMetrics(live *runner.Live, setup metricsSetup) *runMetrics {
 	hist := func(name, help string, m report.Metric) *prometheus.HistogramVec {
 		lo, hi := latencyRange(m)
 		return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help,
-			Buckets:                     latencyBuckets(lo, hi, thresholds[m.String()]),
+			Buckets:                     latencyBuckets(lo, hi, thresholds[m]),
 			NativeHistogramBucketFactor: nativeFactor, NativeHistogramMaxBucketNumber: nativeMaxBuckets}, perRequest)
 	}
 	m := &runMetrics{
@@ -269,8 +269,10 @@ func newTargetObjectives(t metricsTarget) *targetObjectives {
 			if to.hist[m] == nil {
 				to.hist[m] = hdrhistogram.New(1, 3600*1000*1000, 3) // the report's geometry
 			}
-		} else if o.Metric == "goodput" {
-			continue // judged by the report only: it needs the whole run's duration
+		} else if o.Metric != "availability" && o.Metric != "error_rate" {
+			// goodput, dropped and achieved_rate are judged over the load
+			// window, which only the report knows: not live
+			continue
 		}
 		to.objs = append(to.objs, lo)
 	}
@@ -537,11 +539,12 @@ func serveMetrics(addr string, reg *prometheus.Registry) (bound string, stop fun
 // metricsSetupOf describes a run for its exposition. The run label is the
 // scenario and the start instant, which the shards of one run share, so
 // their series sum into one run.
-func metricsSetupOf(sc *scenarios.Scenario, hdr runner.Header, stages []runner.Stage) metricsSetup {
+func metricsSetupOf(sc *scenarios.Scenario, hdr runner.Header, stages []runner.Stage, flagSLO []scenarios.Objective) metricsSetup {
 	s := metricsSetup{Run: sc.Name + "-" + hdr.Start.UTC().Format("20060102T150405Z"), Scenario: sc.Name, Stages: stages}
 	cat := sc.Catalog()
+	slo := sc.SLO.Merge(flagSLO) // as the report will judge them
 	for i, t := range sc.Targets {
-		mt := metricsTarget{Name: t.Name, Model: hdr.Targets[i].Model, Objectives: sc.SLO.For(t.Name)}
+		mt := metricsTarget{Name: t.Name, Model: hdr.Targets[i].Model, Objectives: slo.For(t.Name)}
 		mt.Tiers = []string{""} // a model the catalog does not know has no tiers
 		if m, ok := cat.Lookup(mt.Model); ok {
 			mt.Tiers = m.TierNames()
