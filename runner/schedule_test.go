@@ -297,6 +297,8 @@ func TestTrustLimit(t *testing.T) {
 		{"limit follows TTFT", Trust{LagSamples: 50, LateSends: 1, LagMaxUS: 150_000, TTFTP50US: 4_000_000}, ""},
 		// Closed loop: no sends judged, but the wake-up probe was late.
 		{"late timers", Trust{WakeupP99US: 30_000}, "wake-up"},
+		// Open loop with enough sends: their own lag judges, not the probe.
+		{"open loop, late timers", Trust{LagSamples: 1000, LateSends: 2, LagMaxUS: 9_000, WakeupP99US: 30_000}, ""},
 		// The cause: a loaded host is named.
 		{"loaded host", Trust{WakeupP99US: 30_000, LoadAvg1: 9.7, CPUs: 2}, "load average 9.7 on 2 CPUs: other processes"},
 		{"nothing measured", Trust{}, ""},

@@ -21,9 +21,9 @@ import (
 // granularity alone. The run is untrustworthy when, with at least
 // MinSamples sends, more than LateShare of them were late; or when any send
 // was later than MaxLagFactor × limit (one stall that long distorts every
-// request around it); or when the wake-up probe (a goroutine sleeping
-// 10 ms in a loop, which judges closed-loop stages too) was late by more
-// than the limit at its p99. One scheduler hiccup among 50 sends is 2 % of
+// request around it); or, with fewer than MinSamples sends to judge (closed
+// loop), when the wake-up probe (a goroutine sleeping 10 ms in a loop) was
+// late by more than the limit at its p99. One scheduler hiccup among 50 sends is 2 % of
 // them but under the max bound: it no longer flips the verdict alone.
 type TrustLimit struct {
 	Floor        time.Duration
@@ -91,7 +91,9 @@ func (l TrustLimit) evaluate(t *Trust) {
 			t.LateSends, t.LagSamples, 100*share, fmtUS(t.LagLimitUS), 100*l.LateShare, fmtUS(t.LagP99US))
 	case t.LagMaxUS > us(maxLag):
 		what = fmt.Sprintf("a request was sent %s late, over %g × the limit %s", fmtUS(t.LagMaxUS), l.MaxLagFactor, fmtUS(t.LagLimitUS))
-	case t.WakeupP99US > t.LagLimitUS:
+	case t.LagSamples < l.MinSamples && t.WakeupP99US > t.LagLimitUS:
+		// Closed loop (few or no planned sends to judge): the wake-up
+		// probe is the evidence. With enough sends, their own lag is.
 		what = fmt.Sprintf("the wake-up probe's p99 lag %s exceeds the limit %s: timers fired late, closed-loop users and sends alike", fmtUS(t.WakeupP99US), fmtUS(t.LagLimitUS))
 	default:
 		return
