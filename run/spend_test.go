@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/seedbench/seedbench/report"
@@ -30,7 +31,10 @@ func TestExecuteSpendCap(t *testing.T) {
 	pricing := report.CatalogPricing(sc.Catalog())
 	o.Report.Pricing = pricing
 	meter := report.NewSpendMeter(pricing, runner.Header{}, 0)
+	var mu sync.Mutex // OnResult runs on the runner's goroutines
 	o.OnResult = func(r *runner.Result) {
+		mu.Lock()
+		defer mu.Unlock()
 		before, _ := meter.Spent()
 		after := meter.Add(r)
 		dearest = math.Max(dearest, after-before)
