@@ -135,6 +135,7 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 		})
 		ts.Quota = quotaSummary(&t.quota, ts.All.ErrorClasses)
+		ts.Errors = t.errors.rows()
 		ts.TierPlanned = t.tierBilled
 		ts.TierInPlan = t.tierBilled
 		for _, k := range keys {

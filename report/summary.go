@@ -72,6 +72,9 @@ type TargetSummary struct {
 	// TierInPlan those of them billed in it: the share says whether the
 	// token estimate is calibrated to the server's tokenizer.
 	TierPlanned int64 `json:"tier_planned,omitempty"`
+	// Errors is the error table: failed and dropped requests by class, HTTP
+	// status and the gateway's error code, with one example message each.
+	Errors []ErrorRow `json:"errors"`
 	// Quota is nil unless the target was throttled or sent quota headers.
 	Quota      *QuotaSummary `json:"quota,omitempty"`
 	TierInPlan int64         `json:"tier_in_plan,omitempty"`

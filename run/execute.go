@@ -73,6 +73,10 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 
 	targets, infos := o.targets(sc)
+	builtin := make([]bool, len(targets))
+	for i := range targets {
+		builtin[i] = targets[i].BaseURL == ""
+	}
 	if needsMock(targets) {
 		url, stop, err := startBuiltinMock(mockserver.DefaultConfig())
 		if err != nil {
@@ -86,12 +90,48 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		}
 	}
 
-	if o.Calibrate {
-		cal, err := calibrate(ctx, sc, plan, targets, o.timeouts(plan.Timeouts()), o.Insecure, stderr)
-		if err != nil {
-			return out, untrusted(err)
+	var checks []runner.PreflightCheck
+	if o.NoPreflight {
+		for _, t := range targets {
+			checks = append(checks, runner.PreflightCheck{Target: t.Name, Outcome: runner.PreflightSkipped})
 		}
-		sc.Tokenizer = cal
+	} else {
+		if checks, err = preflight(ctx, targets, builtin, o.keyHints(sc), o.timeouts(plan.Timeouts()), o.Insecure, stderr); err != nil {
+			return out, err
+		}
+	}
+
+	// Calibration: on demand (--calibrate), or by default for a remote
+	// first target without a tokenizer block, from the cache when it has
+	// this (base URL, model). A loopback endpoint (a local server or mock,
+	// whose request counts tests and users check) is calibrated only on
+	// demand. Shards never calibrate by themselves: every shard must build
+	// the same prompts.
+	byDefault := !o.Calibrate && !o.NoCalibrate && sc.Tokenizer.IsZero() && o.Shard.Count <= 1 &&
+		len(sc.Targets) > 0 && remote(sc.Targets[0].BaseURL)
+	if o.Calibrate || byDefault {
+		cachePath := o.CalibrationCache
+		if cachePath == "" {
+			cachePath = DefaultCalibrationCache()
+		}
+		cache := loadCalCache(cachePath)
+		base, model := targets[0].BaseURL, targets[0].Model
+		if e, ok := cache.get(base, model); ok && byDefault {
+			sc.Tokenizer = e.Calibration
+			if !o.Quiet {
+				fmt.Fprintf(stderr, "seedbench: token estimate: calibrated against %s %s on %s: tokenizer: {ratio: %.4f, overhead: %.1f} (cached; --calibrate refreshes it, --no-calibrate skips it)\n",
+					base, model, e.Measured.Format("2006-01-02"), e.Calibration.Ratio, e.Calibration.Overhead)
+			}
+		} else {
+			cal, err := calibrate(ctx, sc, plan, targets, o.timeouts(plan.Timeouts()), o.Insecure, stderr)
+			if err != nil {
+				return out, untrusted(err)
+			}
+			sc.Tokenizer = cal
+			if err := cache.put(base, model, cal, time.Now()); err != nil && !o.Quiet {
+				fmt.Fprintf(stderr, "seedbench: warning: calibration not cached: %v\n", err)
+			}
+		}
 		if plan, err = scenarios.NewPlan(sc, seed); err != nil {
 			return out, badInput("%s: after calibration: %v", label, err)
 		}
@@ -130,7 +170,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 	hdr := runner.Header{Tool: o.Tool, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
 		Start: start, ShardIndex: shard.Index, ShardCount: shard.Count, Targets: infos, Resolved: resolved,
-		Planned: plannedOpenLoop(plan.Stages)}
+		Planned: plannedOpenLoop(plan.Stages), Preflight: checks}
 	out.Header = hdr
 	w, err := createResults(out.ResultsPath, hdr)
 	if err != nil {
@@ -333,6 +373,23 @@ func (o *Options) targets(sc *scenarios.Scenario) ([]runner.Target, []runner.Tar
 		targets[i] = rt
 	}
 	return targets, infos
+}
+
+// keyHints say, per target, where its key comes from, for the preflight's
+// message when the key is refused.
+func (o *Options) keyHints(sc *scenarios.Scenario) []string {
+	hints := make([]string, len(sc.Targets))
+	for i, t := range sc.Targets {
+		switch {
+		case t.APIKeyEnv != "":
+			hints[i] = t.APIKeyEnv + " (the target's api_key_env)"
+		case o.APIKeyEnv != "":
+			hints[i] = o.APIKeyEnv + " or --api-key-file"
+		default:
+			hints[i] = "SEEDBENCH_API_KEY or --api-key-file"
+		}
+	}
+	return hints
 }
 
 func needsMock(targets []runner.Target) bool {

@@ -24,6 +24,9 @@ type Header struct {
 	// shard's), 0 when unknown (closed-loop stages): merge uses it to find
 	// requests that left no record.
 	Planned int64 `json:"planned_requests,omitempty"`
+	// Preflight is the outcome of the check sent to each target before the
+	// load (absent: none was made).
+	Preflight []PreflightCheck `json:"preflight,omitempty"`
 }
 
 // TargetInfo describes a target without its credentials.
@@ -73,3 +76,23 @@ type Trust struct {
 	Untrustworthy bool   `json:"untrustworthy,omitempty"`
 	Reason        string `json:"reason,omitempty"`
 }
+
+// PreflightCheck is the outcome of the one small request sent to a target
+// before the load started (see the run package): not part of the results.
+type PreflightCheck struct {
+	Target     string `json:"target"`
+	Outcome    string `json:"outcome"` // PreflightOK, …
+	HTTPStatus int    `json:"http_status,omitempty"`
+	ErrorClass string `json:"error_class,omitempty"`
+	Error      string `json:"error,omitempty"` // scrubbed like every record's
+	E2EUS      int64  `json:"e2e_us,omitempty"`
+}
+
+// Preflight outcomes.
+const (
+	PreflightOK          = "ok"
+	PreflightBuiltinMock = "builtin-mock" // passed without a request
+	PreflightWarned      = "warned"       // failed in a way that says nothing about the configuration; the run went ahead
+	PreflightFailed      = "failed"       // the run did not start
+	PreflightSkipped     = "skipped"      // --no-preflight
+)

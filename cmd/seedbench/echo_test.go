@@ -112,7 +112,7 @@ func TestKeyEchoedEverywhereNeverLeaks(t *testing.T) {
 	t.Setenv("SEEDBENCH_TEST_SENTINEL", sentinelKey)
 	dir := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	args := []string{"seedbench", "run", "--no-plots", "--target", everywhereGateway(t), "--out", dir, "--max-lag", "1m",
+	args := []string{"seedbench", "run", "--no-plots", "--no-preflight", "--target", everywhereGateway(t), "--out", dir, "--max-lag", "1m",
 		"--api-key-env", "SEEDBENCH_TEST_SENTINEL", writeScenario(t, echoScenario)}
 	code := Main(context.Background(), args, &stdout, &stderr)
 	if code == exitUsage {

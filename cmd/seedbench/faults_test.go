@@ -194,7 +194,7 @@ func TestFaultMatrix(t *testing.T) {
 			url := faultMock(t, tc.faults)
 			out := filepath.Join(t.TempDir(), "run")
 			var stdout, stderr bytes.Buffer
-			code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--target", url + "/v1", "--out", out,
+			code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--no-preflight", "--target", url + "/v1", "--out", out,
 				"--ttfb-timeout", ttfb.String(), "--idle-timeout", idle.String(),
 				// A loaded CI machine under -race may lag: the lag check is
 				// not what this test is about.

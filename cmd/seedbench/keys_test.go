@@ -107,7 +107,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 			url := echoingGateway(t, tc.gateway)
 			dir := filepath.Join(t.TempDir(), "run")
 			var stdout, stderr bytes.Buffer
-			args := append([]string{"seedbench", "run", "--no-plots", "--target", url, "--out", dir, "--max-lag", "1m"}, tc.source...)
+			args := append([]string{"seedbench", "run", "--no-plots", "--no-preflight", "--target", url, "--out", dir, "--max-lag", "1m"}, tc.source...)
 			code := Main(context.Background(), append(args, scenario), &stdout, &stderr)
 			if code != tc.code {
 				t.Fatalf("run: exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())

@@ -139,7 +139,7 @@ func TestMisbehavingServers(t *testing.T) {
 			}
 			dir := filepath.Join(t.TempDir(), "run")
 			var stdout, stderr bytes.Buffer
-			code := Main(context.Background(), []string{"seedbench", "run", "--no-plots", "--quiet", "--target", target, "--out", dir,
+			code := Main(context.Background(), []string{"seedbench", "run", "--no-plots", "--quiet", "--no-preflight", "--target", target, "--out", dir,
 				"--max-lag", "1m", "--api-key-env", "SEEDBENCH_TEST_SENTINEL", scenario}, &stdout, &stderr)
 			if code == exitUsage {
 				t.Fatalf("exit %d: %s", code, stderr.String())

@@ -42,6 +42,10 @@ type runOptions struct {
 	// Calibrate probes the first target before the run and corrects the
 	// token estimate to its usage.prompt_tokens.
 	Calibrate bool
+	// NoCalibrate skips the default calibration of a real first target.
+	NoCalibrate bool
+	// NoPreflight skips the check request sent to each target first.
+	NoPreflight bool
 
 	Insecure    bool
 	MetricsAddr string
@@ -96,7 +100,9 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.Int64Flag{Name: "seed", Usage: "override the scenario's seed"},
 			&cli.DurationFlag{Name: "grace", Value: 30 * time.Second, Usage: "after the first Ctrl-C, how long in-flight requests may finish"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
+			&cli.BoolFlag{Name: "no-preflight", Usage: "skip the one small request per target that checks the URL, the key and the model before the load starts (a refused key, a 404 or nothing listening exits 2 at once)"},
 			&cli.BoolFlag{Name: "calibrate", Usage: "before the run, send three probe prompts to the first target and correct the token estimate to its usage.prompt_tokens (tier targeting for a tokenizer we cannot see)"},
+			&cli.BoolFlag{Name: "no-calibrate", Usage: "do not calibrate the token estimate against a real first target (by default it is calibrated once per base URL and model and the fit cached)"},
 			sloFlag(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (targets, stages, planned requests) and send nothing"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "write the report without its charts (faster; \"seedbench report\" can draw them later)"},
@@ -123,8 +129,9 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"), MaxCompletionTokens: c.Int("max-completion-tokens"),
 				Rate: c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
-				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"),
+				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"), NoCalibrate: c.Bool("no-calibrate"),
 				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), AbortOnBurn: c.Bool("abort-on-burn"), NoSpendCap: c.Bool("no-spend-cap"),
+				NoPreflight:   c.Bool("no-preflight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
 				ProgressEvery: c.Duration("progress-every"),
 				Timeouts: runner.Timeouts{Connect: c.Duration("connect-timeout"), TTFB: c.Duration("ttfb-timeout"),
@@ -214,7 +221,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			Seed: o.Seed, SeedSet: o.SeedSet, MaxCompletionTokens: o.MaxCompletionTokens},
 		APIKeyEnv: o.APIKeyEnv, APIKey: fileKey, Getenv: getenv,
 		OutDir: o.OutDir, Tool: "seedbench " + version, Quiet: o.Quiet,
-		Calibrate: o.Calibrate, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
+		Calibrate: o.Calibrate, NoCalibrate: o.NoCalibrate, NoPreflight: o.NoPreflight, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
 		Grace: o.Grace, Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
 		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
 		DryRun: o.DryRun,

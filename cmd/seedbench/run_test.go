@@ -119,7 +119,7 @@ func TestRunNothingListening(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	sc := strings.Replace(shortScenario, "rate: 10/s", "rate: 5/s", 1)
 	sc = strings.Replace(sc, "duration: 2s", "duration: 1s", 1)
-	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--target", "http://127.0.0.1:1", "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--no-preflight", "--target", "http://127.0.0.1:1", "--out", out, writeScenario(t, sc)}, &stdout, &stderr)
 	if code == exitOK {
 		t.Fatalf("exit 0 with nothing listening")
 	}
