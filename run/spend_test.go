@@ -27,6 +27,7 @@ func TestExecuteSpendCap(t *testing.T) {
 	o := options(t, sc, url)
 	const capSpend = 0.004 // CNY; a request here costs about 0.00008 (Mini) to 0.0004 (Pro)
 	o.MaxSpend = capSpend
+	var mu sync.Mutex // OnResult is called from every worker at once
 	var dearest float64
 	pricing := report.CatalogPricing(sc.Catalog())
 	o.Report.Pricing = pricing
