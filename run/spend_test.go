@@ -32,7 +32,6 @@ func TestExecuteSpendCap(t *testing.T) {
 	pricing := report.CatalogPricing(sc.Catalog())
 	o.Report.Pricing = pricing
 	meter := report.NewSpendMeter(pricing, runner.Header{}, 0)
-	var mu sync.Mutex // OnResult runs on the runner's goroutines
 	o.OnResult = func(r *runner.Result) {
 		mu.Lock()
 		defer mu.Unlock()
