@@ -19,6 +19,9 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		LatencyBasis: LatencyBasis, Complete: true, Targets: []TargetSummary{}, Tiers: []Group{}, Warnings: []string{},
 		targets: ag.targets,
 	}
+	if x, ok := pricing.(interface{ exchange() string }); ok {
+		s.Exchange = x.exchange()
+	}
 	seenShard := map[int]bool{}
 	for _, fi := range files {
 		s.Files = append(s.Files, fi.path)

@@ -35,9 +35,12 @@ type Summary struct {
 	Tiers   []Group         `json:"tiers"`   // every target together, per planned tier
 	Overall Group           `json:"overall"` // every target and tier together
 
-	SLO      Verdict       `json:"slo"`
-	Currency string        `json:"currency,omitempty"` // of every cost figure ("" when no catalog)
-	Trust    *runner.Trust `json:"trust,omitempty"`    // the generator's own figures, from the footer (worst shard)
+	SLO      Verdict `json:"slo"`
+	Currency string  `json:"currency,omitempty"` // of every cost figure ("" when no catalog)
+	// Exchange is the rate the prices were converted at ("1 USD = 7.2
+	// CNY"), empty when they are in the catalog's own currency.
+	Exchange string        `json:"exchange,omitempty"`
+	Trust    *runner.Trust `json:"trust,omitempty"` // the generator's own figures, from the footer (worst shard)
 	Warnings []string      `json:"warnings"`
 
 	// Kept for plots and compare; not part of summary.json.

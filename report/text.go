@@ -141,6 +141,9 @@ func writeCostText(w io.Writer, s *Summary) {
 			fmt.Fprintf(w, "  %s at %s req/s: %s %s per day, %s per 30 days\n", t.Name, fmtRate(c.ProjectedRate), fmtMoney(c.PerDay), s.Currency, fmtMoney(c.PerMonth))
 		}
 	}
+	if s.Exchange != "" {
+		fmt.Fprintf(w, "  prices in %s, converted at %s (the catalog's exchange rate; a --catalog file with exchange: changes it)\n", s.Currency, s.Exchange)
+	}
 	if sp := storagePrice(s); sp > 0 {
 		fmt.Fprintf(w, "  cache storage is billed by time, apart from the above: %s %s per 1M tokens per hour\n", fmtMoney(sp), s.Currency)
 	}

@@ -24,9 +24,11 @@ type runOptions struct {
 	Model    string
 	// MaxCompletionTokens overrides every target's thinking budget.
 	MaxCompletionTokens int
-	Rate                string
-	Duration            string
-	APIKeyEnv           string
+	// Pricing prices the report (the catalog, in --currency).
+	Pricing   report.Pricing
+	Rate      string
+	Duration  string
+	APIKeyEnv string
 	// APIKeyFile, when set, holds the key of every target that names no
 	// api_key_env of its own (instead of the APIKeyEnv variable).
 	APIKeyFile string
@@ -91,6 +93,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
+			&cli.StringFlag{Name: "currency", Usage: "money in the report in this currency (CNY, USD), converted at the catalog's exchange rate"},
 			&cli.IntFlag{Name: "max-completion-tokens", Usage: "thinking budget of every target: sent as max_completion_tokens (reasoning + answer, 0..65536) instead of max_tokens"},
 			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
 			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the stages to last this long in total, e.g. 2m"},
@@ -127,7 +130,8 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			}
 			o := runOptions{
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"), MaxCompletionTokens: c.Int("max-completion-tokens"),
-				Rate: c.String("rate"), Duration: c.String("duration"),
+				Pricing: pricing(),
+				Rate:    c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"), NoCalibrate: c.Bool("no-calibrate"),
 				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), AbortOnBurn: c.Bool("abort-on-burn"), NoSpendCap: c.Bool("no-spend-cap"),
@@ -165,6 +169,13 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 					out = run.DefaultDir(o.Scenario)
 				}
 				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet", "metrics-addr", "metrics-linger"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
+			}
+			if cur := c.String("currency"); cur != "" {
+				p, err := pricingIn("", cur)
+				if err != nil {
+					return err
+				}
+				o.Pricing = p
 			}
 			return doRun(c.Context, o, c.App.Writer, c.App.ErrWriter)
 		},
@@ -223,7 +234,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		OutDir: o.OutDir, Tool: "seedbench " + version, Quiet: o.Quiet,
 		Calibrate: o.Calibrate, NoCalibrate: o.NoCalibrate, NoPreflight: o.NoPreflight, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
 		Grace: o.Grace, Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
-		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
+		Report: report.Options{Pricing: o.Pricing, StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
 		DryRun: o.DryRun,
 		Stdout: stdout, Stderr: stderr,
 	}
