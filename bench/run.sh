@@ -40,12 +40,17 @@ BENCHSTAT=(go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9
 } | tee "$OUT/machine.txt"
 
 # bench GROUP PKG REGEX [go test flags...] appends one package's benchmarks
-# to OUT/GROUP.txt.
+# to OUT/GROUP.txt. A benchmark that fails (a loaded machine can make one
+# give up) is noted and the script goes on; it exits 1 at the end.
+FAILED=()
 bench() {
 	local group=$1 pkg=$2 re=$3
 	shift 3
 	echo "== $group: go test -run '^\$' -bench '$re' -count $COUNT $* $pkg"
-	go test -run '^$' -bench "$re" -benchmem -count "$COUNT" "$@" "$pkg" | tee -a "$OUT/$group.txt"
+	if ! go test -run '^$' -bench "$re" -benchmem -count "$COUNT" "$@" "$pkg" | tee -a "$OUT/$group.txt"; then
+		FAILED+=("$group: $pkg $re")
+	fi
+	echo "load:    $(uptime | sed 's/.*load average/load average/')" | tee -a "$OUT/$group.load"
 }
 
 for g in "${GROUPS_TO_RUN[@]}"; do
@@ -56,7 +61,7 @@ for g in "${GROUPS_TO_RUN[@]}"; do
 		# and the highest pace each keeps on time. One invocation, COUNT
 		# alternating rounds inside it; the figures are their medians.
 		echo "== race: SEEDBENCH_RACE_ROUNDS=$COUNT go test -run '^\$' -bench 'Race\$' -benchtime 1x ./runner/"
-		SEEDBENCH_RACE_ROUNDS=$COUNT go test -run '^$' -bench 'Race$' -benchtime 1x ./runner/ | tee -a "$OUT/race.txt"
+		SEEDBENCH_RACE_ROUNDS=$COUNT go test -run '^$' -bench 'Race$' -benchtime 1x ./runner/ | tee -a "$OUT/race.txt" || FAILED+=("race")
 		echo "load:    $(uptime | sed 's/.*load average/load average/')" | tee -a "$OUT/race.txt"
 		continue
 		;;
@@ -102,3 +107,7 @@ for g in "${GROUPS_TO_RUN[@]}"; do
 	"${BENCHSTAT[@]}" "$OUT/$g.txt" | tee "$OUT/$g.benchstat"
 done
 echo "results in $OUT"
+if [ ${#FAILED[@]} -gt 0 ]; then
+	printf 'failed: %s\n' "${FAILED[@]}" >&2
+	exit 1
+fi

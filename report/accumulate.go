@@ -113,6 +113,7 @@ type targetAcc struct {
 	// cost and throughput here, warned about with one example reason.
 	badUsage        int64
 	badUsageExample string
+	errors          errorTable // failed and dropped requests by class, status and code
 	models          map[string]bool
 	stages          []*stageAcc // by stage index: load delivered
 	windows         *windowAcc  // the target's windowed objectives; nil when none
@@ -142,7 +143,7 @@ func (ag *aggregator) target(name, model string) *targetAcc {
 	if t == nil {
 		t = &targetAcc{name: name, model: model, tiers: map[string]*acc{}, series: newSeries(),
 			sample: newSampler(ag.sampleSize), cost: map[[2]string]*costAcc{}, mismatch: map[[2]string]*mismatchAcc{},
-			models: map[string]bool{}}
+			models: map[string]bool{}, errors: errorTable{}}
 		if ag.limits != nil {
 			t.limits = ag.limits(name)
 		}
@@ -183,6 +184,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	if r.Status == runner.StatusDropped {
 		a.dropped++
 		a.classes[runner.ClassDropped]++
+		t.errors.add(r)
 		b := t.series.at(r.IntendedUS)
 		b.dropped++
 		return billing{}
@@ -227,6 +229,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 			c = runner.ClassOther
 		}
 		a.classes[c]++
+		t.errors.add(r)
 		t.series.at(end).failed++
 		return bill
 	}
@@ -406,6 +409,7 @@ func (ag *aggregator) merge(o *aggregator) {
 		}
 		t.unbilled += ot.unbilled
 		t.unknown += ot.unknown
+		t.errors.merge(ot.errors)
 		t.badUsage += ot.badUsage
 		if t.badUsageExample == "" {
 			t.badUsageExample = ot.badUsageExample

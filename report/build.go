@@ -19,6 +19,9 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		LatencyBasis: LatencyBasis, Complete: true, Targets: []TargetSummary{}, Tiers: []Group{}, Warnings: []string{},
 		targets: ag.targets,
 	}
+	if x, ok := pricing.(interface{ exchange() string }); ok {
+		s.Exchange = x.exchange()
+	}
 	seenShard := map[int]bool{}
 	for _, fi := range files {
 		s.Files = append(s.Files, fi.path)
@@ -135,6 +138,7 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 		})
 		ts.Quota = quotaSummary(&t.quota, ts.All.ErrorClasses)
+		ts.Errors = t.errors.rows()
 		ts.TierPlanned = t.tierBilled
 		ts.TierInPlan = t.tierBilled
 		for _, k := range keys {

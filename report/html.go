@@ -52,18 +52,17 @@ var metricDefinitions = [numMetrics]string{
 }
 
 var htmlFuncs = template.FuncMap{
-	"ms":      fmtMS,
-	"pct":     fmtPct,
-	"rate":    fmtRate,
-	"money":   fmtMoney,
-	"signed":  fmtSignedPct,
-	"tier":    tierLabel,
-	"dist":    func(d Dist, p float64) string { return fmtDist(d, p) },
-	"check":   func(c Check) string { return checkValue(c, c.Measured) },
-	"classes": sortedClasses,
-	"share":   func(n, of int64) string { return fmtPct(ratio(n, of)) },
-	"ints":    joinInts,
-	"deref":   func(f *float64) float64 { return *f },
+	"ms":     fmtMS,
+	"pct":    fmtPct,
+	"rate":   fmtRate,
+	"money":  fmtMoney,
+	"signed": fmtSignedPct,
+	"tier":   tierLabel,
+	"dist":   func(d Dist, p float64) string { return fmtDist(d, p) },
+	"check":  func(c Check) string { return checkValue(c, c.Measured) },
+	"share":  func(n, of int64) string { return fmtPct(ratio(n, of)) },
+	"ints":   joinInts,
+	"deref":  func(f *float64) float64 { return *f },
 	"metrics": func(g Group) []namedDist {
 		var out []namedDist
 		for m := range numMetrics {
@@ -146,8 +145,8 @@ ul.warn li { color: #9a6700; }
 {{end}}
 
 {{if or .S.Overall.Failed .S.Overall.Dropped}}<h2>Errors</h2>
-<table id="errors"><tr><th class="l">target</th><th class="l">class</th><th>count</th><th>share of requests</th></tr>
-{{range $t := .S.Targets}}{{range classes $t.All.ErrorClasses}}<tr><td class="l">{{$t.Name}}</td><td class="l">{{.}}</td><td>{{index $t.All.ErrorClasses .}}</td><td>{{share (index $t.All.ErrorClasses .) $t.All.Requests}}</td></tr>
+<table id="errors"><tr><th class="l">target</th><th class="l">class</th><th>HTTP</th><th class="l">gateway code</th><th>count</th><th>share of requests</th><th class="l">example</th></tr>
+{{range $t := .S.Targets}}{{range $t.Errors}}<tr><td class="l">{{$t.Name}}</td><td class="l">{{.Class}}</td><td>{{if .HTTPStatus}}{{.HTTPStatus}}{{else}}—{{end}}</td><td class="l">{{.Code}}</td><td>{{.Count}}</td><td>{{share .Count $t.All.Requests}}</td><td class="l">{{.Example}}</td></tr>
 {{end}}{{end}}</table>{{end}}
 
 {{if .S.Currency}}<h2>Cost ({{.S.Currency}}, from server usage)</h2>

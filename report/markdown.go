@@ -73,11 +73,11 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	}
 
 	if s.Overall.Failed+s.Overall.Dropped > 0 {
-		fmt.Fprintln(ew, "\n### Errors\n\n| target | class | count | share |\n|---|---|--:|--:|")
+		fmt.Fprintln(ew, "\n### Errors\n\n| target | class | HTTP | gateway code | count | share | example |\n|---|---|--:|---|--:|--:|---|")
 		for _, t := range s.Targets {
-			for _, c := range sortedClasses(t.All.ErrorClasses) {
-				n := t.All.ErrorClasses[c]
-				fmt.Fprintf(ew, "| %s | %s | %d | %s |\n", mdEscape(t.Name), c, n, fmtPct(ratio(n, t.All.Requests)))
+			for _, e := range t.Errors {
+				fmt.Fprintf(ew, "| %s | %s | %s | %s | %d | %s | %s |\n", mdEscape(t.Name), e.Class, statusText(e.HTTPStatus), mdEscape(orDash(e.Code)),
+					e.Count, fmtPct(ratio(e.Count, t.All.Requests)), mdEscape(oneLine(e.Example, 160)))
 			}
 		}
 	}

@@ -39,9 +39,12 @@ type Summary struct {
 	// stage over every target when there are several).
 	Load []Delivered `json:"load_delivered"`
 
-	SLO      Verdict       `json:"slo"`
-	Currency string        `json:"currency,omitempty"` // of every cost figure ("" when no catalog)
-	Trust    *runner.Trust `json:"trust,omitempty"`    // the generator's own figures, from the footer (worst shard)
+	SLO      Verdict `json:"slo"`
+	Currency string  `json:"currency,omitempty"` // of every cost figure ("" when no catalog)
+	// Exchange is the rate the prices were converted at ("1 USD = 7.2
+	// CNY"), empty when they are in the catalog's own currency.
+	Exchange string        `json:"exchange,omitempty"`
+	Trust    *runner.Trust `json:"trust,omitempty"` // the generator's own figures, from the footer (worst shard)
 	Warnings []string      `json:"warnings"`
 
 	// Kept for plots and compare; not part of summary.json.
@@ -76,6 +79,9 @@ type TargetSummary struct {
 	// TierInPlan those of them billed in it: the share says whether the
 	// token estimate is calibrated to the server's tokenizer.
 	TierPlanned int64 `json:"tier_planned,omitempty"`
+	// Errors is the error table: failed and dropped requests by class, HTTP
+	// status and the gateway's error code, with one example message each.
+	Errors []ErrorRow `json:"errors"`
 	// Quota is nil unless the target was throttled or sent quota headers.
 	Quota      *QuotaSummary `json:"quota,omitempty"`
 	TierInPlan int64         `json:"tier_in_plan,omitempty"`

@@ -76,30 +76,15 @@ func writeErrorsText(w io.Writer, s *Summary) {
 	if s.Overall.Failed+s.Overall.Dropped == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nerrors (share of the target's requests)")
+	fmt.Fprintln(w, "\nerrors (class, HTTP status, gateway code; share of the target's requests; one example)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, t := range s.Targets {
-		for _, c := range sortedClasses(t.All.ErrorClasses) {
-			n := t.All.ErrorClasses[c]
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", t.Name, c, n, fmtPct(ratio(n, t.All.Requests)))
+		for _, e := range t.Errors {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%s\n", t.Name, e.Class, statusText(e.HTTPStatus), orDash(e.Code), e.Count,
+				fmtPct(ratio(e.Count, t.All.Requests)), oneLine(e.Example, 100))
 		}
 	}
 	tw.Flush()
-}
-
-// sortedClasses orders error classes by count, then name.
-func sortedClasses(m map[string]int64) []string {
-	out := make([]string, 0, len(m))
-	for c := range m {
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if m[out[i]] != m[out[j]] {
-			return m[out[i]] > m[out[j]]
-		}
-		return out[i] < out[j]
-	})
-	return out
 }
 
 func writeSLOText(w io.Writer, s *Summary) {
@@ -149,6 +134,9 @@ func writeCostText(w io.Writer, s *Summary) {
 		if c := t.Cost; c != nil && c.ProjectedRate > 0 {
 			fmt.Fprintf(w, "  %s at %s req/s: %s %s per day, %s per 30 days\n", t.Name, fmtRate(c.ProjectedRate), fmtMoney(c.PerDay), s.Currency, fmtMoney(c.PerMonth))
 		}
+	}
+	if s.Exchange != "" {
+		fmt.Fprintf(w, "  prices in %s, converted at %s (the catalog's exchange rate; a --catalog file with exchange: changes it)\n", s.Currency, s.Exchange)
 	}
 	if sp := storagePrice(s); sp > 0 {
 		fmt.Fprintf(w, "  cache storage is billed by time, apart from the above: %s %s per 1M tokens per hour\n", fmtMoney(sp), s.Currency)

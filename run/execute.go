@@ -101,12 +101,37 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		}
 	}
 
-	if o.Calibrate {
-		cal, err := calibrate(ctx, sc, plan, targets, o.timeouts(plan.Timeouts()), o.Insecure, stderr)
-		if err != nil {
-			return out, untrusted(err)
+	// Calibration: on demand (--calibrate), or by default for a remote
+	// first target without a tokenizer block, from the cache when it has
+	// this (base URL, model). A loopback endpoint (a local server or mock,
+	// whose request counts tests and users check) is calibrated only on
+	// demand. Shards never calibrate by themselves: every shard must build
+	// the same prompts.
+	byDefault := !o.Calibrate && !o.NoCalibrate && sc.Tokenizer.IsZero() && o.Shard.Count <= 1 &&
+		len(sc.Targets) > 0 && remote(sc.Targets[0].BaseURL)
+	if o.Calibrate || byDefault {
+		cachePath := o.CalibrationCache
+		if cachePath == "" {
+			cachePath = DefaultCalibrationCache()
 		}
-		sc.Tokenizer = cal
+		cache := loadCalCache(cachePath)
+		base, model := targets[0].BaseURL, targets[0].Model
+		if e, ok := cache.get(base, model); ok && byDefault {
+			sc.Tokenizer = e.Calibration
+			if !o.Quiet {
+				fmt.Fprintf(stderr, "seedbench: token estimate: calibrated against %s %s on %s: tokenizer: {ratio: %.4f, overhead: %.1f} (cached; --calibrate refreshes it, --no-calibrate skips it)\n",
+					base, model, e.Measured.Format("2006-01-02"), e.Calibration.Ratio, e.Calibration.Overhead)
+			}
+		} else {
+			cal, err := calibrate(ctx, sc, plan, targets, o.timeouts(plan.Timeouts()), o.Insecure, stderr)
+			if err != nil {
+				return out, untrusted(err)
+			}
+			sc.Tokenizer = cal
+			if err := cache.put(base, model, cal, time.Now()); err != nil && !o.Quiet {
+				fmt.Fprintf(stderr, "seedbench: warning: calibration not cached: %v\n", err)
+			}
+		}
 		if plan, err = scenarios.NewPlan(sc, seed); err != nil {
 			return out, badInput("%s: after calibration: %v", label, err)
 		}

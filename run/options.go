@@ -38,8 +38,14 @@ type Options struct {
 	Tool string
 
 	// Calibrate probes the first target before the run and corrects the
-	// token estimate to its usage.prompt_tokens.
-	Calibrate bool
+	// token estimate to its usage.prompt_tokens, refreshing the cached fit.
+	// Without it, a remote first target whose scenario has no tokenizer
+	// block is calibrated once and the fit kept in CalibrationCache per
+	// (base URL, model); NoCalibrate skips that.
+	Calibrate   bool
+	NoCalibrate bool
+	// CalibrationCache is the cache file ("": DefaultCalibrationCache).
+	CalibrationCache string
 	// NoPreflight skips the one small request per target that checks the
 	// URL, the key and the model before the load starts.
 	NoPreflight bool

@@ -34,6 +34,7 @@ Examples:
 			&cli.Float64Flag{Name: "rate", Usage: "request rate (req/s, all targets) for cost projections (default: the scenario's)"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "skip the charts"},
 			&cli.StringFlag{Name: "catalog", Usage: "model catalog `FILE` (prices) laid over the built-in one"},
+			&cli.StringFlag{Name: "currency", Usage: "money in this currency (CNY, USD), converted at the catalog's exchange rate; default: the catalog's"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -89,7 +90,7 @@ func sloFromFlag(c *cli.Context) ([]scenarios.Objective, error) {
 
 // reportOptions reads the flags every reporting command shares.
 func reportOptions(c *cli.Context) (report.Options, error) {
-	p, err := pricingFrom(c.String("catalog"))
+	p, err := pricingIn(c.String("catalog"), c.String("currency"))
 	if err != nil {
 		return report.Options{}, err
 	}
@@ -129,6 +130,23 @@ func defaultReportDir(args []string) (string, error) {
 
 // pricing is the built-in model catalog's price table for cost figures.
 func pricing() report.Pricing { return report.CatalogPricing(scenarios.DefaultCatalog()) }
+
+// pricingIn is pricingFrom with prices converted to currency ("" keeps
+// the catalog's); a currency the catalog has no rate for is a usage error.
+func pricingIn(path, currency string) (report.Pricing, error) {
+	cat := scenarios.DefaultCatalog()
+	if path != "" {
+		var err error
+		if cat, err = scenarios.LoadCatalog(path); err != nil {
+			return nil, usageErr("--catalog: %v", err)
+		}
+	}
+	p, err := report.CatalogPricingIn(cat, currency)
+	if err != nil {
+		return nil, usageErr("--currency: %v", err)
+	}
+	return p, nil
+}
 
 // pricingFrom is the built-in catalog with the user's catalog file laid
 // over it, when one is given.

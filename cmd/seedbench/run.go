@@ -24,9 +24,11 @@ type runOptions struct {
 	Model    string
 	// MaxCompletionTokens overrides every target's thinking budget.
 	MaxCompletionTokens int
-	Rate                string
-	Duration            string
-	APIKeyEnv           string
+	// Pricing prices the report (the catalog, in --currency).
+	Pricing   report.Pricing
+	Rate      string
+	Duration  string
+	APIKeyEnv string
 	// APIKeyFile, when set, holds the key of every target that names no
 	// api_key_env of its own (instead of the APIKeyEnv variable).
 	APIKeyFile string
@@ -44,6 +46,8 @@ type runOptions struct {
 	// Calibrate probes the first target before the run and corrects the
 	// token estimate to its usage.prompt_tokens.
 	Calibrate bool
+	// NoCalibrate skips the default calibration of a real first target.
+	NoCalibrate bool
 	// NoPreflight skips the check request sent to each target first.
 	NoPreflight bool
 
@@ -92,6 +96,7 @@ late, or the wake-up probe late by that much: the generator fell behind).`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
+			&cli.StringFlag{Name: "currency", Usage: "money in the report in this currency (CNY, USD), converted at the catalog's exchange rate"},
 			&cli.IntFlag{Name: "max-completion-tokens", Usage: "thinking budget of every target: sent as max_completion_tokens (reasoning + answer, 0..65536) instead of max_tokens"},
 			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
 			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the stages to last this long in total, e.g. 2m"},
@@ -103,6 +108,7 @@ late, or the wake-up probe late by that much: the generator fell behind).`,
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the final summary"},
 			&cli.BoolFlag{Name: "no-preflight", Usage: "skip the one small request per target that checks the URL, the key and the model before the load starts (a refused key, a 404 or nothing listening exits 2 at once)"},
 			&cli.BoolFlag{Name: "calibrate", Usage: "before the run, send three probe prompts to the first target and correct the token estimate to its usage.prompt_tokens (tier targeting for a tokenizer we cannot see)"},
+			&cli.BoolFlag{Name: "no-calibrate", Usage: "do not calibrate the token estimate against a real first target (by default it is calibrated once per base URL and model and the fit cached)"},
 			sloFlag(), allowInconclusiveFlag(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (targets, stages, planned requests) and send nothing"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "write the report without its charts (faster; \"seedbench report\" can draw them later)"},
@@ -127,9 +133,10 @@ late, or the wake-up probe late by that much: the generator fell behind).`,
 			}
 			o := runOptions{
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"), MaxCompletionTokens: c.Int("max-completion-tokens"),
-				Rate: c.String("rate"), Duration: c.String("duration"),
+				Pricing: pricing(),
+				Rate:    c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
-				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"),
+				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"), NoCalibrate: c.Bool("no-calibrate"),
 				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), AbortOnBurn: c.Bool("abort-on-burn"), NoSpendCap: c.Bool("no-spend-cap"),
 				NoPreflight:   c.Bool("no-preflight"),
 				Trust:         runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100},
@@ -165,6 +172,13 @@ late, or the wake-up probe late by that much: the generator fell behind).`,
 					out = run.DefaultDir(o.Scenario)
 				}
 				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet", "metrics-addr", "metrics-linger"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
+			}
+			if cur := c.String("currency"); cur != "" {
+				p, err := pricingIn("", cur)
+				if err != nil {
+					return err
+				}
+				o.Pricing = p
 			}
 			return doRun(c.Context, o, c.App.Writer, c.App.ErrWriter)
 		},
@@ -221,9 +235,9 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			Seed: o.Seed, SeedSet: o.SeedSet, MaxCompletionTokens: o.MaxCompletionTokens},
 		APIKeyEnv: o.APIKeyEnv, APIKey: fileKey, Getenv: getenv,
 		OutDir: o.OutDir, Tool: "seedbench " + version, Quiet: o.Quiet,
-		Calibrate: o.Calibrate, NoPreflight: o.NoPreflight, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
+		Calibrate: o.Calibrate, NoCalibrate: o.NoCalibrate, NoPreflight: o.NoPreflight, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
 		Grace: o.Grace, Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
-		Report: report.Options{Pricing: pricing(), StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
+		Report: report.Options{Pricing: o.Pricing, StepSummary: getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
 		DryRun: o.DryRun, AllowInconclusive: o.AllowInconclusive,
 		Stdout: stdout, Stderr: stderr,
 	}
