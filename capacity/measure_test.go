@@ -74,7 +74,16 @@ slo:
 		t.Fatal(err)
 	}
 	res := r.Results[0]
-	t.Logf("capacity %v [%v, %v) binding %s, computed %.1f/s, %d probes", res.Capacity, res.Lo, res.Hi, res.Binding, want, len(res.Probes))
+	t.Logf("capacity %v [%v, %v) binding %s, computed %.1f/s, %d probes, stopped: %s", res.Capacity, res.Lo, res.Hi, res.Binding, want, len(res.Probes), res.Stopped)
+	for _, pr := range res.Probes {
+		t.Logf("  %s %.1f/s: %s %s %s", pr.Phase, pr.Level, pr.Verdict, pr.Binding, pr.Outcome.Untrusted)
+	}
+	if res.Stopped == StopUntrusted {
+		// The search refuses to judge an endpoint from probes the generator
+		// could not send on time; on a machine that busy there is nothing
+		// to compare.
+		t.Skipf("this machine could not send the probes on time (%s): the capacity cannot be judged here", res.Probes[len(res.Probes)-1].Outcome.Untrusted)
+	}
 	if math.Abs(res.Capacity-want)/want > 0.15 {
 		t.Fatalf("capacity %.1f/s, the profile's %.1f/s: more than 15%% apart", res.Capacity, want)
 	}

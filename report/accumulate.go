@@ -115,7 +115,8 @@ type targetAcc struct {
 	badUsageExample string
 	errors          errorTable // failed and dropped requests by class, status and code
 	models          map[string]bool
-	windows         *windowAcc // the target's windowed objectives; nil when none
+	stages          []*stageAcc // by stage index: load delivered
+	windows         *windowAcc  // the target's windowed objectives; nil when none
 }
 
 // aggregator accumulates records; each worker owns one and they merge.
@@ -130,6 +131,7 @@ type aggregator struct {
 	order    []string // first-seen order, for stable output before sorting
 	warmup   int64
 	records  int64
+	stages   []runner.StageInfo // the plan's stages, from the header
 }
 
 func newAggregator(p Pricing, limits func(string) [numMetrics]int64) *aggregator {
@@ -178,6 +180,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 		t.tiers[r.Tier] = a
 	}
 	a.requests++
+	ag.countStage(t, r)
 	if r.Status == runner.StatusDropped {
 		a.dropped++
 		a.classes[runner.ClassDropped]++
@@ -412,6 +415,12 @@ func (ag *aggregator) merge(o *aggregator) {
 			t.badUsageExample = ot.badUsageExample
 		}
 		t.tierBilled += ot.tierBilled
+		for i, os := range ot.stages {
+			for len(t.stages) <= i {
+				t.stages = append(t.stages, newStageAcc())
+			}
+			t.stages[i].merge(os)
+		}
 		t.quota.merge(&ot.quota)
 	}
 }

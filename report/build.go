@@ -19,6 +19,9 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		LatencyBasis: LatencyBasis, Complete: true, Targets: []TargetSummary{}, Tiers: []Group{}, Warnings: []string{},
 		targets: ag.targets,
 	}
+	if x, ok := pricing.(interface{ exchange() string }); ok {
+		s.Exchange = x.exchange()
+	}
 	seenShard := map[int]bool{}
 	for _, fi := range files {
 		s.Files = append(s.Files, fi.path)
@@ -166,10 +169,31 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 	if overall.dropped > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%d planned requests were dropped (max_in_flight reached) and never sent: the generator or the endpoint could not keep up", overall.dropped))
 	}
+	var lateUS int64
+	if s.Trust != nil {
+		lateUS = s.Trust.LagLimitUS
+	}
+	// The header's stages are the whole plan's; the files read may be some
+	// of its shards.
+	planShare := 1.0
+	if s.ShardCount > 1 && len(s.Shards) > 0 {
+		planShare = float64(len(s.Shards)) / float64(s.ShardCount)
+	}
+	cut := !s.Complete
+	for _, fi := range files {
+		for _, f := range fi.footers {
+			cut = cut || f.Interrupted
+		}
+	}
+	s.Load = delivered(ag, names, h.Stages, planShare, lateUS, cut)
 	s.SLO = verdict(s, objs)
 	s.SLO.Windows = windowChecks(s, windowAccs(ag))
 	for _, c := range s.SLO.Windows {
-		s.SLO.Checks = append(s.SLO.Checks, c.asCheck(windowSource(objs, c)))
+		ch := c.asCheck(windowSource(objs, c))
+		if ch.Status = StatusFail; ch.Pass {
+			ch.Status = StatusPass
+		}
+		s.SLO.Checks = append(s.SLO.Checks, ch)
 		s.SLO.Pass = s.SLO.Pass && c.Pass
 	}
 	return s

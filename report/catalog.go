@@ -2,6 +2,8 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/seedbench/seedbench/runner"
 	"github.com/seedbench/seedbench/scenarios"
@@ -14,8 +16,22 @@ func CatalogPricing(c *scenarios.Catalog) Pricing {
 	return &catalogPricing{cat: c}
 }
 
+// CatalogPricingIn is CatalogPricing with every price converted to
+// currency ("" for the catalog's own) at the catalog's exchange rates; it
+// fails when the catalog has no rate for it.
+func CatalogPricingIn(c *scenarios.Catalog, currency string) (Pricing, error) {
+	if currency != "" && len(c.Models) > 0 {
+		if _, err := c.In(&c.Models[0], currency); err != nil {
+			return nil, err
+		}
+	}
+	return &catalogPricing{cat: c, currency: currency}, nil
+}
+
 type catalogPricing struct {
 	cat *scenarios.Catalog
+	// currency the prices are converted to ("" for the catalog's).
+	currency string
 	// alias maps a model name a target sent (say a gateway endpoint id) to
 	// the catalog model it is priced as (the target's catalog_model).
 	alias map[string]string
@@ -37,7 +53,7 @@ func (p *catalogPricing) forRun(h runner.Header) Pricing {
 	if len(h.Resolved) == 0 || json.Unmarshal(h.Resolved, &sc) != nil {
 		return p
 	}
-	out := &catalogPricing{cat: p.cat, alias: map[string]string{}}
+	out := &catalogPricing{cat: p.cat, currency: p.currency, alias: map[string]string{}}
 	for _, t := range sc.Targets {
 		if t.CatalogModel != "" {
 			out.alias[t.Model] = t.CatalogModel
@@ -57,9 +73,30 @@ func (p *catalogPricing) Bill(model string, promptTokens int) (TierPrice, bool) 
 	if !ok || len(m.Tiers) == 0 {
 		return TierPrice{}, false
 	}
+	if p.currency != "" {
+		conv, err := p.cat.In(m, p.currency)
+		if err != nil {
+			return TierPrice{}, false
+		}
+		m = conv
+	}
 	price := m.PriceFor(promptTokens)
 	if price.Currency == "" {
 		price.Currency = p.cat.Currency
 	}
 	return price, true
+}
+
+// exchange says how the prices were converted, for the report to show:
+// "1 USD = 7.2 CNY"; "" when they are in the catalog's currency.
+func (p *catalogPricing) exchange() string {
+	if p.currency == "" || strings.EqualFold(p.currency, p.cat.Currency) {
+		return ""
+	}
+	for k, v := range p.cat.Exchange {
+		if strings.EqualFold(k, p.currency) {
+			return fmt.Sprintf("1 %s = %g %s", strings.ToUpper(k), v, p.cat.Currency)
+		}
+	}
+	return ""
 }

@@ -33,6 +33,9 @@ func fmtDist(d Dist, p float64) string {
 	if d.Count == 0 {
 		return "-"
 	}
+	if d.Count < minSamples(p) {
+		return "n too small"
+	}
 	return fmtMS(d.Percentile(p))
 }
 

@@ -29,7 +29,11 @@ func WriteHTML(w io.Writer, s *Summary, plots []Plot) error {
 		Figures []fig
 		Failed  int
 		Metrics []metricDef
-	}{s, figs, failedChecks(s), defs})
+		// Untrusted is the trust problem, shown in the badge before any
+		// SLO verdict; Inconclusive the checks with too few samples.
+		Untrusted    string
+		Inconclusive int
+	}{s, figs, failedChecks(s), defs, untrustedReason(s), countStatus(s, StatusInconclusive)})
 }
 
 type metricDef struct{ Name, Key, Def string }
@@ -108,9 +112,11 @@ ul.warn li { color: #9a6700; }
 <body>
 <h1>seedbench report: {{.S.Scenario}}</h1>
 <div class="meta">seed {{.S.Seed}} · {{len .S.Targets}} target(s) · window {{printf "%.1f" .S.Window.Seconds}} s{{if gt .S.TargetRate 0.0}} · {{rate .S.TargetRate}} req/s planned, {{rate .S.Achieved}} achieved{{end}} · started {{.S.Start.Format "2006-01-02 15:04:05 MST"}} · {{.S.Tool}}</div>
-{{if not .S.SLO.Checks}}<div class="verdict none" id="verdict">No SLO objectives</div>
+{{if .Untrusted}}<div class="verdict fail" id="verdict">{{.Untrusted}}</div>
+{{else if not .S.SLO.Checks}}<div class="verdict none" id="verdict">No SLO objectives</div>
 {{else if .S.SLO.Pass}}<div class="verdict pass" id="verdict">SLO PASS — {{len .S.SLO.Checks}} checks</div>
-{{else}}<div class="verdict fail" id="verdict">SLO FAIL — {{.Failed}} of {{len .S.SLO.Checks}} checks failed</div>{{end}}
+{{else if .Failed}}<div class="verdict fail" id="verdict">SLO FAIL — {{.Failed}} of {{len .S.SLO.Checks}} checks failed</div>
+{{else}}<div class="verdict none" id="verdict">SLO INCONCLUSIVE — {{.Inconclusive}} of {{len .S.SLO.Checks}} checks had too few samples</div>{{end}}
 <p class="note">Latency percentiles are of successful requests only; failed and dropped requests count in availability and errors.</p>
 
 <h2>Summary</h2>
@@ -122,7 +128,7 @@ ul.warn li { color: #9a6700; }
 
 {{if .S.SLO.Checks}}<h2>SLO</h2>
 <table id="slo"><tr><th class="l"></th><th class="l">target</th><th class="l">objective</th><th>measured</th><th>error budget left</th><th class="l">basis</th><th class="l">from</th></tr>
-{{range .S.SLO.Checks}}<tr><td class="l {{if .Pass}}ok{{else}}bad{{end}}">{{if .Pass}}PASS{{else}}FAIL{{end}}</td><td class="l">{{.Target}}</td><td class="l"><code>{{.Text}}</code></td><td>{{check .}}</td><td>{{if .BudgetLeft}}{{pct (deref .BudgetLeft)}}{{end}}</td><td class="l">{{.Basis}}</td><td class="l">{{.Source}}</td></tr>
+{{range .S.SLO.Checks}}<tr><td class="l {{if .Pass}}ok{{else}}bad{{end}}">{{.Status}}</td><td class="l">{{.Target}}</td><td class="l"><code>{{.Text}}</code></td><td>{{check .}}</td><td>{{if .BudgetLeft}}{{pct (deref .BudgetLeft)}}{{end}}</td><td class="l">{{.Basis}}</td><td class="l">{{.Source}}</td></tr>
 {{end}}</table>{{end}}
 
 <h2>Plots</h2>
@@ -189,3 +195,11 @@ ul.warn li { color: #9a6700; }
 {{end}}{{define "subrow"}}<tr class="sub"><td class="l"></td><td class="l">{{tier .Tier}}</td>{{template "cells" .}}</tr>
 {{end}}{{define "cells"}}<td>{{.Requests}}</td><td>{{.OK}}</td><td>{{.Failed}}</td><td>{{.Dropped}}</td><td>{{pct .Availability}}</td><td>{{rate .Throughput}}</td><td>{{rate .InputTokensRate}}</td><td>{{rate .OutputTokensRate}}</td><td>{{dist (index .Latency "ttft") 50.0}}</td><td>{{dist (index .Latency "ttft") 99.0}}</td><td>{{dist (index .Latency "tpot") 50.0}}</td><td>{{dist (index .Latency "tpot") 99.0}}</td><td>{{dist (index .Latency "e2e") 50.0}}</td><td>{{dist (index .Latency "e2e") 99.0}}</td><td>{{rate .Goodput}}</td>{{end}}
 `))
+
+// untrustedReason is the badge's "UNTRUSTWORTHY: …" line, "" for a trusted run.
+func untrustedReason(s *Summary) string {
+	if j, why := s.Judge(); j == Untrusted {
+		return why
+	}
+	return ""
+}

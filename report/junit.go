@@ -44,7 +44,7 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 			SystemOut: fmt.Sprintf("measured %s (%s)", checkValue(c, c.Measured), c.Basis)}
 		if !c.Pass {
 			suite.Fails++
-			jc.Failure = &junitFailure{Type: "slo", Message: fmt.Sprintf("%s: %s, measured %s", c.Target, c.Text, checkValue(c, c.Measured)), Text: c.Basis}
+			jc.Failure = &junitFailure{Type: "slo " + c.Status, Message: fmt.Sprintf("%s: %s, measured %s", c.Target, c.Text, checkValue(c, c.Measured)), Text: c.Basis}
 		}
 		suite.Cases = append(suite.Cases, jc)
 	}

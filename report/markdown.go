@@ -12,11 +12,18 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	ew := &errWriter{w: w}
 	verdict := "no SLO objectives"
 	if n := len(s.SLO.Checks); n > 0 {
-		if s.SLO.Pass {
+		switch j, _ := s.Judge(); {
+		case s.SLO.Pass:
 			verdict = fmt.Sprintf("✅ SLO pass (%d checks)", n)
-		} else {
+		case j == Inconclusive || j == Untrusted && failedChecks(s) == 0:
+			verdict = fmt.Sprintf("❔ SLO inconclusive (%d of %d checks had too few samples)", countStatus(s, StatusInconclusive), n)
+		default:
 			verdict = fmt.Sprintf("❌ SLO fail (%d of %d checks failed)", failedChecks(s), n)
 		}
+	}
+	if j, why := s.Judge(); j == Untrusted {
+		// The first line, before any verdict: a CI summary shows it first.
+		fmt.Fprintf(ew, "## ⚠️ %s\n\n", mdEscape(why))
 	}
 	fmt.Fprintf(ew, "## seedbench: %s — %s\n\n", s.Scenario, verdict)
 	fmt.Fprintf(ew, "Seed %d · %s · window %.1f s", s.Seed, plural(int64(len(s.Targets)), "target"), s.Window.Seconds)
@@ -48,8 +55,8 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	if len(s.SLO.Checks) > 0 {
 		fmt.Fprintln(ew, "\n### SLO\n\n| | target | objective | measured | error budget left | basis |\n|---|---|---|--:|--:|---|")
 		for _, c := range s.SLO.Checks {
-			mark := "✅"
-			if !c.Pass {
+			mark := map[string]string{StatusPass: "✅", StatusInconclusive: "❔"}[c.Status]
+			if mark == "" {
 				mark = "❌"
 			}
 			budget := ""
@@ -106,13 +113,7 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 }
 
 func failedChecks(s *Summary) int {
-	n := 0
-	for _, c := range s.SLO.Checks {
-		if !c.Pass {
-			n++
-		}
-	}
-	return n
+	return countStatus(s, StatusFail)
 }
 
 func capitalize(s string) string {

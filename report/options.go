@@ -105,6 +105,7 @@ func aggregate(paths []string, opts Options, csv io.Writer) (*Summary, error) {
 	limits := func(target string) [numMetrics]int64 { return requestLimits(objectivesFor(objs, target)) }
 	ro := readOptions{workers: opts.Workers, csv: csv, agg: func() *aggregator {
 		ag := newAggregator(pricing, limits)
+		ag.stages = h.Stages
 		ag.windowed = func(target string) []scenarios.Objective { return objectivesFor(objs, target) }
 		return ag
 	}}

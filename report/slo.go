@@ -85,7 +85,8 @@ func ScenarioObjectives(resolved json.RawMessage) ([]scenarios.Objective, error)
 }
 
 // resolveObjectives lays the --slo objectives over the scenario's (see
-// scenarios.SLO.Merge: same key replaces, on every target).
+// scenarios.SLO.Merge: same key replaces, on every target) and adds the
+// default load-delivered objectives whose keys neither names.
 func resolveObjectives(base, overrides []scenarios.Objective) []scenarios.Objective {
 	flags := make([]scenarios.Objective, len(overrides))
 	for i, o := range overrides {
@@ -94,7 +95,13 @@ func resolveObjectives(base, overrides []scenarios.Objective) []scenarios.Object
 		}
 		flags[i] = o
 	}
-	return scenarios.SLO{Objectives: base}.Merge(flags).Objectives
+	objs := scenarios.SLO{Objectives: base}.Merge(flags).Objectives
+	for _, d := range scenarios.DefaultObjectives() {
+		if !slices.ContainsFunc(objs, func(o scenarios.Objective) bool { return o.Key() == d.Key() }) {
+			objs = append(objs, d)
+		}
+	}
+	return objs
 }
 
 // objectivesFor returns the objectives that apply to target, a target's own

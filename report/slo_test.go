@@ -47,7 +47,7 @@ func TestScenarioObjectives(t *testing.T) {
 	for _, o := range objectivesFor(resolveObjectives(objs, flag), "pro") {
 		s = append(s, objectiveText(o))
 	}
-	if strings.Join(s, ",") != "availability >= 99.9%,ttft_p99 <= 1s" {
+	if strings.Join(s, ",") != "availability >= 99.9%,ttft_p99 <= 1s,dropped <= 0.1%,achieved_rate >= 95%" { // with the load-delivered defaults
 		t.Errorf("with --slo ttft_p99=1s, pro has %v", s)
 	}
 }

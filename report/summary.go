@@ -35,9 +35,16 @@ type Summary struct {
 	Tiers   []Group         `json:"tiers"`   // every target together, per planned tier
 	Overall Group           `json:"overall"` // every target and tier together
 
-	SLO      Verdict       `json:"slo"`
-	Currency string        `json:"currency,omitempty"` // of every cost figure ("" when no catalog)
-	Trust    *runner.Trust `json:"trust,omitempty"`    // the generator's own figures, from the footer (worst shard)
+	// Load is the load delivered per target and measured stage (then per
+	// stage over every target when there are several).
+	Load []Delivered `json:"load_delivered"`
+
+	SLO      Verdict `json:"slo"`
+	Currency string  `json:"currency,omitempty"` // of every cost figure ("" when no catalog)
+	// Exchange is the rate the prices were converted at ("1 USD = 7.2
+	// CNY"), empty when they are in the catalog's own currency.
+	Exchange string        `json:"exchange,omitempty"`
+	Trust    *runner.Trust `json:"trust,omitempty"` // the generator's own figures, from the footer (worst shard)
 	Warnings []string      `json:"warnings"`
 
 	// Kept for plots and compare; not part of summary.json.
@@ -183,6 +190,8 @@ type TierMismatch struct {
 type Verdict struct {
 	Pass   bool    `json:"pass"` // every check passed (true when there are none)
 	Checks []Check `json:"checks"`
+	// Inconclusive counts the checks with too few samples to pass.
+	Inconclusive int `json:"inconclusive"`
 	// Windows are the windowed objectives window by window (windows.go);
 	// each is also in Checks with its worst window's figure.
 	Windows []WindowedCheck `json:"windows,omitempty"`
@@ -197,6 +206,15 @@ type Check struct {
 	Measured  *float64 `json:"measured"`  // same unit; null when there was nothing to measure (the check fails)
 	Unit      string   `json:"unit"`      // "ms", "ratio", "req/s"
 	Pass      bool     `json:"pass"`
+	// Status is "pass", "fail" or "inconclusive" (too few samples: a
+	// percentile of fewer than 1/(1−p) values, or a share whose 95 %
+	// Wilson interval holds the limit).
+	Status string `json:"status"`
+	// N is the sample the figure is of: values of the latency metric, or
+	// issued requests for availability and error rate.
+	N int64 `json:"n,omitempty"`
+	// Interval is the 95 % Wilson interval of availability or error rate.
+	Interval *[2]float64 `json:"interval_95,omitempty"`
 	// BudgetLeft is the share of the error budget not spent, for
 	// availability and error-rate objectives: 1 − (1 − measured)/(1 − limit)
 	// for availability, 1 − measured/limit for error rate; negative when

@@ -12,6 +12,9 @@ import (
 // tier, errors, the SLO verdict, cost and warnings.
 func WriteText(w io.Writer, s *Summary) error {
 	ew := &errWriter{w: w}
+	if j, why := s.Judge(); j == Untrusted {
+		fmt.Fprintln(ew, why) // before anything else: no figure below describes the endpoint
+	}
 	fmt.Fprintf(ew, "scenario %s  seed %d  %s  window %.1fs", s.Scenario, s.Seed, plural(int64(len(s.Targets)), "target"), s.Window.Seconds)
 	if s.TargetRate > 0 {
 		fmt.Fprintf(ew, "  rate %s/s planned, %s/s achieved", fmtRate(s.TargetRate), fmtRate(s.Achieved))
@@ -91,13 +94,8 @@ func writeSLOText(w io.Writer, s *Summary) {
 	}
 	fmt.Fprintln(w, "\nSLO")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	failed := 0
 	for _, c := range s.SLO.Checks {
-		mark := "PASS"
-		if !c.Pass {
-			mark = "FAIL"
-			failed++
-		}
+		mark := strings.ToUpper(c.Status)
 		budget := ""
 		if c.BudgetLeft != nil {
 			budget = fmt.Sprintf("error budget left %s", fmtPct(*c.BudgetLeft))
@@ -106,11 +104,7 @@ func writeSLOText(w io.Writer, s *Summary) {
 	}
 	tw.Flush()
 	writeWindowTimelines(w, s, "  ")
-	if s.SLO.Pass {
-		fmt.Fprintf(w, "SLO verdict: PASS (%d checks)\n", len(s.SLO.Checks))
-	} else {
-		fmt.Fprintf(w, "SLO verdict: FAIL (%d of %d checks failed)\n", failed, len(s.SLO.Checks))
-	}
+	fmt.Fprintf(w, "SLO verdict: %s\n", strings.TrimPrefix(s.sloHeadline(), "SLO "))
 }
 
 func writeCostText(w io.Writer, s *Summary) {
@@ -140,6 +134,9 @@ func writeCostText(w io.Writer, s *Summary) {
 		if c := t.Cost; c != nil && c.ProjectedRate > 0 {
 			fmt.Fprintf(w, "  %s at %s req/s: %s %s per day, %s per 30 days\n", t.Name, fmtRate(c.ProjectedRate), fmtMoney(c.PerDay), s.Currency, fmtMoney(c.PerMonth))
 		}
+	}
+	if s.Exchange != "" {
+		fmt.Fprintf(w, "  prices in %s, converted at %s (the catalog's exchange rate; a --catalog file with exchange: changes it)\n", s.Currency, s.Exchange)
 	}
 	if sp := storagePrice(s); sp > 0 {
 		fmt.Fprintf(w, "  cache storage is billed by time, apart from the above: %s %s per 1M tokens per hour\n", fmtMoney(sp), s.Currency)

@@ -12,10 +12,16 @@ func verdict(s *Summary, objs []scenarios.Objective) Verdict {
 	v := Verdict{Pass: true, Checks: []Check{}}
 	for _, t := range s.Targets {
 		for _, o := range objectivesFor(objs, t.Name) {
-			c := judge(o, t.All, s.all[t.Name])
+			c := judge(o, t.All, s.all[t.Name], loadOf(s.Load, t.Name))
+			if o.Source == "default" && c.Measured == nil {
+				continue // a default that does not apply (closed loop, an old file)
+			}
 			c.Target = t.Name
 			v.Checks = append(v.Checks, c)
 			v.Pass = v.Pass && c.Pass
+			if c.Status == StatusInconclusive {
+				v.Inconclusive++
+			}
 		}
 	}
 	// An objective naming a target that sent nothing must not pass silently.
@@ -29,7 +35,7 @@ func verdict(s *Summary, objs []scenarios.Objective) Verdict {
 		}
 		if !found {
 			v.Checks = append(v.Checks, Check{Target: o.Target, Objective: o.Key(), Op: objectiveOp(o), Limit: limitIn(o), Unit: unitOf(o),
-				Basis: "no requests for this target in the results", Source: o.Source, Text: objectiveText(o)})
+				Basis: "no requests for this target in the results", Source: o.Source, Text: objectiveText(o), Status: StatusFail})
 			v.Pass = false
 		}
 	}
@@ -54,7 +60,7 @@ func limitIn(o scenarios.Objective) float64 {
 }
 
 // judge evaluates one objective on a group.
-func judge(o scenarios.Objective, g Group, a *acc) Check {
+func judge(o scenarios.Objective, g Group, a *acc, load []Delivered) Check {
 	c := Check{Objective: o.Key(), Op: objectiveOp(o), Limit: limitIn(o), Unit: unitOf(o), Source: o.Source, Text: objectiveText(o)}
 	var measured float64
 	have := true
@@ -116,14 +122,30 @@ func judge(o scenarios.Objective, g Group, a *acc) Check {
 		measured = ratio(g.Dropped, planned)
 		c.Basis = fmt.Sprintf("%d dropped of %d planned", g.Dropped, planned)
 	case o.Metric == "achieved_rate":
-		if g.TargetRate <= 0 {
+		// Over the load window of every open-loop stage: sent inside it ÷
+		// what the plan asked inside it. Older files without stages in
+		// their header fall back to the send span.
+		var sent, asked, secs float64
+		for _, d := range load {
+			if d.TargetRate > 0 {
+				sent += d.Achieved * d.Seconds
+				asked += d.TargetRate * d.Seconds
+				secs += d.Seconds
+			}
+		}
+		switch {
+		case asked > 0:
+			measured = round6(sent / asked)
+			c.Basis = fmt.Sprintf("%s req/s achieved of %s req/s asked over the load window", fmtRate(sent/secs), fmtRate(asked/secs))
+		case secs == 0 && g.TargetRate > 0:
+			measured = round6(g.Achieved / g.TargetRate)
+			c.Basis = fmt.Sprintf("%s req/s achieved of %s req/s asked", fmtRate(g.Achieved), fmtRate(g.TargetRate))
+		default:
 			have = false
 			c.Basis = "no target rate (closed-loop stages)"
-			break
 		}
-		measured = round6(g.Achieved / g.TargetRate)
-		c.Basis = fmt.Sprintf("%s req/s achieved of %s req/s asked", fmtRate(g.Achieved), fmtRate(g.TargetRate))
 	}
+	c.Status = StatusFail
 	if !have || math.IsNaN(measured) {
 		return c
 	}
@@ -133,6 +155,33 @@ func judge(o scenarios.Objective, g Group, a *acc) Check {
 		c.Pass = measured <= c.Limit
 	default:
 		c.Pass = measured >= c.Limit
+	}
+	if c.Pass {
+		c.Status = StatusPass
+	}
+	// Sample size: a percentile of too few values, or a share whose 95 %
+	// interval holds the limit, cannot pass; it is inconclusive. (It can
+	// still fail: a p99 over the limit on 4 values is over the limit.)
+	switch m, latency := latencyMetric(o); {
+	case latency:
+		d := g.Latency[m.String()]
+		c.N = d.Count
+		if need := minSamples(o.Percentile()); d.Count < need && c.Pass {
+			c.Pass, c.Status = false, StatusInconclusive
+			c.Basis += fmt.Sprintf("; n too small: %s needs at least %d values", o.Stat, need)
+		}
+	case o.Metric == "availability" || o.Metric == "error_rate":
+		k := g.OK
+		if o.Metric == "error_rate" {
+			k = g.Failed
+		}
+		lo, hi := wilson(k, g.Issued)
+		c.N = g.Issued
+		c.Interval = &[2]float64{round6(lo), round6(hi)}
+		if lo < c.Limit && c.Limit < hi {
+			c.Pass, c.Status = false, StatusInconclusive
+			c.Basis += fmt.Sprintf("; 95%% interval %s..%s holds the objective: too few requests to tell", fmtPct(lo), fmtPct(hi))
+		}
 	}
 	return c
 }
@@ -145,4 +194,15 @@ func budgetLeft(spent, budget float64) *float64 {
 	}
 	left := round6(1 - spent/budget)
 	return &left
+}
+
+// loadOf is the load delivered to one target, stage by stage.
+func loadOf(all []Delivered, target string) []Delivered {
+	var out []Delivered
+	for _, d := range all {
+		if d.Target == target {
+			out = append(out, d)
+		}
+	}
+	return out
 }

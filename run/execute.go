@@ -170,7 +170,8 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 	hdr := runner.Header{Tool: o.Tool, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
 		Start: start, ShardIndex: shard.Index, ShardCount: shard.Count, Targets: infos, Resolved: resolved,
-		Planned: plannedOpenLoop(plan.Stages), Preflight: checks}
+		Planned: plannedOpenLoop(plan.Stages), TargetRate: plan.MeanRate(), PlannedSecs: plan.Duration().Seconds(),
+		Stages: stageInfos(plan), Preflight: checks}
 	out.Header = hdr
 	w, err := createResults(out.ResultsPath, hdr)
 	if err != nil {
@@ -331,24 +332,28 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	case stats.Trust.Untrustworthy:
 		out.Class, out.Reason = Untrusted, "results not trustworthy: "+stats.Trust.Reason
 	default:
-		out.Class, out.Reason = SLOClass(sum)
+		out.Class, out.Reason = Judge(sum, o.AllowInconclusive)
 	}
 	return out, nil
 }
 
-// SLOClass judges a report's SLO verdict: OK, or CheckFailed with a one-line
-// reason.
-func SLOClass(sum *report.Summary) (Class, string) {
-	if sum.SLO.Pass {
-		return OK, ""
-	}
-	n := 0
-	for _, c := range sum.SLO.Checks {
-		if !c.Pass {
-			n++
+// Judge turns a report's judgement into a Class: a failed check is
+// CheckFailed, an untrustworthy run Untrusted, and an inconclusive verdict
+// (too few samples) CheckFailed unless allowInconclusive — a gate that
+// could not tell must not pass silently.
+func Judge(sum *report.Summary, allowInconclusive bool) (Class, string) {
+	switch j, why := sum.Judge(); j {
+	case report.Untrusted:
+		return Untrusted, why
+	case report.Failed:
+		return CheckFailed, why
+	case report.Inconclusive:
+		if allowInconclusive {
+			return OK, ""
 		}
+		return CheckFailed, why + " (--allow-inconclusive accepts it)"
 	}
-	return CheckFailed, fmt.Sprintf("SLO failed: %d of %d checks", n, len(sum.SLO.Checks))
+	return OK, ""
 }
 
 // targets resolves the scenario's targets and their keys. A target with no
@@ -452,3 +457,20 @@ func short(d time.Duration) string {
 
 // createResults opens the results file; tests swap it for a file that fails.
 var createResults = runner.CreateResults
+
+// stageInfos is the plan's load per stage for the results header.
+func stageInfos(plan *scenarios.Plan) []runner.StageInfo {
+	out := make([]runner.StageInfo, len(plan.Stages))
+	var at time.Duration
+	for i, st := range plan.Stages {
+		n, _ := plan.Planned(i)
+		si := runner.StageInfo{Name: st.Name, Warmup: st.Warmup, StartS: at.Seconds(), Seconds: st.Duration.Seconds(),
+			Planned: n, Users: st.Concurrency}
+		if st.Open() && st.Duration > 0 && n >= 0 {
+			si.Rate = float64(n) / st.Duration.Seconds()
+		}
+		out[i] = si
+		at += st.Duration
+	}
+	return out
+}

@@ -87,9 +87,12 @@ func TestExecuteStopsWhenResultsCannotBeWritten(t *testing.T) {
 	ff.mu.Unlock()
 	t.Logf("%d sent requests' records handed to the file up to the failing write, %d after it; %d sent, %d dropped", before, after, out.Stats.Issued, out.Stats.Dropped)
 	// Every request sent is recorded (written, or in the write that
-	// failed), and those recorded after the failure were in flight then.
-	if sent := out.Stats.Issued; sent != int64(before+after) || after > maxInFlight {
-		t.Errorf("%d sent, %d recorded before the failure and %d after it: want sent = before + after, after ≤ %d", sent, before, after, maxInFlight)
+	// failed), and those recorded after the failure were in flight then or
+	// sent while the stop reached the scheduler: at 50/s, a busy machine's
+	// second of that is 50 more at most.
+	const rate = 50
+	if sent := out.Stats.Issued; sent != int64(before+after) || after > maxInFlight+rate {
+		t.Errorf("%d sent, %d recorded before the failure and %d after it: want sent = before + after, after ≤ %d", sent, before, after, maxInFlight+rate)
 	}
 	if before+after >= 3000/2 {
 		t.Errorf("%d records: the run did not stop early", before+after)

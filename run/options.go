@@ -66,6 +66,9 @@ type Options struct {
 	StartAt        time.Time
 	StartTolerance time.Duration
 
+	// AllowInconclusive accepts a verdict with too few samples to tell
+	// (otherwise CheckFailed).
+	AllowInconclusive bool
 	// MaxSpend caps what the run may spend (0: the scenario's
 	// load.max_spend, else none), in the pricing's currency, measured live
 	// from server usage: at the cap the run stops issuing, lets the

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/seedbench/seedbench/report"
@@ -26,11 +27,14 @@ func TestExecuteSpendCap(t *testing.T) {
 	o := options(t, sc, url)
 	const capSpend = 0.004 // CNY; a request here costs about 0.00008 (Mini) to 0.0004 (Pro)
 	o.MaxSpend = capSpend
+	var mu sync.Mutex // OnResult is called from every worker at once
 	var dearest float64
 	pricing := report.CatalogPricing(sc.Catalog())
 	o.Report.Pricing = pricing
 	meter := report.NewSpendMeter(pricing, runner.Header{}, 0)
 	o.OnResult = func(r *runner.Result) {
+		mu.Lock()
+		defer mu.Unlock()
 		before, _ := meter.Spent()
 		after := meter.Add(r)
 		dearest = math.Max(dearest, after-before)

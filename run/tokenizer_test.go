@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,8 @@ func TestBuiltinMockTokenizer(t *testing.T) {
 			reqs[k].Target = 0
 		}
 		targets := []runner.Target{{Name: "t", Model: sc.Targets[0].Model, BaseURL: url}}
+		// The sink is called from every worker at once.
+		var mu sync.Mutex
 		var est, srv float64
 		var got int
 		_, err = runner.Run(context.Background(), context.Background(), runner.Config{
@@ -44,6 +47,8 @@ func TestBuiltinMockTokenizer(t *testing.T) {
 			MaxInFlight: 4,
 			Client:      runner.NewHTTPClient(4, runner.Timeouts{}, false),
 			Sink: func(r *runner.Result) {
+				mu.Lock()
+				defer mu.Unlock()
 				if !r.OK() || r.Usage == nil {
 					t.Errorf("%s k %d: %s %s", name, r.K, r.ErrorClass, r.Error)
 					return

@@ -24,9 +24,26 @@ type Header struct {
 	// shard's), 0 when unknown (closed-loop stages): merge uses it to find
 	// requests that left no record.
 	Planned int64 `json:"planned_requests,omitempty"`
+	// Stages is the plan's load per stage, so the report can tell what was
+	// asked from what was delivered (older files have none).
+	Stages []StageInfo `json:"stages,omitempty"`
 	// Preflight is the outcome of the check sent to each target before the
 	// load (absent: none was made).
 	Preflight []PreflightCheck `json:"preflight,omitempty"`
+}
+
+// StageInfo is one stage of the plan as the results header records it.
+type StageInfo struct {
+	Name    string  `json:"name"`
+	Warmup  bool    `json:"warmup,omitempty"`
+	StartS  float64 `json:"start_s"` // offset of its start from the run's start
+	Seconds float64 `json:"seconds"`
+	// Rate is the stage's mean planned rate (req/s, all targets, every
+	// shard); 0 for a closed-loop stage. Planned is its request count, -1
+	// when unknown in advance (closed loop).
+	Rate    float64 `json:"target_rate"`
+	Planned int64   `json:"planned_requests"`
+	Users   int     `json:"users,omitempty"` // closed loop
 }
 
 // TargetInfo describes a target without its credentials.
@@ -71,10 +88,20 @@ type Trust struct {
 	StartSkewUS int64 `json:"start_skew_us,omitempty"`
 	// The verdict: LagP99US must not exceed LagLimitUS, derived from
 	// TTFTP50US (see TrustLimit).
-	TTFTP50US     int64  `json:"ttft_p50_us,omitempty"`
-	LagLimitUS    int64  `json:"schedule_lag_limit_us"`
-	Untrustworthy bool   `json:"untrustworthy,omitempty"`
-	Reason        string `json:"reason,omitempty"`
+	TTFTP50US int64 `json:"ttft_p50_us,omitempty"`
+	// LagSamples are the open-loop sends judged, LateSends those later
+	// than LagLimitUS (see TrustLimit).
+	LagSamples int64 `json:"schedule_lag_samples,omitempty"`
+	LateSends  int64 `json:"sent_late,omitempty"`
+	// The host during the run: 1-minute load average at the end, CPU
+	// steal over the run (share of CPU time), CPUs. They name the likely
+	// cause when the run is untrustworthy.
+	LoadAvg1      float64 `json:"load_average_1m,omitempty"`
+	StealShare    float64 `json:"cpu_steal_share,omitempty"`
+	CPUs          int     `json:"cpus,omitempty"`
+	LagLimitUS    int64   `json:"schedule_lag_limit_us"`
+	Untrustworthy bool    `json:"untrustworthy,omitempty"`
+	Reason        string  `json:"reason,omitempty"`
 }
 
 // PreflightCheck is the outcome of the one small request sent to a target

@@ -189,6 +189,11 @@ func WorseTrust(a, b Trust) Trust {
 	a.Dropped += b.Dropped
 	a.TTFTP50US = max(a.TTFTP50US, b.TTFTP50US)
 	a.LagLimitUS = max(a.LagLimitUS, b.LagLimitUS)
+	a.LagSamples += b.LagSamples
+	a.LateSends += b.LateSends
+	a.LoadAvg1 = max(a.LoadAvg1, b.LoadAvg1)
+	a.StealShare = max(a.StealShare, b.StealShare)
+	a.CPUs = max(a.CPUs, b.CPUs)
 	if abs(b.StartSkewUS) > abs(a.StartSkewUS) {
 		a.StartSkewUS = b.StartSkewUS
 	}

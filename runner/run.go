@@ -96,7 +96,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	go wakeProbe(probeCtx, wake, &r.lateness, probeDone)
 	dropsDone := make(chan struct{})
 	go r.recordDrops(dropsDone)
-	cpu0 := processCPU()
+	cpu0, host0 := processCPU(), sampleHost()
 
 	var base int64 // next open-loop k
 	closedBase := closedStart(cfg.Stages)
@@ -136,7 +136,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 
 	elapsed := time.Since(start)
 	st := Stats{Issued: r.live.issued.Load(), Dropped: r.dropped.Load(), Elapsed: elapsed}
-	st.Trust = r.trust(wake, processCPU()-cpu0, elapsed)
+	st.Trust = r.trust(wake, processCPU()-cpu0, elapsed, host0)
 	st.Trust.StartSkewUS = us(skew)
 	return st, nil
 }
@@ -429,7 +429,7 @@ func (r *run) trust(wake interface {
 	ValueAtQuantile(float64) int64
 	Max() int64
 	TotalCount() int64
-}, cpu, elapsed time.Duration) Trust {
+}, cpu, elapsed time.Duration, host0 hostSample) Trust {
 	l := r.live
 	l.mu.Lock()
 	t := Trust{Dropped: r.dropped.Load()}
@@ -439,6 +439,7 @@ func (r *run) trust(wake interface {
 	if l.ttft.TotalCount() > 0 {
 		t.TTFTP50US = l.ttft.ValueAtQuantile(50)
 	}
+	t.LagSamples, t.LateSends = lateSends(l.lag, r.cfg.TrustLimit.Limit(time.Duration(t.TTFTP50US)*time.Microsecond))
 	l.mu.Unlock()
 	if wake.TotalCount() > 0 {
 		t.WakeupP50US, t.WakeupP99US, t.WakeupMaxUS = wake.ValueAtQuantile(50), wake.ValueAtQuantile(99), wake.Max()
@@ -447,6 +448,7 @@ func (r *run) trust(wake interface {
 	if elapsed > 0 {
 		t.CPUShare = cpu.Seconds() / (elapsed.Seconds() * float64(runtime.GOMAXPROCS(0)))
 	}
+	t.recordHost(host0)
 	r.cfg.TrustLimit.evaluate(&t)
 	return t
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -272,23 +273,42 @@ func TestDrainCancel(t *testing.T) {
 	})
 }
 
-// TestTrustLimit: the verdict follows max(floor, fraction·TTFT p50).
+// TestTrustLimit: the limit is max(floor, fraction·TTFT p50); the verdict
+// judges the share of late sends (given enough of them), the worst send and
+// the wake-up probe, and names the likely cause.
 func TestTrustLimit(t *testing.T) {
 	for _, tc := range []struct {
-		lagP99, ttftP50 int64 // µs
-		bad             bool
+		name string
+		tr   Trust
+		bad  string // "" trustworthy, else a word of the reason
 	}{
-		{4000, 10000, false},  // under the 5 ms floor
-		{6000, 10000, true},   // over the floor, TTFT too short to raise it
-		{6000, 200000, false}, // 5% of 200 ms is 10 ms
-		{11000, 200000, true}, // over 10 ms
-		{0, 0, false},         // nothing measured
+		// 2 of 1000 late: under 1%.
+		{"few late", Trust{LagSamples: 1000, LateSends: 2, LagMaxUS: 40_000, TTFTP50US: 10_000}, ""},
+		// 30 of 1000 late: over 1%.
+		{"many late", Trust{LagSamples: 1000, LateSends: 30, LagMaxUS: 40_000, TTFTP50US: 10_000}, "30 of 1000"},
+		// 2 of 50 is 4%, but 50 sends are too few to judge a share: one
+		// hiccup must not flip the verdict.
+		{"few samples", Trust{LagSamples: 50, LateSends: 2, LagMaxUS: 40_000}, ""},
+		// One send 150 ms late: over 20 × the 5 ms floor.
+		{"one stall", Trust{LagSamples: 50, LateSends: 1, LagMaxUS: 150_000}, "150ms late"},
+		// 5% of a 200 ms TTFT p50 is 10 ms: 150 ms is under 20 × 10 ms.
+		{"limit follows TTFT", Trust{LagSamples: 50, LateSends: 1, LagMaxUS: 150_000, TTFTP50US: 4_000_000}, ""},
+		// Closed loop: no sends judged, but the wake-up probe was late.
+		{"late timers", Trust{WakeupP99US: 30_000}, "wake-up"},
+		// Open loop with enough sends: their own lag judges, not the probe.
+		{"open loop, late timers", Trust{LagSamples: 1000, LateSends: 2, LagMaxUS: 9_000, WakeupP99US: 30_000}, ""},
+		// The cause: a loaded host is named.
+		{"loaded host", Trust{WakeupP99US: 30_000, LoadAvg1: 9.7, CPUs: 2}, "load average 9.7 on 2 CPUs: other processes"},
+		{"nothing measured", Trust{}, ""},
 	} {
-		tr := Trust{LagP99US: tc.lagP99, TTFTP50US: tc.ttftP50}
+		tr := tc.tr
 		DefaultTrustLimit.evaluate(&tr)
-		if tr.Untrustworthy != tc.bad || (tc.bad && tr.Reason == "") {
-			t.Errorf("lag p99 %dµs, TTFT p50 %dµs: untrustworthy %v (%s), want %v", tc.lagP99, tc.ttftP50, tr.Untrustworthy, tr.Reason, tc.bad)
+		if tr.Untrustworthy != (tc.bad != "") || !strings.Contains(tr.Reason, tc.bad) {
+			t.Errorf("%s: untrustworthy %v (%s), want %q", tc.name, tr.Untrustworthy, tr.Reason, tc.bad)
 		}
+	}
+	if got := DefaultTrustLimit.Limit(200 * time.Millisecond); got != 10*time.Millisecond {
+		t.Errorf("limit for TTFT p50 200ms = %s, want 10ms", got)
 	}
 }
 

@@ -25,6 +25,9 @@ type Projection struct {
 	Rate     float64 // requests per second
 	Period   time.Duration
 	Currency string
+	// Exchange is the rate prices were converted at ("1 USD = 7.2 CNY"),
+	// empty in the catalog's own currency.
+	Exchange string
 	Variants []VariantCost
 }
 
@@ -105,6 +108,13 @@ func (p *Plan) Project(rate float64, period time.Duration, currency string) (*Pr
 		currency = cat.Currency
 	}
 	pr := &Projection{Scenario: p.Scenario.Name, Rate: rate, Period: period, Currency: strings.ToUpper(currency)}
+	if !strings.EqualFold(currency, cat.Currency) {
+		for k, v := range cat.Exchange {
+			if strings.EqualFold(k, currency) {
+				pr.Exchange = fmt.Sprintf("1 %s = %g %s", strings.ToUpper(k), v, cat.Currency)
+			}
+		}
+	}
 	requests := rate * period.Seconds()
 	for i, t := range p.Scenario.Targets {
 		vc := VariantCost{Target: t.Name, Model: t.Model, Requests: requests}
@@ -158,6 +168,9 @@ func (pr *Projection) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "cost projection: %s\n", pr.Scenario)
 	fmt.Fprintf(w, "each variant serving the whole mix at %s req/s for %s = %s requests; prices in %s per 1M tokens\n",
 		trimFloat(pr.Rate, 3), per, groupThousands(math.Round(pr.Requests()), 0), pr.Currency)
+	if pr.Exchange != "" {
+		fmt.Fprintf(w, "converted at %s (the catalog's exchange rate; a --catalog file with exchange: changes it)\n", pr.Exchange)
+	}
 	fmt.Fprintln(w, "assumes every answer uses its full max_tokens (an upper bound), no reasoning tokens, and cache hits for every prefix-group request")
 	for _, v := range pr.Variants {
 		fmt.Fprintf(w, "\n%s  %s\n", v.Target, v.Model)

@@ -90,3 +90,26 @@ func TestThinkingBudgetRange(t *testing.T) {
 		}
 	}
 }
+
+// TestProjectionExchange: a projection in another currency says the rate.
+func TestProjectionExchange(t *testing.T) {
+	sc, _ := Parse("b.yaml", []byte(budgetScenario))
+	p, err := NewPlan(sc, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := p.Project(1, time.Hour, "usd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := pr.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if pr.Exchange != "1 USD = 7.2 CNY" || !strings.Contains(b.String(), "converted at 1 USD = 7.2 CNY") {
+		t.Errorf("exchange %q:\n%s", pr.Exchange, b.String())
+	}
+	if pr, _ := p.Project(1, time.Hour, ""); pr.Exchange != "" {
+		t.Errorf("in the catalog's currency: %q", pr.Exchange)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/seedbench/seedbench/report"
 	"github.com/urfave/cli/v2"
@@ -32,6 +33,8 @@ Examples:
 			&cli.IntFlag{Name: "replicates", Value: 2000, Usage: "bootstrap replicates"},
 			&cli.Uint64Flag{Name: "bootstrap-seed", Value: 1, Usage: "seed of the bootstrap (same inputs and seed: same intervals)"},
 			&cli.StringFlag{Name: "catalog", Usage: "model catalog `FILE` (prices, for cost_per_1k) laid over the built-in one"},
+			&cli.BoolFlag{Name: "force", Usage: "compare runs that are not comparable (different scenario, plan, targets or models); the headline says it was forced"},
+			&cli.BoolFlag{Name: "allow-untrusted", Usage: "compare even when a side was marked untrustworthy (otherwise exit 3)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
@@ -49,12 +52,44 @@ Examples:
 			if err != nil {
 				return err
 			}
-			return doCompare(c.Args().Get(0), c.Args().Get(1), c.String("out"), p, opts, c.App.Writer)
+			gate := compareGate{force: c.Bool("force"), allowUntrusted: c.Bool("allow-untrusted")}
+			return doCompare(c.Args().Get(0), c.Args().Get(1), c.String("out"), p, opts, gate, c.App.Writer)
 		},
 	}
 }
 
-func doCompare(baseArg, curArg, out string, p report.Pricing, opts report.CompareOptions, stdout io.Writer) error {
+// compareGate says which refusals of compare are waived.
+type compareGate struct{ force, allowUntrusted bool }
+
+// check refuses to compare what is not comparable (exit 2, every
+// difference named) or not trustworthy (exit 3, which side and why), and
+// prints what differs but still compares (the seed) and what was waived.
+func (g compareGate) check(base, cur *report.Summary, stdout io.Writer) error {
+	for _, side := range []struct {
+		name string
+		s    *report.Summary
+	}{{"baseline", base}, {"current", cur}} {
+		if j, why := side.s.Judge(); j == report.Untrusted {
+			if !g.allowUntrusted {
+				return withCode(exitUntrusted, fmt.Errorf("the %s run is %s (--allow-untrusted compares anyway)", side.name, why))
+			}
+			fmt.Fprintf(stdout, "warning: the %s run is %s; compared anyway (--allow-untrusted)\n", side.name, why)
+		}
+	}
+	diffs, notes := report.Differences(base, cur)
+	for _, n := range notes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
+	if len(diffs) > 0 {
+		if !g.force {
+			return usageErr("the runs are not comparable (--force compares anyway):\n  %s", strings.Join(diffs, "\n  "))
+		}
+		fmt.Fprintf(stdout, "FORCED comparison of runs that are not comparable: %s\n", strings.Join(diffs, "; "))
+	}
+	return nil
+}
+
+func doCompare(baseArg, curArg, out string, p report.Pricing, opts report.CompareOptions, gate compareGate, stdout io.Writer) error {
 	load := func(arg string) (*report.Summary, error) {
 		paths, err := report.ResultsFiles([]string{arg})
 		if err != nil {
@@ -72,6 +107,9 @@ func doCompare(baseArg, curArg, out string, p report.Pricing, opts report.Compar
 	}
 	cur, err := load(curArg)
 	if err != nil {
+		return err
+	}
+	if err := gate.check(base, cur, stdout); err != nil {
 		return err
 	}
 	cmp, err := report.Compare(base, cur, opts)

@@ -93,7 +93,7 @@ mix:
     output_tokens: 4
 load:
   seed: 3
-  max_in_flight: 50
+  max_in_flight: 640             # never drop: every echo must be sent, however busy the machine
   stages:
     - kind: constant
       rate: 400/s

@@ -132,6 +132,9 @@ func TestFaultMatrix(t *testing.T) {
 		check func(t *testing.T, rec map[string]any)
 		// report checks the summary beyond counts.
 		report func(t *testing.T, sum *report.Summary, faulted int)
+		// idle replaces the idle timeout for a row whose fault is not a
+		// silence (0: the shared one).
+		idle time.Duration
 	}{
 		// 429 with Retry-After: 1, recorded verbatim.
 		{name: "http_429", faults: mockserver.Faults{HTTP429: 0.5}, class: "http_429", check: func(t *testing.T, r map[string]any) {
@@ -186,13 +189,19 @@ func TestFaultMatrix(t *testing.T) {
 		// Every line ends in \r\n.
 		{name: "crlf", faults: mockserver.Faults{CRLF: 0.5}},
 		// One ~1 MiB event.
-		{name: "big_event", faults: mockserver.Faults{BigEvent: 0.5}},
+		// Reading and scanning a 1 MiB line under -race on a busy machine
+		// can take longer than the stall rows' idle timeout.
+		{name: "big_event", faults: mockserver.Faults{BigEvent: 0.5}, idle: 10 * time.Second},
 	} {
 		// Rows run one after the other: Main is not safe for concurrent
 		// use (urfave/cli's help flag is a package-level value it writes).
 		t.Run(tc.name, func(t *testing.T) {
 			url := faultMock(t, tc.faults)
 			out := filepath.Join(t.TempDir(), "run")
+			idle := idle
+			if tc.idle > 0 {
+				idle = tc.idle
+			}
 			var stdout, stderr bytes.Buffer
 			code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--no-preflight", "--target", url + "/v1", "--out", out,
 				"--ttfb-timeout", ttfb.String(), "--idle-timeout", idle.String(),

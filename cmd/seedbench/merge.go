@@ -85,7 +85,8 @@ func doMerge(outDir string, inputs []string, opts report.Options, stdout, stderr
 	for _, w := range info.Warnings {
 		fmt.Fprintf(stderr, "seedbench: warning: %s\n", w)
 	}
-	if _, err := writeReport(outDir, []string{merged}, opts, stdout); err != nil {
+	sum, err := writeReport(outDir, []string{merged}, opts, stdout)
+	if err != nil {
 		return withCode(exitUntrusted, err)
 	}
 	var problems []error
@@ -98,8 +99,35 @@ func doMerge(outDir string, inputs []string, opts report.Options, stdout, stderr
 	if len(info.DuplicateK) > 0 {
 		problems = append(problems, fmt.Errorf("requests recorded more than once (kept the first): %v", info.DuplicateK))
 	}
+	// A shard the generator could not trust makes the whole run
+	// untrustworthy: say which.
+	if sum.Trust != nil && sum.Trust.Untrustworthy {
+		for i, p := range paths {
+			if ft := footerOf(p); ft != nil && ft.Trust.Untrustworthy {
+				problems = append(problems, fmt.Errorf("%s is untrustworthy: %s", inputs[i], ft.Trust.Reason))
+			}
+		}
+	}
 	if len(problems) > 0 {
 		return withCode(exitUntrusted, fmt.Errorf("merge incomplete: %w", errors.Join(problems...)))
 	}
 	return nil
+}
+
+// footerOf is the footer of a results file, nil when it has none or cannot
+// be read.
+func footerOf(path string) *runner.Footer {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	rd, err := runner.NewReader(f, path)
+	if err != nil {
+		return nil
+	}
+	var r runner.Result
+	for rd.Next(&r) == nil {
+	}
+	return rd.Footer
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/seedbench/seedbench/report"
+	"github.com/seedbench/seedbench/run"
 	"github.com/seedbench/seedbench/scenarios"
 	"github.com/urfave/cli/v2"
 )
@@ -27,11 +29,12 @@ Examples:
    seedbench report --out runs/soak-merged runs/soak/shard-0 runs/soak/shard-1`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "directory for the report's files (default: the single run directory given)"},
-			sloFlag(),
+			sloFlag(), allowInconclusiveFlag(),
 			&cli.StringFlag{Name: "junit", Usage: "also write the SLO checks as JUnit XML to this file"},
 			&cli.Float64Flag{Name: "rate", Usage: "request rate (req/s, all targets) for cost projections", DefaultText: "the scenario's"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "skip the charts"},
 			&cli.StringFlag{Name: "catalog", Usage: "model catalog `FILE` (prices) laid over the built-in one"},
+			&cli.StringFlag{Name: "currency", Usage: "money in this currency (CNY, USD), converted at the catalog's exchange rate; default: the catalog's"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -57,7 +60,7 @@ Examples:
 				return usageErr("%v", err)
 			}
 			fmt.Fprintf(c.App.ErrWriter, "seedbench: report in %s\n", filepath.Join(out, report.FileHTML))
-			return sloExit(sum)
+			return verdictExit(sum, c.Bool("allow-inconclusive"))
 		},
 	}
 }
@@ -87,7 +90,7 @@ func sloFromFlag(c *cli.Context) ([]scenarios.Objective, error) {
 
 // reportOptions reads the flags every reporting command shares.
 func reportOptions(c *cli.Context) (report.Options, error) {
-	p, err := pricingFrom(c.String("catalog"))
+	p, err := pricingIn(c.String("catalog"), c.String("currency"))
 	if err != nil {
 		return report.Options{}, err
 	}
@@ -128,6 +131,23 @@ func defaultReportDir(args []string) (string, error) {
 // pricing is the built-in model catalog's price table for cost figures.
 func pricing() report.Pricing { return report.CatalogPricing(scenarios.DefaultCatalog()) }
 
+// pricingIn is pricingFrom with prices converted to currency ("" keeps
+// the catalog's); a currency the catalog has no rate for is a usage error.
+func pricingIn(path, currency string) (report.Pricing, error) {
+	cat := scenarios.DefaultCatalog()
+	if path != "" {
+		var err error
+		if cat, err = scenarios.LoadCatalog(path); err != nil {
+			return nil, usageErr("--catalog: %v", err)
+		}
+	}
+	p, err := report.CatalogPricingIn(cat, currency)
+	if err != nil {
+		return nil, usageErr("--currency: %v", err)
+	}
+	return p, nil
+}
+
 // pricingFrom is the built-in catalog with the user's catalog file laid
 // over it, when one is given.
 func pricingFrom(path string) (report.Pricing, error) {
@@ -150,16 +170,18 @@ func writeReport(dir string, paths []string, opts report.Options, stdout io.Writ
 	return sum, report.WriteText(stdout, sum)
 }
 
-// sloExit turns a failed SLO verdict into exit code 1.
-func sloExit(sum *report.Summary) error {
-	if sum.SLO.Pass {
+// allowInconclusiveFlag is --allow-inconclusive of run and report.
+func allowInconclusiveFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "allow-inconclusive", Usage: "exit 0 when no check failed but some had too few samples to tell (otherwise exit 1)"}
+}
+
+// verdictExit turns a report's judgement into the exit code: 3 for an
+// untrustworthy run, 1 for a failed check (or an inconclusive one unless
+// allowInconclusive), printing the one-line reason.
+func verdictExit(sum *report.Summary, allowInconclusive bool) error {
+	class, why := run.Judge(sum, allowInconclusive)
+	if class == run.OK {
 		return nil
 	}
-	n := 0
-	for _, c := range sum.SLO.Checks {
-		if !c.Pass {
-			n++
-		}
-	}
-	return withCode(exitCheck, fmt.Errorf("SLO failed: %d of %d checks", n, len(sum.SLO.Checks)))
+	return withCode(exitCodeOf(class), errors.New(why))
 }

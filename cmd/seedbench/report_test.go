@@ -36,7 +36,7 @@ func TestReportCommand(t *testing.T) {
 	// Overriding the failing objectives with the flag makes it pass.
 	stdout.Reset()
 	code = Main(context.Background(), []string{"seedbench", "report", "--no-plots", "--out", t.TempDir(),
-		"--slo", "ttft_p99=10s,availability=80%,error_rate=20%,tpot_p95=1s", seeded}, &stdout, &stderr)
+		"--slo", "ttft_p99=10s,availability=80%,error_rate=20%,tpot_p95=1s,dropped=5%", seeded}, &stdout, &stderr)
 	if code != exitOK {
 		t.Fatalf("exit %d with lenient objectives:\n%s", code, stdout.String())
 	}

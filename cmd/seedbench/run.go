@@ -24,9 +24,11 @@ type runOptions struct {
 	Model    string
 	// MaxCompletionTokens overrides every target's thinking budget.
 	MaxCompletionTokens int
-	Rate                string
-	Duration            string
-	APIKeyEnv           string
+	// Pricing prices the report (the catalog, in --currency).
+	Pricing   report.Pricing
+	Rate      string
+	Duration  string
+	APIKeyEnv string
 	// APIKeyFile, when set, holds the key of every target that names no
 	// api_key_env of its own (instead of the APIKeyEnv variable).
 	APIKeyFile string
@@ -38,7 +40,9 @@ type runOptions struct {
 	NoPlots    bool // the report without its charts
 	DryRun     bool // print the plan, send nothing
 	SLO        []scenarios.Objective
-	Sharding   sharding
+	// AllowInconclusive accepts a verdict with too few samples (exit 0).
+	AllowInconclusive bool
+	Sharding          sharding
 	// Calibrate probes the first target before the run and corrects the
 	// token estimate to its usage.prompt_tokens.
 	Calibrate bool
@@ -86,11 +90,13 @@ requests in flight --grace to finish; a second one cancels them at once.
 Either way results.jsonl stays valid and the report is written.
 
 Exit codes: 0 ok; 1 an SLO failed; 2 bad flags or scenario; 3 interrupted, no
-request succeeded, or the run is untrustworthy (schedule lag p99 above
-max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
+request succeeded, or the run is untrustworthy (more than 1% of the sends
+later than max(--max-lag, --max-lag-ttft-pct of TTFT p50), one send 20× that
+late, or the wake-up probe late by that much: the generator fell behind).`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
 			&cli.StringFlag{Name: "model", Usage: "override the model of every target"},
+			&cli.StringFlag{Name: "currency", Usage: "money in the report in this currency (CNY, USD), converted at the catalog's exchange rate"},
 			&cli.IntFlag{Name: "max-completion-tokens", Usage: "thinking budget of every target: sent as max_completion_tokens (reasoning + answer, 0..65536) instead of max_tokens"},
 			&cli.StringFlag{Name: "rate", Usage: "override the rate of every open-loop stage, e.g. 20/s or 1200/m"},
 			&cli.StringFlag{Name: "duration", Usage: "stretch or shrink the measured stages to last this long in total, e.g. 2m (a warmup runs before them, on top)"},
@@ -103,7 +109,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.BoolFlag{Name: "no-preflight", Usage: "skip the one small request per target that checks the URL, the key and the model before the load starts (a refused key, a 404 or nothing listening exits 2 at once)"},
 			&cli.BoolFlag{Name: "calibrate", Usage: "before the run, send three probe prompts to the first target and correct the token estimate to its usage.prompt_tokens (tier targeting for a tokenizer we cannot see)"},
 			&cli.BoolFlag{Name: "no-calibrate", Usage: "do not calibrate the token estimate against a real first target (by default it is calibrated once per base URL and model and the fit cached)"},
-			sloFlag(),
+			sloFlag(), allowInconclusiveFlag(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (targets, stages, planned requests) and send nothing"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "write the report without its charts (faster; \"seedbench report\" can draw them later)"},
 			&cli.DurationFlag{Name: "progress-every", Value: 10 * time.Second, Usage: "when stderr is not a terminal, print a progress line this often (0: never)"},
@@ -114,7 +120,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			&cli.StringFlag{Name: "max-spend", Usage: "stop issuing once the measured spend (server usage × the catalog) would pass this, e.g. 5CNY; exit 3", DefaultText: "the scenario's load.max_spend"},
 			&cli.BoolFlag{Name: "no-spend-cap", Usage: "allow a real endpoint without a spend cap"},
 			&cli.IntFlag{Name: "max-in-flight", Usage: "override the scenario's max_in_flight (open loop: beyond it requests are dropped, never delayed)", DefaultText: "the scenario's"},
-			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "schedule lag p99 allowed before the run is untrustworthy (exit 3): at least this"},
+			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "a request sent later than this after its planned time is late; more than 1% late (of at least 100), or one 20× this late, makes the run untrustworthy (exit 3): at least this"},
 			&cli.Float64Flag{Name: "max-lag-ttft-pct", Value: 100 * runner.DefaultTrustLimit.TTFTFraction, Usage: "… or this percentage of TTFT p50, whichever is larger"},
 			&cli.DurationFlag{Name: "connect-timeout", Usage: "dial + TLS handshake limit", DefaultText: runner.DefaultTimeouts.Connect.String()},
 			&cli.DurationFlag{Name: "ttfb-timeout", Usage: "request sent → response headers limit", DefaultText: runner.DefaultTimeouts.TTFB.String()},
@@ -127,7 +133,8 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			}
 			o := runOptions{
 				Scenario: c.Args().First(), Target: c.String("target"), Model: c.String("model"), MaxCompletionTokens: c.Int("max-completion-tokens"),
-				Rate: c.String("rate"), Duration: c.String("duration"),
+				Pricing: pricing(),
+				Rate:    c.String("rate"), Duration: c.String("duration"),
 				APIKeyEnv: c.String("api-key-env"), APIKeyFile: c.String("api-key-file"), OutDir: c.String("out"), Seed: c.Int64("seed"),
 				SeedSet: c.IsSet("seed"), Grace: c.Duration("grace"), Quiet: c.Bool("quiet"), NoPlots: c.Bool("no-plots"), DryRun: c.Bool("dry-run"), Calibrate: c.Bool("calibrate"), NoCalibrate: c.Bool("no-calibrate"),
 				Insecure: c.Bool("insecure"), MetricsAddr: c.String("metrics-addr"), MetricsLinger: c.Duration("metrics-linger"), MaxInFlight: c.Int("max-in-flight"), MaxSpend: c.String("max-spend"), AbortOnBurn: c.Bool("abort-on-burn"), NoSpendCap: c.Bool("no-spend-cap"),
@@ -141,7 +148,7 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 			if err != nil {
 				return err
 			}
-			o.SLO = slo
+			o.SLO, o.AllowInconclusive = slo, c.Bool("allow-inconclusive")
 			if err := o.check(); err != nil {
 				return err
 			}
@@ -165,6 +172,13 @@ max(--max-lag, --max-lag-ttft-pct of TTFT p50): the generator fell behind).`,
 					out = run.DefaultDir(o.Scenario)
 				}
 				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet", "metrics-addr", "metrics-linger"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
+			}
+			if cur := c.String("currency"); cur != "" {
+				p, err := pricingIn("", cur)
+				if err != nil {
+					return err
+				}
+				o.Pricing = p
 			}
 			return doRun(c.Context, o, c.App.Writer, c.App.ErrWriter)
 		},
@@ -223,8 +237,8 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		OutDir: o.OutDir, Tool: "seedbench " + version, Quiet: o.Quiet,
 		Calibrate: o.Calibrate, NoCalibrate: o.NoCalibrate, NoPreflight: o.NoPreflight, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
 		Grace: o.Grace, Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
-		Report: report.Options{Pricing: pricing(), StepSummary: os.Getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
-		DryRun: o.DryRun,
+		Report: report.Options{Pricing: o.Pricing, StepSummary: os.Getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
+		DryRun: o.DryRun, AllowInconclusive: o.AllowInconclusive,
 		Stdout: stdout, Stderr: stderr,
 	}
 	var metrics *runMetrics

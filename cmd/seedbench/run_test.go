@@ -244,7 +244,7 @@ func TestRunDryRun(t *testing.T) {
 func TestGoodputObjectiveRoundTrip(t *testing.T) {
 	t.Parallel()
 	url := startTestMock(t, 0.05)
-	sc := writeScenario(t, shortScenario+"slo:\n  goodput: 60/m\n  availability: 90%\n")
+	sc := writeScenario(t, shortScenario+"slo:\n  goodput: 60/m\n")
 	out := filepath.Join(t.TempDir(), "run")
 	for _, args := range [][]string{
 		{"scenarios", "validate", sc},

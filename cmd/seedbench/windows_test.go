@@ -15,8 +15,9 @@ import (
 )
 
 // windowedSoak is slo-soak at 1/120 scale: 30 s stand for an hour, a 5 s
-// window for ten minutes. The whole run allows 5 % failures, every window
-// 1 %.
+// window for ten minutes. The whole run allows 10 % failures (so that its
+// 600 requests' 95 % interval clears the objective: conclusive), every
+// window 1 %.
 const windowedSoak = `name: slo-soak-windowed
 description: slo-soak at 1/120 scale, windowed availability
 targets:
@@ -35,7 +36,7 @@ load:
       rate: 20/s
       duration: 30s
 slo:
-  availability: 95%
+  availability: 90%
   targets:
     mini:
       error_rate: {max: 1%, window: 5s}
