@@ -107,11 +107,7 @@ func (f *fileSource) expect(e *expectation, tierIndex func(int) int) {
 	w := 1 / float64(len(f.rows))
 	for i := range f.rows {
 		r := &f.rows[i]
-		out := r.output
-		if out <= 0 {
-			out = f.defaultOut
-		}
-		out = max(1, min(out, f.maxOut, f.ctx-r.input))
+		out := f.maxTokens(r)
 		t := tierIndex(r.input)
 		e.tiers[t].p += w
 		e.tiers[t].prompt += w * float64(r.input)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -183,12 +184,12 @@ func loadFileSource(s *Scenario) (*fileRows, error) {
 	if f.Trace != "" {
 		name, kind = f.Trace, "trace"
 	}
-	b, path, err := openSourceFile(name)
+	b, file, err := openSourceFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("source.%s: %w", kind, err)
 	}
 	sum := sha256.Sum256(b)
-	fr := &fileRows{kind: kind, path: path, sha256: hex.EncodeToString(sum[:]), format: f.Format}
+	fr := &fileRows{kind: kind, path: file, sha256: hex.EncodeToString(sum[:]), format: f.Format}
 	if fr.format == "" {
 		fr.format = guessFormat(kind, b)
 	}
@@ -206,17 +207,15 @@ func loadFileSource(s *Scenario) (*fileRows, error) {
 	default:
 		err = fmt.Errorf("format %q is not one of %s", fr.format, strings.Join(formatsOf(kind), ", "))
 	}
-	var se *sourceError
-	if e, ok := err.(*sourceError); ok {
-		se = e
-		se.File = path
+	if se, ok := err.(*sourceError); ok {
+		se.File = file // the parsers know the line, not the file
 		return nil, se
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v", file, err)
 	}
 	if len(fr.rows) == 0 {
-		return nil, fmt.Errorf("%s: no %s rows", path, kind)
+		return nil, fmt.Errorf("%s: no %s rows", file, kind)
 	}
 	return fr, nil
 }
@@ -265,7 +264,7 @@ func (s *Scenario) validateSource(d *decoder) {
 	case f.Trace != "":
 		kind = "trace"
 	}
-	if f.Format != "" && !containsString(formatsOf(kind), f.Format) {
+	if f.Format != "" && !slices.Contains(formatsOf(kind), f.Format) {
 		d.fail("source.format", "%q is not a %s format (one of %s)", f.Format, kind, strings.Join(formatsOf(kind), ", "))
 	}
 	if f.Speed < 0 {
@@ -305,15 +304,6 @@ func (s *Scenario) validateSource(d *decoder) {
 	}
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // tagBlock seeds a Mooncake block's text; tagRow a dataset row's pick.
 const (
 	tagBlock = 0x5ea0_0010
@@ -350,13 +340,7 @@ func (src *Source) buildFromFile(k int64, withBody bool) runner.Request {
 	t := &src.targets[ti]
 	f := src.file
 	_, row := src.rowFor(j)
-	out := row.output
-	if out <= 0 {
-		out = f.defaultOut
-	}
-	// A trace asks for what the model can give: a row longer than the
-	// target's limits is cut to fit (the prompt is the trace's).
-	out = max(1, min(out, f.maxOut, f.ctx-row.input))
+	out := f.maxTokens(row)
 	r := runner.Request{
 		K: k, Target: ti, Class: f.kind, MaxTokens: out,
 		EstPromptTokens: row.input,
@@ -380,6 +364,17 @@ func (src *Source) buildFromFile(k int64, withBody bool) runner.Request {
 	b = src.appendTraceText(b, k, row)
 	r.Body = append(b, `"}]}`...)
 	return r
+}
+
+// maxTokens is a row's max_tokens: its expected output, or the source's
+// default, cut to what the targets can give (the prompt is the file's, so
+// a row longer than a target's limits gets a shorter answer).
+func (f *fileSource) maxTokens(row *sourceRow) int {
+	out := row.output
+	if out <= 0 {
+		out = f.defaultOut
+	}
+	return max(1, min(out, f.maxOut, f.ctx-row.input))
 }
 
 // textBytes is about how long a trace row's text is (a capacity hint).
