@@ -72,7 +72,7 @@ var resultKeys = func() []string {
 // fastKeys are the keys decodeFast understands; TestFastPathCoversResult
 // fails when Result grows a field that is not among them.
 var fastKeys = []string{
-	"type", "k", "target", "model", "class", "tier", "stage", "warmup", "prefix_group",
+	"type", "k", "target", "model", "class", "tier", "stage", "warmup", "prefix_group", "session", "turn",
 	"intended_us", "sent_us", "lag_us", "connect_us", "ttfb_us", "ttft_us", "ttfat_us", "e2e_us",
 	"events_us", "event_chars", "status", "http_status", "error_class", "error", "retry_after",
 	"finish_reason", "usage", "est_prompt_tokens", "est_completion_tokens", "max_tokens",
@@ -153,6 +153,10 @@ func (d *RecordDecoder) field(s *jscan, key []byte, r *Result, ev *[]int64, ch *
 		return s.bool(&r.Warmup)
 	case "prefix_group":
 		return s.intField(&r.Prefix)
+	case "session":
+		return s.int64(&r.Session)
+	case "turn":
+		return s.intField(&r.Turn)
 	case "intended_us":
 		return s.int64(&r.IntendedUS)
 	case "sent_us":
