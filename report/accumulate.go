@@ -47,6 +47,7 @@ type acc struct {
 	tpotFromClient  int64
 	thinking        int64 // ok requests that reasoned before answering
 	finishLength    int64 // ok requests cut at max_tokens
+	zeroCompletion  int64 // ok requests that finished without a completion token
 	incompleteUsage int64
 }
 
@@ -93,6 +94,7 @@ func (a *acc) merge(o *acc) {
 	a.tpotFromClient += o.tpotFromClient
 	a.thinking += o.thinking
 	a.finishLength += o.finishLength
+	a.zeroCompletion += o.zeroCompletion
 	a.incompleteUsage += o.incompleteUsage
 }
 
@@ -195,6 +197,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 		t.errors.add(r)
 		b := t.series.at(r.IntendedUS)
 		b.dropped++
+		b.planned++
 		return billing{}
 	}
 
@@ -218,6 +221,9 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	a.firstEnd = min(a.firstEnd, end)
 	a.lastEnd = max(a.lastEnd, end)
 	t.series.at(r.SentUS).sent++
+	if r.IntendedUS >= 0 { // the plan's rate over time: every planned request is sent or dropped
+		t.series.at(r.IntendedUS).planned++
+	}
 	t.quota.add(r)
 	if r.IntendedUS >= 0 { // closed-loop requests have no plan time, hence no lag
 		runner.RecordMicros(a.hist[Lag], r.LagUS)
@@ -243,6 +249,9 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	}
 
 	a.ok++
+	if r.ZeroCompletion {
+		a.zeroCompletion++
+	}
 	var v [numMetrics]int64 // this request's figures, for goodput
 	if r.TTFBUS > 0 {
 		v[TTFB] = r.TTFBUS

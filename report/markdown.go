@@ -54,6 +54,21 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	if len(s.Targets) > 1 {
 		row("**all**", s.Overall)
 	}
+	if notes := zeroCompletionNotes(s); len(notes) > 0 {
+		fmt.Fprintln(ew)
+		for _, n := range notes {
+			fmt.Fprintf(ew, "- %s\n", mdEscape(n))
+		}
+	}
+
+	if len(s.Load) > 0 {
+		fmt.Fprintf(ew, "\n### Load delivered\n\n_%s._\n\n| %s |\n|---|---|--:|--:|--:|--:|--:|--:|--:|\n", capitalize(loadCaption(s)), strings.Join(loadHeader, " | "))
+		for _, d := range s.Load {
+			r := loadRow(d)
+			r[0], r[1] = mdEscape(r[0]), mdEscape(r[1])
+			fmt.Fprintf(ew, "| %s |\n", strings.Join(r, " | "))
+		}
+	}
 
 	if len(s.SLO.Checks) > 0 {
 		fmt.Fprintln(ew, "\n### SLO\n\n| | target | objective | measured | error budget left | basis |\n|---|---|---|--:|--:|---|")

@@ -109,6 +109,11 @@ func (s *Scenario) validateContext(d *decoder, p string, ps PrefixSet) {
 	if !s.Source.IsZero() {
 		d.fail(p+".mode", "%s needs requests from the mix, not from a source file", PrefixContextAPI)
 	}
+	if !s.Sessions.IsZero() {
+		// A session's turns carry their history; a context holds one fixed
+		// prefix (Ark's session mode, which rewrites itself, is another API).
+		d.fail(p+".mode", "%s does not combine with sessions (a context holds one fixed prefix)", PrefixContextAPI)
+	}
 	for i, t := range s.Targets {
 		if !hasContextAPI(t) {
 			g, _ := GatewayOf(t)

@@ -27,6 +27,8 @@ type Scenario struct {
 	// Its file path is resolved when the scenario is read: relative to the
 	// scenario file, or "builtin:…" for the files of built-in scenarios.
 	Source FileSource `yaml:"source" json:"source,omitzero"`
+	// Sessions makes the traffic multi-turn conversations (see session.go).
+	Sessions Sessions `yaml:"sessions" json:"sessions,omitzero"`
 
 	// catalog gives model limits and tiers; nil means DefaultCatalog.
 	catalog *Catalog
@@ -164,5 +166,3 @@ const (
 	// KindTrace replays the scenario's source trace at its own times.
 	KindTrace = "trace"
 )
-
-var stageKinds = []string{KindConstant, KindPoisson, KindGamma, KindRamp, KindSine, KindConcurrency, KindTrace}

@@ -35,6 +35,10 @@ type Config struct {
 	DropRate float64
 	// MaxEvents caps token-bearing events per request (default 64).
 	MaxEvents int
+	// ZeroCompletion is how many of the first measured successes finish
+	// with a reason but no completion token (content_filter, no event,
+	// server usage of 0 completion tokens).
+	ZeroCompletion int
 	// Resolved is put in the header as the resolved scenario (SLO block …).
 	Resolved json.RawMessage
 }
@@ -49,10 +53,18 @@ func Header(cfg Config) runner.Header {
 		infos[i] = runner.TargetInfo{Name: t.Name, Model: t.Model, BaseURL: "builtin-mock"}
 	}
 	total := cfg.Requests + cfg.Warmup
+	// One steady stage at cfg.Rate, after a warmup stage when there is
+	// one; the last request is planned at the window's end.
+	var stages []runner.StageInfo
+	if cfg.Warmup > 0 {
+		stages = append(stages, runner.StageInfo{Name: "warmup", Warmup: true, Seconds: float64(cfg.Warmup) / cfg.Rate, Rate: cfg.Rate, Planned: int64(cfg.Warmup)})
+	}
+	from := float64(cfg.Warmup) / cfg.Rate
+	stages = append(stages, runner.StageInfo{Name: "steady", StartS: from, Seconds: float64(cfg.Requests-1) / cfg.Rate, Rate: cfg.Rate, Planned: int64(cfg.Requests)})
 	return runner.Header{
 		Type: "header", Tool: "seedbench synth", Scenario: cfg.Scenario, PlanHash: "synthetic",
 		Seed: cfg.Seed, Start: Start, ShardCount: 1, Targets: infos, Resolved: cfg.Resolved,
-		TargetRate: cfg.Rate, PlannedSecs: float64(total) / cfg.Rate, Planned: int64(total),
+		TargetRate: cfg.Rate, PlannedSecs: float64(total) / cfg.Rate, Planned: int64(total), Stages: stages,
 	}
 }
 
@@ -77,7 +89,7 @@ func Write(w io.Writer, cfg Config) error {
 	}
 	end := Start.Add(time.Duration(float64(cfg.Requests+cfg.Warmup)/cfg.Rate*float64(time.Second)) + 5*time.Second)
 	if err := enc.Encode(runner.Footer{Type: "footer", End: end, Issued: issued, Dropped: dropped,
-		Trust: runner.Trust{LagP50US: 180, LagP99US: 900, LagMaxUS: 2400, WakeupP99US: 1100, WakeupMaxUS: 3000, CPUSeconds: 1.5}}); err != nil {
+		Trust: runner.Trust{LagP50US: 180, LagP99US: 900, LagMaxUS: 2400, WakeupP99US: 1100, WakeupMaxUS: 3000, CPUSeconds: 1.5, LagLimitUS: 5000}}); err != nil {
 		return err
 	}
 	return bw.Flush()
@@ -119,6 +131,7 @@ func Records(cfg Config, fn func(*runner.Result) error) error {
 	ev := make([]int64, 0, maxEv)
 	ch := make([]int32, 0, maxEv)
 	var usage runner.Usage
+	zero := cfg.ZeroCompletion
 	for k := range total {
 		t := cfg.Targets[k%nT]
 		scale := t.TTFTScale
@@ -131,6 +144,9 @@ func Records(cfg Config, fn func(*runner.Result) error) error {
 		i := (k - cfg.Warmup) / nT
 		perm := float64((i*7919)%1000) / 1000
 		r = runner.Result{Type: "result", K: int64(k), Target: t.Name, Model: t.Model, Warmup: warm}
+		if cfg.Warmup > 0 && !warm {
+			r.Stage = 1 // the steady stage after the warmup (see Header)
+		}
 		r.IntendedUS = int64(float64(k) / cfg.Rate * 1e6)
 		r.LagUS = int64(120 + rng.ExpFloat64()*150)
 		r.SentUS = r.IntendedUS + r.LagUS
@@ -249,6 +265,16 @@ func Records(cfg Config, fn func(*runner.Result) error) error {
 		usage = runner.Usage{PromptTokens: prompt, CompletionTokens: tokens, CachedTokens: cached, ReasoningTokens: reasoning}
 		r.Usage = &usage
 		r.EstCompletionTokens = int(float64(tokens) * (0.95 + 0.1*rng.Float64()))
+		if zero > 0 && !warm {
+			// Decided after every draw, so the other records stay as they were.
+			zero--
+			r.Finish, r.ZeroCompletion = "content_filter", true
+			r.EventsUS, r.EventChars = nil, nil
+			r.TTFTUS, r.TTFATUS, r.ContentChars, r.ReasoningChars = 0, 0, 0, 0
+			r.E2EUS = r.TTFBUS + 1500
+			usage.CompletionTokens, usage.ReasoningTokens = 0, 0
+			r.EstCompletionTokens = 0
+		}
 		if err := fn(&r); err != nil {
 			return err
 		}
