@@ -276,6 +276,7 @@ func processBlock(b *block, d *recordDecoder, r *runner.Result, ag *aggregator, 
 		switch r.Type {
 		case "result":
 			bill := ag.add(r)
+			ag.addTurn(r, bill)
 			if csv {
 				b.csv = appendRequestRow(b.csv, r, bill)
 			}
