@@ -144,8 +144,8 @@ ul.warn li { color: #9a6700; }
 <p class="note">{{.LoadCaption}}.</p>
 <table id="load"><tr>{{range $i, $h := .LoadHeader}}<th{{if lt $i 2}} class="l"{{end}}>{{$h}}</th>{{end}}</tr>
 {{range .Load}}<tr>{{range $i, $c := .}}<td{{if lt $i 2}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
-{{end}}</table>{{end}}
-{{if .Turns}}<h2>Sessions by turn</h2>
+{{end}}</table>{{end}}{{if .Turns}}
+<h2>Sessions by turn</h2>
 <p class="note">{{.TurnsCaption}}.</p>
 <table id="turns"><tr>{{range $i, $h := .TurnsHeader}}<th{{if eq $i 0}} class="l"{{end}}>{{$h}}</th>{{end}}</tr>
 {{range .Turns}}<tr>{{range $i, $c := .}}<td{{if eq $i 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
