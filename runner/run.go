@@ -16,6 +16,9 @@ type Config struct {
 	Targets  []Target
 	Stages   []Stage
 	Requests RequestSource
+	// Sessions, when set, makes every stage's arrivals multi-turn sessions
+	// (see SessionSource); Requests then serves only drop records' fallback.
+	Sessions SessionSource
 	// MaxInFlight caps the open-loop requests in flight at once; one the
 	// plan wants sent beyond it is recorded as dropped, never delayed.
 	MaxInFlight int
@@ -83,7 +86,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 		return Stats{}, err
 	}
 	defer tuneGC()()
-	r := &run{cfg: cfg, start: start, drain: drainCtx, live: cfg.Live, work: make(chan job)}
+	r := &run{cfg: cfg, start: start, issue: ctx, drain: drainCtx, live: cfg.Live, work: make(chan job)}
 	r.str = newStreamer(cfg.Client, cfg.Timeouts, cfg.Targets)
 	r.str.budget = newEventBudget(cfg.EventBudget)
 	r.str.onSent = r.onSent
@@ -118,7 +121,11 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 				offset += last
 			}
 		} else {
-			r.closedLoop(ctx, i, st, closedBase, offset)
+			if cfg.Sessions != nil {
+				r.sessionClosedLoop(ctx, i, st, closedBase, offset)
+			} else {
+				r.closedLoop(ctx, i, st, closedBase, offset)
+			}
 			closedBase += Count(st)
 			if st.Duration > 0 {
 				offset += st.Duration
@@ -165,8 +172,8 @@ func (c *Config) check() error {
 	if len(c.Stages) == 0 {
 		return errors.New("runner: no stages")
 	}
-	if c.Requests == nil || c.Sink == nil {
-		return errors.New("runner: Requests and Sink are required")
+	if c.Requests == nil && c.Sessions == nil || c.Sink == nil {
+		return errors.New("runner: Requests (or Sessions) and Sink are required")
 	}
 	for i, st := range c.Stages {
 		switch {
@@ -205,6 +212,7 @@ type run struct {
 	cfg   Config
 	start time.Time
 	str   *streamer
+	issue context.Context // canceled: stop issuing (a session's next turn too)
 	drain context.Context
 	live  *Live
 
@@ -228,6 +236,7 @@ type job struct {
 	stage    int
 	warmup   bool
 	intended time.Duration // offset from start; -1 in a closed loop
+	session  bool          // k is a session id: run its turns (see session)
 }
 
 // openLoop walks the stage's plan on the scheduling goroutine: it sleeps
@@ -250,7 +259,7 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			done = false
 			return false
 		}
-		if !r.dispatch(ctx, job{k: k, stage: stage, warmup: st.Warmup, intended: intended}) {
+		if !r.dispatch(ctx, job{k: k, stage: stage, warmup: st.Warmup, intended: intended, session: r.cfg.Sessions != nil}) {
 			done = false
 			return false
 		}
@@ -311,7 +320,11 @@ func (r *run) drop(ctx context.Context, j job) bool {
 func (r *run) worker(j job) {
 	defer r.wg.Done()
 	for {
-		r.one(j)
+		if j.session {
+			r.session(r.issue, j, -1)
+		} else {
+			r.one(j)
+		}
 		r.busy.Add(-1)
 		var ok bool
 		if j, ok = <-r.work; !ok {
@@ -351,15 +364,14 @@ func (r *run) closedLoop(ctx context.Context, stage int, st Stage, base int64, o
 			// moment that request's stream was done) to its next send. This
 			// is the closed loop's schedule lag: everything the generator
 			// itself spends between the two (recording, building the next
-			// request, waiting for a CPU) delays the user. Users have no
-			// think time, so the answer's end is when the user is ready.
-			// Recorded after the send, never between answer and send.
+			// request, waiting for a CPU) delays the user. These users have
+			// no think time (sessions do: session.go), so the answer's end
+			// is when the user is ready. Recorded after the send, never
+			// between answer and send.
 			prevDone := int64(-1)
 			for idx := u; idx < limit && stageCtx.Err() == nil; idx += c {
 				sent, done := r.one(job{k: base + idx, stage: stage, warmup: st.Warmup, intended: -1})
-				if prevDone >= 0 && sent >= 0 {
-					r.live.userDelay(max(sent-prevDone, 0))
-				}
+				r.userSent(prevDone, sent)
 				prevDone = done
 			}
 		}()
@@ -372,25 +384,30 @@ func (r *run) closedLoop(ctx context.Context, stage int, st Stage, base int64, o
 	}
 }
 
-// one sends request j and records it. It returns when it was sent and
-// when its stream was done, µs from the start (-1, -1 when it was not
-// sent), for a closed-loop user's send delay.
+// one sends request j and records it. It returns what send returns.
 func (r *run) one(j job) (sentUS, doneUS int64) {
 	req := r.cfg.Requests.Request(j.k)
 	res := &Result{K: j.k, Stage: j.stage, Warmup: j.warmup, IntendedUS: -1}
 	if j.intended >= 0 {
 		res.IntendedUS = us(j.intended)
 	}
-	if !r.fill(res, &req) {
+	return r.send(&req, res)
+}
+
+// send sends req, fills res and hands it to the sink. It returns when the
+// request was sent and when its stream was done, µs from the start (-1, -1
+// when it was not sent), for a closed-loop user's send delay.
+func (r *run) send(req *Request, res *Result) (sentUS, doneUS int64) {
+	if !r.fill(res, req) {
 		r.live.finish(res)
 		r.cfg.Sink(res)
 		return -1, -1
 	}
 	r.live.inFlight.Add(1)
-	r.str.do(r.drain, &req, res)
+	r.str.do(r.drain, req, res)
 	doneUS = us(time.Since(r.start))
 	r.live.inFlight.Add(-1)
-	sentUS = res.SentUS // the sink may reuse res once it has it
+	sentUS = res.SentUS
 	estimate(res)
 	r.live.finish(res)
 	r.cfg.Sink(res)
@@ -398,6 +415,15 @@ func (r *run) one(j job) (sentUS, doneUS int64) {
 		return -1, -1
 	}
 	return sentUS, doneUS
+}
+
+// userSent records a closed-loop send's delay after the moment its user
+// was ready (previous answer done, plus any think time), µs from the
+// start; nothing when there was no previous answer or no send.
+func (r *run) userSent(readyUS, sentUS int64) {
+	if readyUS >= 0 && sentUS >= 0 {
+		r.live.userDelay(max(sentUS-readyUS, 0))
+	}
 }
 
 // onSent stamps the send on the Result and feeds the lag figures:
@@ -484,13 +510,24 @@ func (r *run) trust(wake interface {
 // drop queue is closed and empty.
 func (r *run) recordDrops(done chan<- struct{}) {
 	defer close(done)
-	describe := r.cfg.Requests.Request
+	var describe func(int64) Request
+	if r.cfg.Requests != nil {
+		describe = r.cfg.Requests.Request
+	}
 	if d, ok := r.cfg.Requests.(Describer); ok {
 		describe = d.Describe
 	}
 	for j := range r.drops {
-		req := describe(j.k)
+		var req Request
 		res := &Result{K: j.k, Stage: j.stage, Warmup: j.warmup, IntendedUS: us(j.intended), SentUS: -1}
+		if j.session {
+			// The session's first turn stands for the session: none of
+			// its turns was sent.
+			req = r.cfg.Sessions.Turn(j.k, 0).Request
+			res.K, res.Session, res.Turn = req.K, j.k, 1
+		} else {
+			req = describe(j.k)
+		}
 		if r.fill(res, &req) {
 			res.Status, res.ErrorClass = StatusDropped, ClassDropped
 			res.Error = fmt.Sprintf("not sent: %d requests in flight (max_in_flight)", r.cfg.MaxInFlight)
