@@ -58,3 +58,22 @@ func TestUserSendDelay(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionUserDelay: a session's later turns, and a closed-loop user's
+// next session, are sent when the user is ready: previous answer plus
+// think time. Their delays after that moment are the user's send delay;
+// in a synctest bubble the generator takes no time, so they are nil.
+func TestSessionUserDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ft := &fakeTransport{latency: ms(10)}
+		res, st := runFake(t, ft, Config{Stages: []Stage{{Concurrency: 2, MaxRequests: 4}}, Sessions: testSessions{turns: 3}})
+		if len(res) != 12 {
+			t.Fatalf("%d records, want 4 sessions of 3 turns", len(res))
+		}
+		// Per user: 2 sessions of 3 turns, 6 sends, 5 after a previous answer.
+		tr := st.Trust
+		if tr.UserDelaySamples != 10 || tr.UserDelayMaxUS > 100 || tr.Untrustworthy {
+			t.Errorf("%d user delays, max %dµs, untrustworthy %v (%s); want 10, none late", tr.UserDelaySamples, tr.UserDelayMaxUS, tr.Untrustworthy, tr.Reason)
+		}
+	})
+}
