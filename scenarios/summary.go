@@ -247,23 +247,8 @@ func (p *Plan) writeRest(w io.Writer) error {
 
 // shape describes stage i's load in the scenario's words.
 func (p *Plan) shape(i int) string {
-	st := p.Stages[i]
-	spec := p.specOf(i)
-	switch p.Kinds[i] {
-	case KindConstant, KindPoisson:
-		return spec.Rate
-	case KindGamma:
-		return fmt.Sprintf("%s, cv %g", spec.Rate, spec.CV)
-	case KindRamp:
-		return spec.From + " → " + spec.To
-	case KindSine:
-		phase := spec.Phase
-		if phase == "" {
-			phase = "mean_up"
-		}
-		return fmt.Sprintf("%s ± %s every %s from %s", spec.Mean, spec.Amplitude, spec.Period, phase)
-	case KindConcurrency:
-		return fmt.Sprintf("%d users", st.Concurrency)
+	if shape := stageKinds[p.Kinds[i]].shape; shape != nil {
+		return shape(p.specOf(i))
 	}
 	return ""
 }
