@@ -58,6 +58,7 @@ func WriteText(w io.Writer, s *Summary) error {
 	}
 
 	writeLoadText(ew, s)
+	writeTurnsText(ew, s)
 	writeErrorsText(ew, s)
 	writeSLOText(ew, s)
 	writeCostText(ew, s)

@@ -182,7 +182,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	if err != nil {
 		return out, badInput("creating results file: %v", err)
 	}
-	fmt.Fprintf(stderr, "seedbench: running %s (seed %d, %s), results in %s\n", sc.Name, seed, PlannedText(plan), dir)
+	fmt.Fprintf(stderr, "seedbench: running %s (seed %d, %s, %s), results in %s\n", sc.Name, seed, plan.Span(), PlannedText(plan), dir)
 
 	// Stopping issue must also follow ctx: canceling everything stops
 	// issuing too.
