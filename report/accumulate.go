@@ -46,6 +46,7 @@ type acc struct {
 	tpotFromClient  int64
 	thinking        int64 // ok requests that reasoned before answering
 	finishLength    int64 // ok requests cut at max_tokens
+	zeroCompletion  int64 // ok requests that finished without a completion token
 	incompleteUsage int64
 }
 
@@ -92,6 +93,7 @@ func (a *acc) merge(o *acc) {
 	a.tpotFromClient += o.tpotFromClient
 	a.thinking += o.thinking
 	a.finishLength += o.finishLength
+	a.zeroCompletion += o.zeroCompletion
 	a.incompleteUsage += o.incompleteUsage
 }
 
@@ -248,6 +250,9 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	}
 
 	a.ok++
+	if r.ZeroCompletion {
+		a.zeroCompletion++
+	}
 	var v [numMetrics]int64 // this request's figures, for goodput
 	if r.TTFBUS > 0 {
 		v[TTFB] = r.TTFBUS

@@ -257,7 +257,7 @@ func perSec(n int64, secs float64) float64 {
 func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 
 func group(a *acc, target, tier string, secs, targetRate float64) Group {
-	g := Group{Target: target, Tier: tier, Requests: a.requests, Issued: a.ok + a.failed, OK: a.ok, Failed: a.failed,
+	g := Group{Target: target, Tier: tier, Requests: a.requests, Issued: a.ok + a.failed, OK: a.ok, ZeroCompletion: a.zeroCompletion, Failed: a.failed,
 		Dropped: a.dropped, ErrorClasses: map[string]int64{}, GoodRequests: a.good, TargetRate: round6(targetRate),
 		Latency: map[string]Dist{}}
 	for c, n := range a.classes {

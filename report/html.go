@@ -33,7 +33,9 @@ func WriteHTML(w io.Writer, s *Summary, plots []Plot) error {
 		// SLO verdict; Inconclusive the checks with too few samples.
 		Untrusted    string
 		Inconclusive int
-	}{s, figs, failedChecks(s), defs, untrustedReason(s), countStatus(s, StatusInconclusive)})
+		// ZeroCompletion: successes that answered no token, counted apart.
+		ZeroCompletion []string
+	}{s, figs, failedChecks(s), defs, untrustedReason(s), countStatus(s, StatusInconclusive), zeroCompletionNotes(s)})
 }
 
 type metricDef struct{ Name, Key, Def string }
@@ -127,7 +129,8 @@ ul.warn li { color: #9a6700; }
 <tr><th class="l">target</th><th class="l">tier</th><th>requests</th><th>ok</th><th>failed</th><th>dropped</th><th>availability</th><th>req/s</th><th>in tok/s</th><th>out tok/s</th><th>TTFT p50</th><th>TTFT p99</th><th>TPOT p50</th><th>TPOT p99</th><th>E2E p50</th><th>E2E p99</th><th>goodput/s</th></tr>
 {{range .S.Targets}}{{template "grow" .All}}{{if gt (len .Tiers) 1}}{{range .Tiers}}{{template "subrow" .}}{{end}}{{end}}{{end}}
 {{if gt (len .S.Targets) 1}}{{template "grow" .S.Overall}}{{end}}
-</table></div>
+</table></div>{{with .ZeroCompletion}}
+<ul id="zero-completion">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
 
 {{if .S.SLO.Checks}}<h2>SLO</h2>
 <table id="slo"><tr><th class="l"></th><th class="l">target</th><th class="l">objective</th><th>measured</th><th>error budget left</th><th class="l">basis</th><th class="l">from</th></tr>

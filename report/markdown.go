@@ -51,6 +51,12 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	if len(s.Targets) > 1 {
 		row("**all**", s.Overall)
 	}
+	if notes := zeroCompletionNotes(s); len(notes) > 0 {
+		fmt.Fprintln(ew)
+		for _, n := range notes {
+			fmt.Fprintf(ew, "- %s\n", mdEscape(n))
+		}
+	}
 
 	if len(s.SLO.Checks) > 0 {
 		fmt.Fprintln(ew, "\n### SLO\n\n| | target | objective | measured | error budget left | basis |\n|---|---|---|--:|--:|---|")

@@ -93,16 +93,20 @@ type Group struct {
 	Target string `json:"target,omitempty"` // "" across targets
 	Tier   string `json:"tier,omitempty"`   // "" across tiers
 
-	Requests     int64            `json:"requests"` // measured: ok + failed + dropped
-	Issued       int64            `json:"issued"`   // sent: ok + failed
-	OK           int64            `json:"ok"`
-	Failed       int64            `json:"failed"`
-	Dropped      int64            `json:"dropped"`       // planned but not sent (max_in_flight reached)
-	ErrorClasses map[string]int64 `json:"error_classes"` // failed and dropped, by class
-	Availability float64          `json:"availability"`  // ok / issued
-	ErrorRate    float64          `json:"error_rate"`    // failed / issued
-	GoodRequests int64            `json:"good_requests"` // ok and within every per-request objective
-	Goodput      float64          `json:"goodput_rps"`   // good requests per second of the window
+	Requests int64 `json:"requests"` // measured: ok + failed + dropped
+	Issued   int64 `json:"issued"`   // sent: ok + failed
+	OK       int64 `json:"ok"`
+	// ZeroCompletion counts the successes (in OK) that finished with a
+	// finish_reason but produced no completion token: the server answered
+	// nothing, so they are shown apart rather than hidden in OK.
+	ZeroCompletion int64            `json:"zero_completion"`
+	Failed         int64            `json:"failed"`
+	Dropped        int64            `json:"dropped"`       // planned but not sent (max_in_flight reached)
+	ErrorClasses   map[string]int64 `json:"error_classes"` // failed and dropped, by class
+	Availability   float64          `json:"availability"`  // ok / issued
+	ErrorRate      float64          `json:"error_rate"`    // failed / issued
+	GoodRequests   int64            `json:"good_requests"` // ok and within every per-request objective
+	Goodput        float64          `json:"goodput_rps"`   // good requests per second of the window
 
 	Throughput       float64 `json:"throughput_rps"`      // ok requests per second of the window
 	InputTokensRate  float64 `json:"input_tokens_per_s"`  // prompt tokens of ok requests per second

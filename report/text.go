@@ -53,6 +53,9 @@ func WriteText(w io.Writer, s *Summary) error {
 		row("all", s.Overall)
 	}
 	tw.Flush()
+	for _, n := range zeroCompletionNotes(s) {
+		fmt.Fprintf(ew, "  %s\n", n)
+	}
 
 	writeErrorsText(ew, s)
 	writeSLOText(ew, s)

@@ -23,6 +23,7 @@ type Live struct {
 	planned time.Duration
 
 	mu     sync.Mutex
+	limit  TrustLimit              // how late a send may be; set when the run begins
 	ttft   *hdrhistogram.Histogram // successful, non-warmup requests
 	lag    *hdrhistogram.Histogram // sent open-loop requests
 	errors map[string]int64        // by error class, warmup included
@@ -45,7 +46,12 @@ func NewLive(stages []Stage) *Live {
 	return l
 }
 
-func (l *Live) begin(start time.Time) { l.started.Store(start.UnixNano()) }
+func (l *Live) begin(start time.Time, limit TrustLimit) {
+	l.mu.Lock()
+	l.limit = limit
+	l.mu.Unlock()
+	l.started.Store(start.UnixNano())
+}
 
 func (l *Live) enterStage(i int, offset time.Duration) {
 	l.stageStart.Store(int64(offset))
@@ -97,6 +103,16 @@ type Snapshot struct {
 	// closed-loop stage, whose Concurrency is set instead.
 	TargetRate  float64
 	Concurrency int
+	// Warmup is set while a warmup stage runs: its requests are recorded
+	// but left out of every figure.
+	Warmup bool
+
+	// OnTime and Late split the sends judged for timing: those within
+	// LateLimit of their plan and those later (the trust criterion's
+	// "sent late", with the limit as it stands now: max(floor, a share of
+	// the TTFT p50 so far)).
+	OnTime, Late int64
+	LateLimit    time.Duration
 
 	Issued, Finished, OK, Failed, Dropped, InFlight int64
 
@@ -122,7 +138,7 @@ func (l *Live) Snapshot() Snapshot {
 	s.OK, s.Failed, s.Dropped, s.InFlight = l.ok.Load(), l.failed.Load(), l.dropped.Load(), l.inFlight.Load()
 	if i := int(l.stage.Load()); i < len(l.stages) {
 		st := l.stages[i]
-		s.Stage, s.StageName = i, st.Name
+		s.Stage, s.StageName, s.Warmup = i, st.Name, st.Warmup
 		if st.Open() {
 			s.TargetRate = st.Pacer.Rate(s.Elapsed - time.Duration(l.stageStart.Load()))
 		} else {
@@ -141,6 +157,11 @@ func (l *Live) Snapshot() Snapshot {
 	s.LagP50, s.LagP99 = q(l.lag, 50), q(l.lag, 99)
 	if l.lag.TotalCount() > 0 {
 		s.LagMax = time.Duration(l.lag.Max()) * time.Microsecond
+	}
+	if l.limit != (TrustLimit{}) {
+		s.LateLimit = l.limit.Limit(s.TTFTP50)
+		judged, late := lateSends(l.lag, s.LateLimit)
+		s.OnTime, s.Late = judged-late, late
 	}
 	s.Errors = maps.Clone(l.errors)
 	s.Targets = make(map[string]TargetSnapshot, len(l.byTgt))

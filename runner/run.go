@@ -88,7 +88,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 	r.str.budget = newEventBudget(cfg.EventBudget)
 	r.str.onSent = r.onSent
 	r.drops = make(chan job, dropQueueSize)
-	r.live.begin(start)
+	r.live.begin(start, cfg.TrustLimit)
 
 	probeCtx, stopProbe := context.WithCancel(context.Background())
 	probeDone := make(chan struct{})

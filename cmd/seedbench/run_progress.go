@@ -116,7 +116,9 @@ func (p *progress) rate(now time.Time, issued int64) float64 {
 
 // barLine is the terminal line:
 //
-//	[#########-----------] 12s/20s  4.9/5.0 req/s  in flight 3  ok 58  err 1  drop 0  TTFT p50 152ms p99 310ms
+//	[#########-----------] 12s/20s  4.9/s of 5.0/s  in flight 3  ok 58  err 1  on time 59  late 1  drop 0  TTFT p50 152ms p99 310ms
+//
+// "warmup" precedes the clock while a warmup stage runs.
 func barLine(s runner.Snapshot, rate float64) string {
 	const width = 20
 	filled := 0
@@ -126,7 +128,11 @@ func barLine(s runner.Snapshot, rate float64) string {
 	var b strings.Builder
 	b.WriteString("[" + strings.Repeat("#", filled) + strings.Repeat("-", width-filled) + "] ")
 	b.WriteString(clock(s))
-	fmt.Fprintf(&b, "  %s  in flight %d  ok %d  err %d  drop %d", rateText(s, rate), s.InFlight, s.OK, s.Failed, s.Dropped)
+	fmt.Fprintf(&b, "  %s  in flight %d  ok %d  err %d", rateText(s, rate), s.InFlight, s.OK, s.Failed)
+	if s.OnTime+s.Late > 0 {
+		fmt.Fprintf(&b, "  on time %d  late %d", s.OnTime, s.Late)
+	}
+	fmt.Fprintf(&b, "  drop %d", s.Dropped)
 	if s.TTFTP50 > 0 {
 		fmt.Fprintf(&b, "  TTFT p50 %s p99 %s", short(s.TTFTP50), short(s.TTFTP99))
 	}
@@ -135,11 +141,17 @@ func barLine(s runner.Snapshot, rate float64) string {
 
 // plainLine is the periodic line when stderr is not a terminal:
 //
-//	seedbench: 10s/20s  sent 50 (5.0/s of 5.0/s)  in flight 3  ok 45  errors 1 [http_429 1]  dropped 0  ttft p50 152ms p99 310ms  lag p99 0.3ms
+//	seedbench: 10s/20s  sent 50 (5.0/s of 5.0/s; 49 on time, 1 later than 5ms)  in flight 3  ok 45  errors 1 [http_429 1]  dropped 0  ttft p50 152ms p99 310ms  lag p99 0.3ms
+//
+// "warmup" precedes the clock while a warmup stage runs.
 func plainLine(s runner.Snapshot, rate float64) string {
 	var b strings.Builder
 	b.WriteString("seedbench: " + clock(s))
-	fmt.Fprintf(&b, "  sent %d (%s)  in flight %d  ok %d  errors %d", s.Issued, rateText(s, rate), s.InFlight, s.OK, s.Failed)
+	fmt.Fprintf(&b, "  sent %d (%s", s.Issued, rateText(s, rate))
+	if s.OnTime+s.Late > 0 {
+		fmt.Fprintf(&b, "; %d on time, %d later than %s", s.OnTime, s.Late, short(s.LateLimit))
+	}
+	fmt.Fprintf(&b, ")  in flight %d  ok %d  errors %d", s.InFlight, s.OK, s.Failed)
 	if len(s.Errors) > 0 {
 		var parts []string
 		for _, c := range slices.Sorted(maps.Keys(s.Errors)) {
@@ -157,13 +169,17 @@ func plainLine(s runner.Snapshot, rate float64) string {
 	return b.String()
 }
 
-// clock is "elapsed/planned" (or just elapsed when the plan has no length).
+// clock is "elapsed/planned" (or just elapsed when the plan has no length),
+// after "warmup " while a warmup stage runs: its figures count for nothing.
 func clock(s runner.Snapshot) string {
-	e := s.Elapsed.Truncate(time.Second)
-	if s.Planned <= 0 {
-		return e.String()
+	c := s.Elapsed.Truncate(time.Second).String()
+	if s.Planned > 0 {
+		c += "/" + s.Planned.Truncate(time.Second).String()
 	}
-	return e.String() + "/" + s.Planned.Truncate(time.Second).String()
+	if s.Warmup {
+		c = "warmup " + c
+	}
+	return c
 }
 
 // rateText is "achieved/target req/s" in an open-loop stage, "N users" in a

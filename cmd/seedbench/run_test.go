@@ -168,6 +168,9 @@ func TestRunProgressAndTrust(t *testing.T) {
 	if n := strings.Count(stderr.String(), "seedbench: 0s/2s  sent") + strings.Count(stderr.String(), "seedbench: 1s/2s  sent"); n < 3 {
 		t.Errorf("%d progress lines, want about 6:\n%s", n, stderr.String())
 	}
+	if !strings.Contains(stderr.String(), " on time, 0 later than 60s)") {
+		t.Errorf("progress lines do not split the sends into on time and late:\n%s", stderr.String())
+	}
 	if strings.Contains(stderr.String(), "\x1b[") {
 		t.Error("terminal escapes written to a non-terminal")
 	}

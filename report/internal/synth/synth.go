@@ -35,6 +35,10 @@ type Config struct {
 	DropRate float64
 	// MaxEvents caps token-bearing events per request (default 64).
 	MaxEvents int
+	// ZeroCompletion is how many of the first measured successes finish
+	// with a reason but no completion token (content_filter, no event,
+	// server usage of 0 completion tokens).
+	ZeroCompletion int
 	// Resolved is put in the header as the resolved scenario (SLO block …).
 	Resolved json.RawMessage
 }
@@ -119,6 +123,7 @@ func Records(cfg Config, fn func(*runner.Result) error) error {
 	ev := make([]int64, 0, maxEv)
 	ch := make([]int32, 0, maxEv)
 	var usage runner.Usage
+	zero := cfg.ZeroCompletion
 	for k := range total {
 		t := cfg.Targets[k%nT]
 		scale := t.TTFTScale
@@ -249,6 +254,16 @@ func Records(cfg Config, fn func(*runner.Result) error) error {
 		usage = runner.Usage{PromptTokens: prompt, CompletionTokens: tokens, CachedTokens: cached, ReasoningTokens: reasoning}
 		r.Usage = &usage
 		r.EstCompletionTokens = int(float64(tokens) * (0.95 + 0.1*rng.Float64()))
+		if zero > 0 && !warm {
+			// Decided after every draw, so the other records stay as they were.
+			zero--
+			r.Finish, r.ZeroCompletion = "content_filter", true
+			r.EventsUS, r.EventChars = nil, nil
+			r.TTFTUS, r.TTFATUS, r.ContentChars, r.ReasoningChars = 0, 0, 0, 0
+			r.E2EUS = r.TTFBUS + 1500
+			usage.CompletionTokens, usage.ReasoningTokens = 0, 0
+			r.EstCompletionTokens = 0
+		}
 		if err := fn(&r); err != nil {
 			return err
 		}
