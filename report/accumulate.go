@@ -195,6 +195,7 @@ func (ag *aggregator) add(r *runner.Result) billing {
 		t.errors.add(r)
 		b := t.series.at(r.IntendedUS)
 		b.dropped++
+		b.planned++
 		return billing{}
 	}
 
@@ -225,6 +226,9 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	a.firstEnd = min(a.firstEnd, end)
 	a.lastEnd = max(a.lastEnd, end)
 	t.series.at(r.SentUS).sent++
+	if r.IntendedUS >= 0 { // the plan's rate over time: every planned request is sent or dropped
+		t.series.at(r.IntendedUS).planned++
+	}
 	t.quota.add(r)
 	if r.IntendedUS >= 0 { // closed-loop requests have no plan time, hence no lag
 		runner.RecordMicros(a.hist[Lag], r.LagUS)

@@ -239,16 +239,18 @@ func tierCost(c *TargetCost, tier string) *TargetCost {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // WriteTimeseriesCSV writes timeseries.csv: per target and time bucket
-// (series_step_s seconds from the run's start) what was sent, completed and
-// how fast, with TTFT p50/p99 of the requests sent in the bucket.
+// (series_step_s seconds from the run's start) the plan's rate (target_rps:
+// open-loop requests planned in the bucket, sent or dropped, per second; 0
+// in a closed loop), what was sent, completed and how fast, with TTFT
+// p50/p99 of the requests sent in the bucket.
 func WriteTimeseriesCSV(w io.Writer, s *Summary) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString("target,t_s,step_s,sent,dropped,ok,failed,good,throughput_rps,goodput_rps,input_tokens_per_s,output_tokens_per_s,ttft_p50_ms,ttft_p99_ms\n")
+	bw.WriteString("target,t_s,step_s,target_rps,sent,dropped,ok,failed,good,throughput_rps,goodput_rps,input_tokens_per_s,output_tokens_per_s,ttft_p50_ms,ttft_p99_ms\n")
 	for _, p := range timeseries(s) {
 		for _, pt := range p.points {
 			step := float64(s.step)
 			bw.WriteString(strings.Join([]string{string(appendCSVField(nil, p.target)), itoa(pt.t), itoa(s.step),
-				itoa(pt.b.sent), itoa(pt.b.dropped), itoa(pt.b.ok), itoa(pt.b.failed), itoa(pt.b.good),
+				fmtF(float64(pt.b.planned)/step, 3), itoa(pt.b.sent), itoa(pt.b.dropped), itoa(pt.b.ok), itoa(pt.b.failed), itoa(pt.b.good),
 				fmtF(float64(pt.b.ok)/step, 3), fmtF(float64(pt.b.good)/step, 3),
 				fmtF(float64(pt.b.inTok)/step, 1), fmtF(float64(pt.b.outTok)/step, 1),
 				fmtF(pt.b.ttft.quantile(0.5)/1000, 3), fmtF(pt.b.ttft.quantile(0.99)/1000, 3)}, ",") + "\n")
@@ -279,7 +281,7 @@ func timeseries(s *Summary) []targetSeries {
 		ts := targetSeries{target: t.Name}
 		for i := range ta.series.buckets {
 			b := &ta.series.buckets[i]
-			if b.sent == 0 && b.ok == 0 && b.failed == 0 && b.dropped == 0 && len(ts.points) == 0 {
+			if b.planned == 0 && b.sent == 0 && b.ok == 0 && b.failed == 0 && b.dropped == 0 && len(ts.points) == 0 {
 				continue
 			}
 			ts.points = append(ts.points, seriesPoint{t: int64(i) * ta.series.step, b: b})

@@ -67,7 +67,7 @@ var resultKeys = func() []string {
 // fastKeys are the keys decodeFast understands; TestFastPathCoversResult
 // fails when runner.Result grows a field that is not among them.
 var fastKeys = []string{
-	"type", "k", "target", "model", "class", "tier", "stage", "warmup", "prefix_group",
+	"type", "k", "target", "model", "class", "tier", "stage", "warmup", "prefix_group", "session", "turn",
 	"intended_us", "sent_us", "lag_us", "connect_us", "ttfb_us", "ttft_us", "ttfat_us", "e2e_us",
 	"events_us", "event_chars", "status", "http_status", "error_class", "error", "retry_after",
 	"finish_reason", "usage", "est_prompt_tokens", "est_completion_tokens", "max_tokens",
@@ -149,6 +149,10 @@ func (d *recordDecoder) field(s *scan, key []byte, r *runner.Result, ev *[]int64
 		return s.bool(&r.Warmup)
 	case "prefix_group":
 		return s.int(&r.Prefix)
+	case "session":
+		return s.int64(&r.Session)
+	case "turn":
+		return s.int(&r.Turn)
 	case "intended_us":
 		return s.int64(&r.IntendedUS)
 	case "sent_us":

@@ -35,7 +35,12 @@ func WriteHTML(w io.Writer, s *Summary, plots []Plot) error {
 		Inconclusive int
 		// ZeroCompletion: successes that answered no token, counted apart.
 		ZeroCompletion []string
-	}{s, figs, failedChecks(s), defs, untrustedReason(s), countStatus(s, StatusInconclusive), zeroCompletionNotes(s)})
+		// The per-stage load table, in the cells every format shows.
+		LoadHeader  []string
+		Load        [][]string
+		LoadCaption string
+	}{s, figs, failedChecks(s), defs, untrustedReason(s), countStatus(s, StatusInconclusive), zeroCompletionNotes(s),
+		loadHeader, loadRows(s), capitalize(loadCaption(s))})
 }
 
 type metricDef struct{ Name, Key, Def string }
@@ -131,6 +136,12 @@ ul.warn li { color: #9a6700; }
 {{if gt (len .S.Targets) 1}}{{template "grow" .S.Overall}}{{end}}
 </table></div>{{with .ZeroCompletion}}
 <ul id="zero-completion">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
+
+{{if .Load}}<h2>Load delivered</h2>
+<p class="note">{{.LoadCaption}}.</p>
+<table id="load"><tr>{{range $i, $h := .LoadHeader}}<th{{if lt $i 2}} class="l"{{end}}>{{$h}}</th>{{end}}</tr>
+{{range .Load}}<tr>{{range $i, $c := .}}<td{{if lt $i 2}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
+{{end}}</table>{{end}}
 
 {{if .S.SLO.Checks}}<h2>SLO</h2>
 <table id="slo"><tr><th class="l"></th><th class="l">target</th><th class="l">objective</th><th>measured</th><th>error budget left</th><th class="l">basis</th><th class="l">from</th></tr>

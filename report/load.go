@@ -171,3 +171,41 @@ func countAtMost(h *hdrhistogram.Histogram, v int64) int64 {
 	}
 	return n
 }
+
+// loadHeader and loadRow are the per-stage load table every format shows:
+// the same columns and cells, so text, Markdown and HTML cannot disagree.
+var loadHeader = []string{"target", "stage", "planned", "sent", "sent late", "dropped", "target req/s", "achieved req/s", "window"}
+
+// loadRow formats one Delivered: "-" for what the plan does not fix in
+// advance (a closed-loop stage's count and rate).
+func loadRow(d Delivered) []string {
+	target := d.Target
+	if target == "" {
+		target = "all"
+	}
+	planned, rate := "-", "-"
+	if d.Planned >= 0 {
+		planned = itoa(d.Planned)
+	}
+	if d.TargetRate > 0 {
+		rate = fmtRate(d.TargetRate)
+	}
+	return []string{target, d.Stage, planned, itoa(d.Sent), itoa(d.SentLate), itoa(d.Dropped), rate, fmtRate(d.Achieved), fmt.Sprintf("%.1fs", d.Seconds)}
+}
+
+// loadCaption says what the table's columns are measured against.
+func loadCaption(s *Summary) string {
+	late := "sent late: over the run's lag limit"
+	if s.Trust != nil && s.Trust.LagLimitUS > 0 {
+		late = "sent late: over the lag limit " + fmtMS(float64(s.Trust.LagLimitUS)/1000)
+	}
+	return "per target and measured stage; " + late + "; achieved over the stage's own window, not the drain"
+}
+
+func loadRows(s *Summary) [][]string {
+	rows := make([][]string, len(s.Load))
+	for i, d := range s.Load {
+		rows[i] = loadRow(d)
+	}
+	return rows
+}

@@ -58,6 +58,15 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 		}
 	}
 
+	if len(s.Load) > 0 {
+		fmt.Fprintf(ew, "\n### Load delivered\n\n_%s._\n\n| %s |\n|---|---|--:|--:|--:|--:|--:|--:|--:|\n", capitalize(loadCaption(s)), strings.Join(loadHeader, " | "))
+		for _, d := range s.Load {
+			r := loadRow(d)
+			r[0], r[1] = mdEscape(r[0]), mdEscape(r[1])
+			fmt.Fprintf(ew, "| %s |\n", strings.Join(r, " | "))
+		}
+	}
+
 	if len(s.SLO.Checks) > 0 {
 		fmt.Fprintln(ew, "\n### SLO\n\n| | target | objective | measured | error budget left | basis |\n|---|---|---|--:|--:|---|")
 		for _, c := range s.SLO.Checks {

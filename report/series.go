@@ -18,6 +18,7 @@ type series struct {
 const maxSeriesBuckets = 3600 // one hour at 1 s
 
 type bucket struct {
+	planned int64 // open-loop requests the plan timed in the bucket (by plan time; sent or dropped)
 	sent    int64 // requests sent in the bucket (by send time)
 	dropped int64
 	ok      int64 // requests that completed successfully in the bucket (by end time)
@@ -63,6 +64,7 @@ func (s *series) coarsen() {
 }
 
 func (b *bucket) add(o *bucket) {
+	b.planned += o.planned
 	b.sent += o.sent
 	b.dropped += o.dropped
 	b.ok += o.ok

@@ -57,6 +57,7 @@ func WriteText(w io.Writer, s *Summary) error {
 		fmt.Fprintf(ew, "  %s\n", n)
 	}
 
+	writeLoadText(ew, s)
 	writeErrorsText(ew, s)
 	writeSLOText(ew, s)
 	writeCostText(ew, s)
@@ -73,6 +74,28 @@ func WriteText(w io.Writer, s *Summary) error {
 		}
 	}
 	return ew.err
+}
+
+// writeLoadText is the per-stage load table: what was asked and delivered.
+func writeLoadText(w io.Writer, s *Summary) {
+	if len(s.Load) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nload delivered (%s)\n", loadCaption(s))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	rows := [][]string{loadHeader}
+	for _, d := range s.Load {
+		rows = append(rows, loadRow(d))
+	}
+	// The names read left-aligned: pad them to their column's width.
+	var wid [2]int
+	for _, r := range rows {
+		wid[0], wid[1] = max(wid[0], len(r[0])), max(wid[1], len(r[1]))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%-*s\t%-*s\t%s\t\n", wid[0], r[0], wid[1], r[1], strings.Join(r[2:], "\t"))
+	}
+	tw.Flush()
 }
 
 func writeErrorsText(w io.Writer, s *Summary) {

@@ -172,6 +172,11 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		Start: start, ShardIndex: shard.Index, ShardCount: shard.Count, Targets: infos, Resolved: resolved,
 		Planned: plannedOpenLoop(plan.Stages), TargetRate: plan.MeanRate(), PlannedSecs: plan.Duration().Seconds(),
 		Stages: stageInfos(plan), Preflight: checks}
+	if plan.Sessions != nil {
+		// A session's turns are not numbered 0…planned−1, and a failed turn
+		// ends its session: merge cannot list missing requests by number.
+		hdr.Planned = 0
+	}
 	out.Header = hdr
 	w, err := createResults(out.ResultsPath, hdr)
 	if err != nil {
@@ -258,6 +263,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		Targets:     targets,
 		Stages:      plan.Stages,
 		Requests:    plan.Source,
+		Sessions:    plan.SessionSource(),
 		MaxInFlight: maxInFlight,
 		Timeouts:    o.timeouts(plan.Timeouts()),
 		Start:       start,

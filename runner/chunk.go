@@ -14,13 +14,16 @@ type chunk struct {
 	// toolCalls counts choices whose delta has a non-empty tool_calls array
 	// (the first tool-call event often carries only a name and id).
 	toolCalls int
-	finish    []byte // raw last non-null finish_reason
-	hasUsage  bool
-	usage     Usage
-	hasError  bool
-	errRaw    []byte // raw error message (a string value, or error.message)
-	hasTruth  bool
-	truth     truth
+	// text is the raw (still escaped) content of the first choice that
+	// carried any: a session keeps it as the answer (see answerBuf).
+	text     []byte
+	finish   []byte // raw last non-null finish_reason
+	hasUsage bool
+	usage    Usage
+	hasError bool
+	errRaw   []byte // raw error message (a string value, or error.message)
+	hasTruth bool
+	truth    truth
 }
 
 // truth is the mock's ground-truth extension (see mockserver's package doc):
@@ -89,7 +92,7 @@ func scanChunk(data []byte, c *chunk) error {
 
 // choices reads the choices array (a later "choices" replaces an earlier one).
 func (c *chunk) choices(s *jscan) error {
-	c.content, c.reasoning, c.tools, c.toolCalls, c.finish = 0, 0, 0, 0, nil
+	c.content, c.reasoning, c.tools, c.toolCalls, c.finish, c.text = 0, 0, 0, 0, nil, nil
 	_, err := s.array(func() error { return c.choice(s) })
 	return err
 }
@@ -118,6 +121,9 @@ func (c *chunk) choice(s *jscan) error {
 		return err
 	}
 	c.content += d.content
+	if c.text == nil && d.content > 0 {
+		c.text = d.text
+	}
 	c.reasoning += d.reasoning
 	c.tools += d.tools
 	if d.toolCalls {
@@ -132,6 +138,7 @@ func (c *chunk) choice(s *jscan) error {
 // delta is one choice's delta.
 type delta struct {
 	content, reasoning, tools int
+	text                      []byte // raw content
 	toolCalls                 bool
 }
 
@@ -157,7 +164,12 @@ func (d *delta) read(s *jscan) error {
 	_, err := s.object(func(key []byte) (err error) {
 		switch {
 		case keyIs(key, "content"):
-			d.content, err = s.strRunes()
+			d.text, d.content = nil, 0
+			if s.peek() == '"' {
+				d.text, d.content, err = s.str()
+			} else {
+				err = s.skip()
+			}
 		case keyIs(key, "reasoning_content"):
 			rc, err = s.strRunes()
 		case keyIs(key, "reasoning"):

@@ -33,6 +33,8 @@ func appendResult(b []byte, r *Result) []byte {
 		b = append(b, `,"warmup":true`...)
 	}
 	b = appendNonZero(b, `,"prefix_group":`, int64(r.Prefix))
+	b = appendNonZero(b, `,"session":`, r.Session)
+	b = appendNonZero(b, `,"turn":`, int64(r.Turn))
 	b = appendInt(b, `,"intended_us":`, r.IntendedUS)
 	b = appendInt(b, `,"sent_us":`, r.SentUS)
 	b = appendInt(b, `,"lag_us":`, r.LagUS)
@@ -101,7 +103,7 @@ func appendResult(b []byte, r *Result) []byte {
 
 // resultFields and usageFields are the field counts appendResult was
 // written for.
-const resultFields, usageFields = 49, 4
+const resultFields, usageFields = 51, 4
 
 // resultEncodable reports whether appendResult knows every field of Result
 // and Usage (see appendResult).

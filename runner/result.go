@@ -58,6 +58,10 @@ type Result struct {
 	Stage  int    `json:"stage"`
 	Warmup bool   `json:"warmup,omitempty"` // recorded but excluded from statistics
 	Prefix int    `json:"prefix_group,omitempty"`
+	// Session and Turn place a turn of a multi-turn session: the session's
+	// id and the turn's index from 1 (both absent outside sessions).
+	Session int64 `json:"session,omitempty"`
+	Turn    int   `json:"turn,omitempty"`
 
 	IntendedUS int64 `json:"intended_us"` // when the plan wanted it sent (-1: closed loop, no plan time)
 	SentUS     int64 `json:"sent_us"`     // when it was sent

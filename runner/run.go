@@ -16,6 +16,9 @@ type Config struct {
 	Targets  []Target
 	Stages   []Stage
 	Requests RequestSource
+	// Sessions, when set, makes every stage's arrivals multi-turn sessions
+	// (see SessionSource); Requests then serves only drop records' fallback.
+	Sessions SessionSource
 	// MaxInFlight caps the open-loop requests in flight at once; one the
 	// plan wants sent beyond it is recorded as dropped, never delayed.
 	MaxInFlight int
@@ -83,7 +86,7 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 		return Stats{}, err
 	}
 	defer tuneGC()()
-	r := &run{cfg: cfg, start: start, drain: drainCtx, live: cfg.Live, work: make(chan job)}
+	r := &run{cfg: cfg, start: start, issue: ctx, drain: drainCtx, live: cfg.Live, work: make(chan job)}
 	r.str = newStreamer(cfg.Client, cfg.Timeouts, cfg.Targets)
 	r.str.budget = newEventBudget(cfg.EventBudget)
 	r.str.onSent = r.onSent
@@ -118,7 +121,11 @@ func Run(ctx, drainCtx context.Context, cfg Config) (Stats, error) {
 				offset += last
 			}
 		} else {
-			r.closedLoop(ctx, i, st, closedBase, offset)
+			if cfg.Sessions != nil {
+				r.sessionClosedLoop(ctx, i, st, closedBase, offset)
+			} else {
+				r.closedLoop(ctx, i, st, closedBase, offset)
+			}
 			closedBase += Count(st)
 			if st.Duration > 0 {
 				offset += st.Duration
@@ -165,8 +172,8 @@ func (c *Config) check() error {
 	if len(c.Stages) == 0 {
 		return errors.New("runner: no stages")
 	}
-	if c.Requests == nil || c.Sink == nil {
-		return errors.New("runner: Requests and Sink are required")
+	if c.Requests == nil && c.Sessions == nil || c.Sink == nil {
+		return errors.New("runner: Requests (or Sessions) and Sink are required")
 	}
 	for i, st := range c.Stages {
 		switch {
@@ -205,6 +212,7 @@ type run struct {
 	cfg   Config
 	start time.Time
 	str   *streamer
+	issue context.Context // canceled: stop issuing (a session's next turn too)
 	drain context.Context
 	live  *Live
 
@@ -228,6 +236,7 @@ type job struct {
 	stage    int
 	warmup   bool
 	intended time.Duration // offset from start; -1 in a closed loop
+	session  bool          // k is a session id: run its turns (see session)
 }
 
 // openLoop walks the stage's plan on the scheduling goroutine: it sleeps
@@ -250,7 +259,7 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			done = false
 			return false
 		}
-		if !r.dispatch(ctx, job{k: k, stage: stage, warmup: st.Warmup, intended: intended}) {
+		if !r.dispatch(ctx, job{k: k, stage: stage, warmup: st.Warmup, intended: intended, session: r.cfg.Sessions != nil}) {
 			done = false
 			return false
 		}
@@ -311,7 +320,11 @@ func (r *run) drop(ctx context.Context, j job) bool {
 func (r *run) worker(j job) {
 	defer r.wg.Done()
 	for {
-		r.one(j)
+		if j.session {
+			r.session(r.issue, j)
+		} else {
+			r.one(j)
+		}
 		r.busy.Add(-1)
 		var ok bool
 		if j, ok = <-r.work; !ok {
@@ -367,13 +380,18 @@ func (r *run) one(j job) {
 	if j.intended >= 0 {
 		res.IntendedUS = us(j.intended)
 	}
-	if !r.fill(res, &req) {
+	r.send(&req, res)
+}
+
+// send sends req, fills res and hands it to the sink.
+func (r *run) send(req *Request, res *Result) {
+	if !r.fill(res, req) {
 		r.live.finish(res)
 		r.cfg.Sink(res)
 		return
 	}
 	r.live.inFlight.Add(1)
-	r.str.do(r.drain, &req, res)
+	r.str.do(r.drain, req, res)
 	r.live.inFlight.Add(-1)
 	estimate(res)
 	r.live.finish(res)
@@ -459,13 +477,24 @@ func (r *run) trust(wake interface {
 // drop queue is closed and empty.
 func (r *run) recordDrops(done chan<- struct{}) {
 	defer close(done)
-	describe := r.cfg.Requests.Request
+	var describe func(int64) Request
+	if r.cfg.Requests != nil {
+		describe = r.cfg.Requests.Request
+	}
 	if d, ok := r.cfg.Requests.(Describer); ok {
 		describe = d.Describe
 	}
 	for j := range r.drops {
-		req := describe(j.k)
+		var req Request
 		res := &Result{K: j.k, Stage: j.stage, Warmup: j.warmup, IntendedUS: us(j.intended), SentUS: -1}
+		if j.session {
+			// The session's first turn stands for the session: none of
+			// its turns was sent.
+			req = r.cfg.Sessions.Turn(j.k, 0).Request
+			res.K, res.Session, res.Turn = req.K, j.k, 1
+		} else {
+			req = describe(j.k)
+		}
 		if r.fill(res, &req) {
 			res.Status, res.ErrorClass = StatusDropped, ClassDropped
 			res.Error = fmt.Sprintf("not sent: %d requests in flight (max_in_flight)", r.cfg.MaxInFlight)

@@ -62,9 +62,10 @@ func newStreamer(client *http.Client, to Timeouts, targets []Target) *streamer {
 // reqState is the per-request reading machinery, pooled so a steady run
 // reuses its buffers.
 type reqState struct {
-	st  stampReader
-	sse *sseReader
-	c   chunk
+	st     stampReader
+	sse    *sseReader
+	c      chunk
+	answer *answerBuf // a session's turn: where the answer's text goes
 }
 
 // Shared header values: the transport only reads them.
@@ -144,6 +145,7 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	rs.st = stampReader{r: resp.Body, wd: wd, sent: sent}
 	if body, ok := s.streamBody(res, resp, &rs.st, pt); ok {
 		rs.sse.reset(body, &rs.st, s.budget)
+		rs.answer = req.answer
 		if s.read(ctx, rs, res, pt) {
 			drain(rs.sse.br, wd, cancel)
 		}
@@ -154,7 +156,7 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 		res.E2EUS = us(time.Since(sent))
 	}
 	rs.sse.release()
-	rs.st = stampReader{}
+	rs.st, rs.answer = stampReader{}, nil
 	// Do not keep a large event's buffers for every later request: idle
 	// pooled buffers are outside the budget, so they stay small.
 	if cap(rs.sse.long) > maxPooled {
@@ -333,6 +335,9 @@ func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *prep
 			res.ContentChars += c.content
 			res.ReasoningChars += c.reasoning
 			res.ToolChars += c.tools
+			if rs.answer != nil {
+				rs.answer.add(c.text)
+			}
 		}
 		if len(c.finish) > 0 {
 			res.Finish = s.finishReason(c.finish, pt)

@@ -43,6 +43,8 @@ type Request struct {
 	// Body is the complete JSON request body, model and stream options
 	// included, built once; the runner sends it as is.
 	Body []byte
+	// answer, set on a session's turn, collects the streamed answer.
+	answer *answerBuf
 }
 
 // RequestSource builds request k. It must be a pure function of k (and the

@@ -26,6 +26,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(base))
+	f.Add([]byte(sessionBase))
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte("<<: {name: x}\n"))
 	f.Add([]byte("name: ${X:-y}\n"))

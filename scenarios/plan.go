@@ -21,6 +21,9 @@ type Plan struct {
 	Seed     int64
 	Stages   []runner.Stage
 	Source   *Source
+	// Sessions, when the scenario has a sessions block, plans its
+	// conversations; Source then serves only calibration probes.
+	Sessions *SessionSource
 	// Kinds[i] is the scenario kind behind Stages[i] (constant, poisson, …).
 	Kinds []string
 }
@@ -44,6 +47,9 @@ func NewPlan(s *Scenario, seed int64) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Scenario: s, Seed: seed, Source: src}
+	if !s.Sessions.IsZero() {
+		p.Sessions = newSessionSource(s, src)
+	}
 	if err := p.buildStages(); err != nil {
 		return nil, err
 	}

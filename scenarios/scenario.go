@@ -27,6 +27,8 @@ type Scenario struct {
 	// Its file path is resolved when the scenario is read: relative to the
 	// scenario file, or "builtin:…" for the files of built-in scenarios.
 	Source FileSource `yaml:"source" json:"source,omitzero"`
+	// Sessions makes the traffic multi-turn conversations (see session.go).
+	Sessions Sessions `yaml:"sessions" json:"sessions,omitzero"`
 
 	// catalog gives model limits and tiers; nil means DefaultCatalog.
 	catalog *Catalog

@@ -33,6 +33,9 @@ type Source struct {
 	prefixUnits []int
 	// file, when set, serves every request from a dataset or trace.
 	file *fileSource
+	// sessions, when set, serves request k as a session's turn as planned
+	// (see SessionSource.planned).
+	sessions *SessionSource
 }
 
 type sourceTarget struct {
@@ -204,6 +207,9 @@ func (src *Source) Describe(k int64) runner.Request { return src.build(k, false)
 func (src *Source) build(k int64, withBody bool) runner.Request {
 	if src.file != nil {
 		return src.buildFromFile(k, withBody)
+	}
+	if src.sessions != nil {
+		return src.sessions.planned(k, withBody)
 	}
 	n := int64(len(src.targets))
 	j := k / n

@@ -80,6 +80,9 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		default:
 			fmt.Fprintln(w, "  rows drawn with the seed, with replacement; messages sent as the file has them")
 		}
+	} else if p.Sessions != nil {
+		p.Sessions.writeSummary(w)
+		return p.writeRest(w)
 	} else if err := p.writeMix(w); err != nil {
 		return err
 	}
@@ -140,6 +143,8 @@ func (p *Plan) writeRest(w io.Writer) error {
 		default:
 			fmt.Fprintln(w, "  the dataset's own: a row drawn twice is the same prompt, as a repeated question is")
 		}
+	} else if p.Sessions != nil {
+		fmt.Fprintln(w, "  a turn starts with its conversation so far (a prefix the server has seen); sessions share only the system prompt")
 	} else if len(s.Prefix) == 0 {
 		fmt.Fprintln(w, "  none: every prompt starts with a unique salt")
 	} else {
@@ -173,7 +178,11 @@ func (p *Plan) writeRest(w io.Writer) error {
 	}
 	fmt.Fprintln(w, ")")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  #\tstage\tkind\tshape\tduration\trequests")
+	unit := "requests"
+	if p.Sessions != nil {
+		unit = "sessions"
+	}
+	fmt.Fprintf(tw, "  #\tstage\tkind\tshape\tduration\t%s\n", unit)
 	var total int64
 	exact, approx := true, ""
 	for i, st := range p.Stages {
@@ -199,11 +208,11 @@ func (p *Plan) writeRest(w io.Writer) error {
 	}
 	switch {
 	case exact:
-		fmt.Fprintf(w, "  total %s, %s%d requests planned\n", p.span(), approx, total)
+		fmt.Fprintf(w, "  total %s, %s%d %s planned\n", p.span(), approx, total, unit)
 	case total > 0:
-		fmt.Fprintf(w, "  total %s, %s%d requests planned in open-loop stages; closed-loop counts depend on the server\n", p.span(), approx, total)
+		fmt.Fprintf(w, "  total %s, %s%d %s planned in open-loop stages; closed-loop counts depend on the server\n", p.span(), approx, total, unit)
 	default:
-		fmt.Fprintf(w, "  total %s, closed loop: the request count depends on the server\n", p.span())
+		fmt.Fprintf(w, "  total %s, closed loop: the %s count depends on the server\n", p.span(), strings.TrimSuffix(unit, "s"))
 	}
 
 	fmt.Fprintln(w, "\nslo")

@@ -421,6 +421,10 @@ func planClass(d *decoder, p string, c Class, r *resolution) (*classPlan, bool) 
 }
 
 func (s *Scenario) validateMix(d *decoder, r *resolution) {
+	if !s.Sessions.IsZero() {
+		s.validateSessions(d, r)
+		return
+	}
 	if !s.Source.IsZero() {
 		if len(s.Mix) > 0 {
 			d.fail("mix", "goes with no source: the source file gives every request's prompt and length (remove mix or source)")

@@ -53,10 +53,18 @@ func Header(cfg Config) runner.Header {
 		infos[i] = runner.TargetInfo{Name: t.Name, Model: t.Model, BaseURL: "builtin-mock"}
 	}
 	total := cfg.Requests + cfg.Warmup
+	// One steady stage at cfg.Rate, after a warmup stage when there is
+	// one; the last request is planned at the window's end.
+	var stages []runner.StageInfo
+	if cfg.Warmup > 0 {
+		stages = append(stages, runner.StageInfo{Name: "warmup", Warmup: true, Seconds: float64(cfg.Warmup) / cfg.Rate, Rate: cfg.Rate, Planned: int64(cfg.Warmup)})
+	}
+	from := float64(cfg.Warmup) / cfg.Rate
+	stages = append(stages, runner.StageInfo{Name: "steady", StartS: from, Seconds: float64(cfg.Requests-1) / cfg.Rate, Rate: cfg.Rate, Planned: int64(cfg.Requests)})
 	return runner.Header{
 		Type: "header", Tool: "seedbench synth", Scenario: cfg.Scenario, PlanHash: "synthetic",
 		Seed: cfg.Seed, Start: Start, ShardCount: 1, Targets: infos, Resolved: cfg.Resolved,
-		TargetRate: cfg.Rate, PlannedSecs: float64(total) / cfg.Rate, Planned: int64(total),
+		TargetRate: cfg.Rate, PlannedSecs: float64(total) / cfg.Rate, Planned: int64(total), Stages: stages,
 	}
 }
 
@@ -81,7 +89,7 @@ func Write(w io.Writer, cfg Config) error {
 	}
 	end := Start.Add(time.Duration(float64(cfg.Requests+cfg.Warmup)/cfg.Rate*float64(time.Second)) + 5*time.Second)
 	if err := enc.Encode(runner.Footer{Type: "footer", End: end, Issued: issued, Dropped: dropped,
-		Trust: runner.Trust{LagP50US: 180, LagP99US: 900, LagMaxUS: 2400, WakeupP99US: 1100, WakeupMaxUS: 3000, CPUSeconds: 1.5}}); err != nil {
+		Trust: runner.Trust{LagP50US: 180, LagP99US: 900, LagMaxUS: 2400, WakeupP99US: 1100, WakeupMaxUS: 3000, CPUSeconds: 1.5, LagLimitUS: 5000}}); err != nil {
 		return err
 	}
 	return bw.Flush()
@@ -136,6 +144,9 @@ func Records(cfg Config, fn func(*runner.Result) error) error {
 		i := (k - cfg.Warmup) / nT
 		perm := float64((i*7919)%1000) / 1000
 		r = runner.Result{Type: "result", K: int64(k), Target: t.Name, Model: t.Model, Warmup: warm}
+		if cfg.Warmup > 0 && !warm {
+			r.Stage = 1 // the steady stage after the warmup (see Header)
+		}
 		r.IntendedUS = int64(float64(k) / cfg.Rate * 1e6)
 		r.LagUS = int64(120 + rng.ExpFloat64()*150)
 		r.SentUS = r.IntendedUS + r.LagUS

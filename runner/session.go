@@ -1,0 +1,197 @@
+package runner
+
+import (
+	"context"
+	"time"
+)
+
+// SessionSource plans multi-turn conversations. When Config.Sessions is
+// set, every stage's arrivals are sessions rather than requests: an
+// open-loop stage's pacer starts session k at each hit, a closed-loop
+// stage's users each run one session after another. A session's turns are
+// sent one after the other, each after the previous answer and a think
+// time, and each sends the whole conversation so far: every earlier
+// message the source planned and every answer the model streamed back.
+//
+// Like a RequestSource, it is a pure function of the session id (and the
+// scenario and seed): only the model's answers differ between runs.
+type SessionSource interface {
+	// Turns is how many turns session s has (at least 1).
+	Turns(s int64) int
+	// Think is how long the user of session s waits, after the answer to
+	// turn t−1, before sending turn t (t ≥ 1).
+	Think(s int64, t int) time.Duration
+	// Turn plans turn t (from 0) of session s: see SessionTurn.
+	Turn(s int64, t int) SessionTurn
+}
+
+// SessionTurn is one turn as planned. Its Request carries the record's
+// fields (K, unique over the plan; Target; Class; MaxTokens) with
+// EstPromptTokens counting the planned text of the conversation so far
+// (the runner adds the earlier answers), and Body holding the opening of
+// the request body up to and including the messages array's '['. The body
+// sent is Body, then every message of the conversation so far joined by
+// commas, then Messages, then Tail.
+type SessionTurn struct {
+	Request
+	// Messages are the JSON message objects the turn adds, comma-separated
+	// (the user's message; a first turn may put a system message before
+	// it).
+	Messages []byte
+	// Tail closes the body after the last message: `],"max_tokens":256}`.
+	Tail []byte
+	// AnswerCap bounds the bytes of the answer kept for the later turns
+	// (JSON-escaped content); the rest of a longer answer is not sent back.
+	// Zero means DefaultAnswerCap.
+	AnswerCap int
+}
+
+// DefaultAnswerCap is the answer copy's bound when a turn sets none: about
+// what a 256K-token context window holds (4 bytes a token), so a kept
+// answer is never what makes a conversation too long for the model.
+const DefaultAnswerCap = 1 << 20
+
+// answerBuf collects the content of one streamed answer, still escaped as
+// the events carried it: each fragment of a JSON string is itself a valid
+// JSON string body, so their concatenation is the answer's, ready to be
+// written back into the next request without decoding. It is reused for
+// every turn of a session, so collecting costs no allocation per event
+// beyond the amortised growth of one buffer.
+type answerBuf struct {
+	buf []byte
+	cap int
+	// cut is set once a fragment did not fit: later ones are not kept
+	// either, so what is kept is the answer's beginning, never a splice.
+	cut bool
+}
+
+func (a *answerBuf) reset(capBytes int) {
+	a.buf, a.cut = a.buf[:0], false
+	a.cap = capBytes
+	if a.cap <= 0 {
+		a.cap = DefaultAnswerCap
+	}
+}
+
+// add appends one raw content fragment.
+func (a *answerBuf) add(raw []byte) {
+	if a.cut || len(raw) == 0 {
+		return
+	}
+	if len(a.buf)+len(raw) > a.cap {
+		a.cut = true
+		return
+	}
+	a.buf = append(a.buf, raw...)
+}
+
+// assistantOpen and assistantClose wrap a kept answer into the message
+// the next turn sends back.
+const (
+	assistantOpen  = `{"role":"assistant","content":"`
+	assistantClose = `"}`
+)
+
+// session runs session j.k: its turns in order until the last, a failed
+// turn (the conversation ends there, as a user facing an error would end
+// it), or ctx (issuing stopped; a think time in progress is cut short).
+// The conversation's text lives in conv while the session runs and is
+// dropped when it returns: memory grows with the active sessions only.
+func (r *run) session(ctx context.Context, j job) {
+	src := r.cfg.Sessions
+	s := j.k
+	turns := src.Turns(s)
+	var conv []byte // messages so far, comma-joined
+	var ans answerBuf
+	var answered int // tokens of the answers in conv
+	var timer *time.Timer
+	for t := 0; t < turns; t++ {
+		if t > 0 {
+			if timer == nil {
+				timer = time.NewTimer(never)
+				defer timer.Stop()
+			}
+			if !sleepUntil(ctx, timer, time.Now().Add(src.Think(s, t)), nil, false) {
+				return
+			}
+		} else if ctx.Err() != nil {
+			return
+		}
+		turn := src.Turn(s, t)
+		if len(conv) > 0 {
+			conv = append(conv, ',')
+		}
+		conv = append(conv, turn.Messages...)
+		req := turn.Request
+		// One allocation of the body per turn: the transport may still hold
+		// the previous body, which must not change under it.
+		body := make([]byte, 0, len(turn.Body)+len(conv)+len(turn.Tail))
+		body = append(append(append(body, turn.Body...), conv...), turn.Tail...)
+		req.Body = body
+		req.EstPromptTokens += answered
+		ans.reset(turn.AnswerCap)
+		req.answer = &ans
+		res := &Result{K: req.K, Stage: j.stage, Warmup: j.warmup, IntendedUS: -1, Session: s, Turn: t + 1}
+		if t == 0 && j.intended >= 0 {
+			res.IntendedUS = us(j.intended)
+		}
+		r.send(&req, res)
+		if !res.OK() {
+			return
+		}
+		conv = append(conv, ',')
+		conv = append(conv, assistantOpen...)
+		conv = append(conv, ans.buf...)
+		conv = append(conv, assistantClose...)
+		// The answer's tokens: the server's count of the answer (completion
+		// less reasoning, which is not sent back) when it was kept whole,
+		// else the estimate of what was kept.
+		if u := res.Usage; !ans.cut && res.UsageValid() && u.CompletionTokens > 0 {
+			answered += max(u.CompletionTokens-u.ReasoningTokens, 0)
+		} else {
+			answered += estimateTokens(len(ans.buf))
+		}
+	}
+}
+
+// sessionClosedLoop runs st.Concurrency users, each running sessions one
+// after another: user u's j-th session is base + j·Concurrency + u (the
+// numbering of closedLoop, with sessions for requests), until the stage's
+// duration or session count is reached. A shard runs the users it owns,
+// and with them every turn of their sessions.
+func (r *run) sessionClosedLoop(ctx context.Context, stage int, st Stage, base int64, offset time.Duration) {
+	stageCtx := ctx
+	if st.Duration > 0 {
+		var cancel context.CancelFunc
+		stageCtx, cancel = context.WithDeadline(ctx, r.start.Add(offset+st.Duration))
+		defer cancel()
+	}
+	c := int64(st.Concurrency)
+	limit := ClosedBlock
+	if st.MaxRequests > 0 {
+		limit = st.MaxRequests
+	}
+	done := make(chan struct{}, c)
+	var running int64
+	for u := int64(0); u < c; u++ {
+		if !r.cfg.Shard.Owns(u) {
+			continue
+		}
+		running++
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			defer func() { done <- struct{}{} }()
+			for idx := u; idx < limit && stageCtx.Err() == nil; idx += c {
+				r.session(stageCtx, job{k: base + idx, stage: stage, warmup: st.Warmup, intended: -1, session: true})
+			}
+		}()
+	}
+	for ; running > 0; running-- {
+		select {
+		case <-done:
+		case <-stageCtx.Done():
+			return
+		}
+	}
+}
