@@ -135,6 +135,7 @@ type aggregator struct {
 	warmup   int64
 	records  int64
 	stages   []runner.StageInfo // the plan's stages, from the header
+	sessions *sessionsAcc       // multi-turn sessions (turns.go); nil without
 }
 
 func newAggregator(p Pricing, limits func(string) [numMetrics]int64) *aggregator {
@@ -393,6 +394,12 @@ func (t *targetAcc) bill(p Pricing, r *runner.Result) billing {
 func (ag *aggregator) merge(o *aggregator) {
 	ag.warmup += o.warmup
 	ag.records += o.records
+	if o.sessions != nil {
+		if ag.sessions == nil {
+			ag.sessions = newSessionsAcc()
+		}
+		ag.sessions.merge(o.sessions)
+	}
 	for _, name := range o.order {
 		ot := o.targets[name]
 		t := ag.target(name, ot.model)

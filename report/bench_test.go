@@ -128,13 +128,13 @@ func BenchmarkDecode(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("fast", func(b *testing.B) {
-		d := newRecordDecoder()
+		d := runner.NewRecordDecoder()
 		var r runner.Result
 		b.SetBytes(size)
 		b.ReportAllocs()
 		for range b.N {
 			for _, l := range lines {
-				if err := d.decode(l, &r); err != nil {
+				if err := d.Decode(l, &r); err != nil {
 					b.Fatal(err)
 				}
 			}

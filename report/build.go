@@ -186,6 +186,7 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		}
 	}
 	s.Load = delivered(ag, names, h.Stages, planShare, lateUS, cut)
+	s.Sessions = ag.sessions.summary()
 	s.SLO = verdict(s, objs)
 	s.SLO.Windows = windowChecks(s, windowAccs(ag))
 	for _, c := range s.SLO.Windows {

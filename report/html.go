@@ -39,8 +39,14 @@ func WriteHTML(w io.Writer, s *Summary, plots []Plot) error {
 		LoadHeader  []string
 		Load        [][]string
 		LoadCaption string
+		// The per-turn table of sessions (turns_render.go).
+		TurnsHeader  []string
+		Turns        [][]string
+		TurnsCaption string
+		TurnsNotes   []string
 	}{s, figs, failedChecks(s), defs, untrustedReason(s), countStatus(s, StatusInconclusive), zeroCompletionNotes(s),
-		loadHeader, loadRows(s), capitalize(loadCaption(s))})
+		loadHeader, loadRows(s), capitalize(loadCaption(s)),
+		turnsHeader, turnsRows(s), capitalize(turnsCaption(s)), sessionNotes(s)})
 }
 
 type metricDef struct{ Name, Key, Def string }
@@ -141,7 +147,13 @@ ul.warn li { color: #9a6700; }
 <p class="note">{{.LoadCaption}}.</p>
 <table id="load"><tr>{{range $i, $h := .LoadHeader}}<th{{if lt $i 2}} class="l"{{end}}>{{$h}}</th>{{end}}</tr>
 {{range .Load}}<tr>{{range $i, $c := .}}<td{{if lt $i 2}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
-{{end}}</table>{{end}}
+{{end}}</table>{{end}}{{if .Turns}}
+<h2>Sessions by turn</h2>
+<p class="note">{{.TurnsCaption}}.</p>
+<table id="turns"><tr>{{range $i, $h := .TurnsHeader}}<th{{if eq $i 0}} class="l"{{end}}>{{$h}}</th>{{end}}</tr>
+{{range .Turns}}<tr>{{range $i, $c := .}}<td{{if eq $i 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
+{{end}}</table>
+<ul id="conversations">{{range .TurnsNotes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 
 {{if .S.SLO.Checks}}<h2>SLO</h2>
 <table id="slo"><tr><th class="l"></th><th class="l">target</th><th class="l">objective</th><th>measured</th><th>error budget left</th><th class="l">basis</th><th class="l">from</th></tr>

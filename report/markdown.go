@@ -66,6 +66,7 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 			fmt.Fprintf(ew, "| %s |\n", strings.Join(r, " | "))
 		}
 	}
+	writeTurnsMarkdown(ew, s)
 
 	if len(s.SLO.Checks) > 0 {
 		fmt.Fprintln(ew, "\n### SLO\n\n| | target | objective | measured | error budget left | basis |\n|---|---|---|--:|--:|---|")

@@ -103,7 +103,7 @@ func readAll(paths []string, o readOptions) (*aggregator, []*fileInfo, error) {
 		wg.Add(1)
 		go func(ag *aggregator) {
 			defer wg.Done()
-			d := newRecordDecoder()
+			d := runner.NewRecordDecoder()
 			var r runner.Result
 			for b := range work {
 				b.err = processBlock(b, d, &r, ag, infos[b.file], &infoMu, o.csv != nil)
@@ -240,15 +240,16 @@ func cutFile(path string, idx int, fi *fileInfo, pool, work chan *block, stop ch
 }
 
 // processBlock decodes and aggregates every line of b.
-func processBlock(b *block, d *recordDecoder, r *runner.Result, ag *aggregator, fi *fileInfo, mu *sync.Mutex, csv bool) error {
+func processBlock(b *block, d *runner.RecordDecoder, r *runner.Result, ag *aggregator, fi *fileInfo, mu *sync.Mutex, csv bool) error {
 	b.csv = b.csv[:0]
 	data := b.data
 	line := b.line
-	f0, s0 := d.fast, d.slow
+	f0, s0 := d.Counts()
 	defer func() {
+		f1, s1 := d.Counts()
 		mu.Lock()
-		fi.fast += d.fast - f0
-		fi.slow += d.slow - s0
+		fi.fast += f1 - f0
+		fi.slow += s1 - s0
 		mu.Unlock()
 	}()
 	for len(data) > 0 {
@@ -264,7 +265,7 @@ func processBlock(b *block, d *recordDecoder, r *runner.Result, ag *aggregator, 
 			line++
 			continue
 		}
-		if err := d.decode(l, r); err != nil {
+		if err := d.Decode(l, r); err != nil {
 			if last && b.partial {
 				mu.Lock()
 				fi.warnings = append(fi.warnings, runner.PartialLastLine(fi.path, line))
@@ -276,6 +277,7 @@ func processBlock(b *block, d *recordDecoder, r *runner.Result, ag *aggregator, 
 		switch r.Type {
 		case "result":
 			bill := ag.add(r)
+			ag.addTurn(r, bill)
 			if csv {
 				b.csv = appendRequestRow(b.csv, r, bill)
 			}

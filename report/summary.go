@@ -38,6 +38,8 @@ type Summary struct {
 	// Load is the load delivered per target and measured stage (then per
 	// stage over every target when there are several).
 	Load []Delivered `json:"load_delivered"`
+	// Sessions is the per-turn view of multi-turn sessions (turns.go).
+	Sessions *Sessions `json:"sessions,omitempty"`
 
 	SLO      Verdict `json:"slo"`
 	Currency string  `json:"currency,omitempty"` // of every cost figure ("" when no catalog)

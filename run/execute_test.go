@@ -99,6 +99,28 @@ func TestExecuteEndToEnd(t *testing.T) {
 	}
 }
 
+// TestExecuteHeaderSplitsWarmup: --duration sets the measured stages, the
+// warmup runs before them on top, and the run's first line says both.
+func TestExecuteHeaderSplitsWarmup(t *testing.T) {
+	t.Parallel()
+	url := startMock(t, 0.05)
+	sc := parse(t, strings.Replace(shortScenario, "  max_in_flight: 100\n", "  max_in_flight: 100\n  warmup: 1s\n", 1))
+	var stderr bytes.Buffer
+	o := options(t, sc, url)
+	o.Overrides.Duration = "1s"
+	o.Stderr = &stderr
+	out, err := Execute(context.Background(), context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "(seed 3, 2s = 1s warmup + 1s measured, 20 requests planned)"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("the first line does not split warmup from measured load (want %q):\n%s", want, stderr.String())
+	}
+	if out.Header.PlannedSecs != 2 {
+		t.Errorf("header planned %gs, want 2s (1s warmup + 1s measured)", out.Header.PlannedSecs)
+	}
+}
+
 // TestExecuteStopIssuing: ending the issue context (the first Ctrl-C) stops
 // issuing and lets in-flight requests finish: every record is a success, the
 // footer is marked interrupted, and the outcome is Untrusted.

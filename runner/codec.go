@@ -241,6 +241,7 @@ func (e *lineEncoder) flush() error { return e.bw.Flush() }
 // files are read in constant memory.
 type Reader struct {
 	br   *bufio.Reader
+	dec  *RecordDecoder
 	name string
 	line int
 	// Header is the file's first line.
@@ -256,7 +257,7 @@ var ErrNotResults = errors.New("not a seedbench results file (no header line)")
 
 // NewReader reads the header of a results file. name is used in messages.
 func NewReader(r io.Reader, name string) (*Reader, error) {
-	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10), name: name}
+	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10), dec: NewRecordDecoder(), name: name}
 	line, err := rd.readLine()
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -303,7 +304,8 @@ func recordType(line []byte) string {
 }
 
 // Next decodes the next result into r (reused by the caller to avoid
-// allocation). It returns io.EOF at the end. A last line without its newline
+// allocation: r's slices keep their capacity from call to call, so copy
+// them to keep them past the next call). It returns io.EOF at the end. A last line without its newline
 // (a write cut by a crash) that does not parse is skipped with a warning; a
 // malformed line elsewhere is an error naming file:line.
 func (rd *Reader) Next(r *Result) error {
@@ -319,8 +321,12 @@ func (rd *Reader) Next(r *Result) error {
 		}
 		// Results are nearly every line: decode straight into r, and look
 		// closer only at a line that is not one (the footer, or a fault).
-		*r = Result{}
-		if json.Unmarshal(line, r) == nil && r.Type == "result" {
+		// The caller owns r, so its usage must not point into the decoder.
+		if rd.dec.Decode(line, r) == nil && r.Type == "result" {
+			if r.Usage != nil {
+				u := *r.Usage
+				r.Usage = &u
+			}
 			return nil
 		}
 		var probe struct {

@@ -26,14 +26,11 @@ var (
 )
 
 func (s *jscan) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
+	b, i := s.b, s.i
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
 	}
+	s.i = i
 }
 
 // peek returns the next non-space byte without consuming it (0 at the end).
@@ -192,32 +189,49 @@ func (s *jscan) str() (raw []byte, runes int, err error) {
 	if s.peek() != '"' {
 		return nil, 0, s.fail()
 	}
-	s.i++
-	start := s.i
-	seg := s.i // start of the current run of unescaped bytes
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			runes += utf8.RuneCount(s.b[seg:s.i])
-			raw = s.b[start:s.i]
-			s.i++
-			return raw, runes, nil
-		case c == '\\':
-			runes += utf8.RuneCount(s.b[seg:s.i])
+	// Locals, not *s, in the loop: the compiler keeps them in registers.
+	b := s.b
+	start := s.i + 1
+	i, seg := start, start // seg: start of the current run of unescaped bytes
+	wide := false          // the run has a byte ≥ 0x80: count its runes
+	for i < len(b) {
+		c := b[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			wide = wide || c >= 0x80
+			i++
+			continue
+		}
+		switch c {
+		case '"':
+			runes += runCount(b[seg:i], wide)
+			s.i = i + 1
+			return b[start:i], runes, nil
+		case '\\':
+			runes += runCount(b[seg:i], wide)
+			wide = false
+			s.i = i
 			n, err := s.escape()
 			if err != nil {
 				return nil, 0, err
 			}
 			runes += n
-			seg = s.i
-		case c < 0x20:
+			i, seg = s.i, s.i
+		default: // a control character
+			s.i = i
 			return nil, 0, errSyntax
-		default:
-			s.i++
 		}
 	}
+	s.i = i
 	return nil, 0, errEnd
+}
+
+// runCount is the number of runes in a run of unescaped string bytes; an
+// ASCII run (not wide) has one per byte.
+func runCount(run []byte, wide bool) int {
+	if wide {
+		return utf8.RuneCount(run)
+	}
+	return len(run)
 }
 
 // escape consumes one escape sequence at s.i (a backslash) and returns how
@@ -290,14 +304,26 @@ func (s *jscan) number() (v int64, ok bool, err error) {
 	case c == '0':
 		s.i++
 	case '1' <= c && c <= '9':
-		for s.i < len(s.b) && '0' <= s.b[s.i] && s.b[s.i] <= '9' {
-			d := uint64(s.b[s.i] - '0')
+		// The digits are read through locals (the compiler keeps them in
+		// registers, not in *s) and the first eighteen without the overflow
+		// check, as they never pass 2⁶³-1: a results line is mostly such
+		// numbers.
+		b, i := s.b, s.i
+		for end := min(len(b), i+18); i < end; i++ {
+			d := b[i] - '0'
+			if d > 9 {
+				break
+			}
+			u = u*10 + uint64(d)
+		}
+		for ; i < len(b) && '0' <= b[i] && b[i] <= '9'; i++ {
+			d := uint64(b[i] - '0')
 			if ok && u > (limit-d)/10 { // u·10 + d would pass the limit
 				ok = false
 			}
 			u = u*10 + d
-			s.i++
 		}
+		s.i = i
 	default:
 		return 0, false, errSyntax
 	}

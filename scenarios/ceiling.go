@@ -66,34 +66,6 @@ func (s *Scenario) validateCeiling(d *decoder) {
 	}
 }
 
-// stageRates is a stage's mean and peak planned rate and the field that
-// sets the peak (0 for closed-loop stages and rates that do not parse,
-// which validateLoad reports).
-func stageRates(st Stage) (mean, peak float64, field string) {
-	r := func(v string) float64 {
-		x, err := ParseRate(v)
-		if err != nil {
-			return 0
-		}
-		return x
-	}
-	switch st.Kind {
-	case KindConstant, KindPoisson, KindGamma:
-		x := r(st.Rate)
-		return x, x, "rate"
-	case KindRamp:
-		from, to := r(st.From), r(st.To)
-		if from > to {
-			return (from + to) / 2, from, "from"
-		}
-		return (from + to) / 2, to, "to"
-	case KindSine:
-		m := r(st.Mean)
-		return m, m + r(st.Amplitude), "amplitude"
-	}
-	return 0, 0, ""
-}
-
 // groupDigits writes a count with thousands separators: 2,000,000,000.
 func groupDigits(x float64) string {
 	s := strconv.FormatFloat(math.Round(x), 'f', 0, 64)

@@ -297,7 +297,7 @@ func (s *Scenario) validateSource(d *decoder) {
 	}
 	if kind == "dataset" {
 		for i, st := range s.Load.Stages {
-			if st.Kind == KindTrace {
+			if stageKinds[st.Kind].replay {
 				d.fail(fmt.Sprintf("load.stages[%d].kind", i), "a trace stage needs source.trace; a dataset goes with any other stage")
 			}
 		}

@@ -39,28 +39,15 @@ func (s *Scenario) Apply(o Overrides) error {
 		open := 0
 		for i := range c.Load.Stages {
 			st := &c.Load.Stages[i]
-			switch st.Kind {
-			case KindConstant, KindPoisson, KindGamma:
-				st.Rate = FormatRate(r)
-			case KindRamp:
-				from, err1 := ParseRate(st.From)
-				to, err2 := ParseRate(st.To)
-				if err1 != nil || err2 != nil {
-					continue
-				}
-				st.From, st.To = FormatRate(round6(from*r/to)), FormatRate(r)
-			case KindSine:
-				mean, err1 := ParseRate(st.Mean)
-				amp, err2 := ParseRate(st.Amplitude)
-				if err1 != nil || err2 != nil {
-					continue
-				}
-				st.Mean, st.Amplitude = FormatRate(r), FormatRate(round6(amp*r/mean))
-			case KindTrace:
+			k := stageKinds[st.Kind]
+			if k.replay {
 				return fmt.Errorf("--rate: scenario %s replays a trace at its own times (set source.speed to replay it faster)", s.Name)
-			default:
-				continue
 			}
+			v, errs := st.values()
+			if k.scale == nil || len(errs) > 0 {
+				continue // closed loop, or rates validation reports
+			}
+			k.scale(st, v, r)
 			open++
 		}
 		if open == 0 {
@@ -74,7 +61,7 @@ func (s *Scenario) Apply(o Overrides) error {
 		}
 		var total time.Duration
 		for i, st := range c.Load.Stages {
-			if st.Kind == KindTrace {
+			if stageKinds[st.Kind].replay {
 				// A trace keeps its own times: --duration cuts the replay.
 				c.Load.Stages[i].Duration = o.Duration
 				continue
@@ -88,7 +75,7 @@ func (s *Scenario) Apply(o Overrides) error {
 		if total > 0 {
 			k := float64(want) / float64(total)
 			for i := range c.Load.Stages {
-				if c.Load.Stages[i].Kind == KindTrace {
+				if stageKinds[c.Load.Stages[i].Kind].replay {
 					continue
 				}
 				d, _ := ParseDuration(c.Load.Stages[i].Duration)

@@ -26,6 +26,9 @@ type Plan struct {
 	Sessions *SessionSource
 	// Kinds[i] is the scenario kind behind Stages[i] (constant, poisson, …).
 	Kinds []string
+	// means[i] is Stages[i]'s mean planned rate (0 for closed-loop and
+	// trace stages), from the values its pacer was built from.
+	means []float64
 }
 
 // planVersion changes whenever the same (scenario, seed) would produce a
@@ -70,7 +73,7 @@ func (p *Plan) buildStages() error {
 	warm := len(specs) - len(l.Stages) // 1 when there is a warmup stage
 	remaining := l.MaxRequests
 	for i, spec := range specs {
-		st, err := p.stage(i, spec)
+		st, mean, err := p.stage(i, spec)
 		if err != nil {
 			return fmt.Errorf("load.stages[%d]: %v", i-warm, err)
 		}
@@ -91,87 +94,40 @@ func (p *Plan) buildStages() error {
 		}
 		p.Stages = append(p.Stages, st)
 		p.Kinds = append(p.Kinds, spec.Kind)
+		p.means = append(p.means, mean)
 	}
 	return nil
-}
-
-// warmupOf is the steady load a warmup before st runs at: st itself, or the
-// rate a ramp starts from, or a sine's mean.
-func warmupOf(st Stage) Stage {
-	w := Stage{Name: "warmup", Kind: st.Kind, Rate: st.Rate, CV: st.CV, Users: st.Users}
-	switch st.Kind {
-	case KindRamp:
-		w.Kind, w.Rate = KindConstant, st.From
-	case KindSine:
-		w.Kind, w.Rate = KindConstant, st.Mean
-	}
-	return w
 }
 
 // stage turns one spec into a runner stage. Rates become vegeta pacers;
 // vegeta's Rate holds a whole number of hits per period, so a rate r/s is
 // written as int(r·1000) hits per 1000 s (resolution 0.001/s).
-func (p *Plan) stage(i int, spec Stage) (runner.Stage, error) {
-	if spec.Kind == KindTrace {
-		return p.traceStage(spec)
+func (p *Plan) stage(i int, spec Stage) (st runner.Stage, mean float64, err error) {
+	k, ok := stageKinds[spec.Kind]
+	if !ok {
+		return st, 0, fmt.Errorf("kind %q is not supported", spec.Kind)
+	}
+	if k.replay {
+		st, err := p.traceStage(spec)
+		return st, 0, err
 	}
 	dur, err := ParseDuration(spec.Duration)
 	if err != nil {
-		return runner.Stage{}, err
+		return st, 0, err
 	}
-	st := runner.Stage{Name: spec.Name, Duration: dur, MaxRequests: spec.MaxRequests}
-	seed := mix(mix(uint64(p.Seed), tagStage), uint64(i))
-	rate := func(s string) (float64, error) { return ParseRate(s) }
-	switch spec.Kind {
-	case KindConstant:
-		r, err := rate(spec.Rate)
-		if err != nil {
-			return st, err
-		}
-		st.Pacer = vegetaRate(r)
-	case KindPoisson:
-		r, err := rate(spec.Rate)
-		if err != nil {
-			return st, err
-		}
-		st.Pacer = NewPoisson(r, seed)
-	case KindGamma:
-		r, err := rate(spec.Rate)
-		if err != nil {
-			return st, err
-		}
-		st.Pacer = NewGamma(r, spec.CV, seed)
-	case KindRamp:
-		from, err := rate(spec.From)
-		if err != nil {
-			return st, err
-		}
-		to, err := rate(spec.To)
-		if err != nil {
-			return st, err
-		}
-		// rate(t) = from + slope·t, reaching to at the end of the stage.
-		st.Pacer = vegeta.LinearPacer{StartAt: vegetaRate(from), Slope: (to - from) / dur.Seconds()}
-	case KindSine:
-		mean, err := rate(spec.Mean)
-		if err != nil {
-			return st, err
-		}
-		amp, err := rate(spec.Amplitude)
-		if err != nil {
-			return st, err
-		}
-		period, err := ParseDuration(spec.Period)
-		if err != nil {
-			return st, err
-		}
-		st.Pacer = vegeta.SinePacer{Period: period, Mean: vegetaRate(mean), Amp: vegetaRate(amp), StartAt: sinePhases[spec.Phase]}
-	case KindConcurrency:
+	st = runner.Stage{Name: spec.Name, Duration: dur, MaxRequests: spec.MaxRequests}
+	if k.closed {
 		st.Concurrency = spec.Users
-	default:
-		return st, fmt.Errorf("kind %q is not supported", spec.Kind)
+		return st, 0, nil
 	}
-	return st, nil
+	v, errs := spec.values()
+	if len(errs) > 0 {
+		return st, 0, errs[0].err
+	}
+	seed := mix(mix(uint64(p.Seed), tagStage), uint64(i))
+	st.Pacer = k.pacer(spec, v, dur, seed)
+	mean, _, _ = k.rates(v)
+	return st, mean, nil
 }
 
 // traceStage replays the source trace: each row at its (warped) offset,
@@ -283,6 +239,27 @@ func (p *Plan) MeanRate() float64 {
 		return 0
 	}
 	return float64(n) / d.Seconds()
+}
+
+// NominalRate is the scenario's mean offered rate over its measured
+// open-loop stages, from their parameters: a constant, Poisson or gamma
+// rate; a ramp's midpoint; a sine's mean, weighted by duration. It reads the
+// plan's stages (the means recorded when their pacers were built), not the
+// scenario's text again. It is 0 for a plan of closed-loop or trace stages
+// only.
+func (p *Plan) NominalRate() float64 {
+	var sum, secs float64
+	for i, st := range p.Stages {
+		if st.Warmup || i >= len(p.means) || p.means[i] == 0 {
+			continue
+		}
+		sum += p.means[i] * st.Duration.Seconds()
+		secs += st.Duration.Seconds()
+	}
+	if secs == 0 {
+		return 0
+	}
+	return sum / secs
 }
 
 // Timeouts are the runner's default timeouts with the scenario's

@@ -67,39 +67,6 @@ type TierCost struct {
 	Total                        float64
 }
 
-// NominalRate is the scenario's mean offered rate over its measured
-// open-loop stages, from their parameters: a constant, Poisson or gamma
-// rate; a ramp's midpoint; a sine's mean. It is 0 for a scenario of
-// closed-loop stages only.
-func (p *Plan) NominalRate() float64 {
-	var sum, secs float64
-	for _, st := range p.Scenario.Load.Stages {
-		d, err := ParseDuration(st.Duration)
-		if err != nil {
-			continue
-		}
-		var r float64
-		switch st.Kind {
-		case KindConstant, KindPoisson, KindGamma:
-			r, _ = ParseRate(st.Rate)
-		case KindRamp:
-			a, _ := ParseRate(st.From)
-			b, _ := ParseRate(st.To)
-			r = (a + b) / 2
-		case KindSine:
-			r, _ = ParseRate(st.Mean)
-		default:
-			continue
-		}
-		sum += r * d.Seconds()
-		secs += d.Seconds()
-	}
-	if secs == 0 {
-		return 0
-	}
-	return sum / secs
-}
-
 // Project prices p's mix on every target at rate requests/s over period,
 // in currency ("" for the catalog's).
 func (p *Plan) Project(rate float64, period time.Duration, currency string) (*Projection, error) {

@@ -21,19 +21,7 @@ func (q Quota) IsZero() bool { return q == Quota{} }
 func (p *Plan) PeakRate() float64 {
 	var peak float64
 	for _, st := range p.Scenario.Load.Stages {
-		var r float64
-		switch st.Kind {
-		case KindConstant, KindPoisson, KindGamma:
-			r, _ = ParseRate(st.Rate)
-		case KindRamp:
-			a, _ := ParseRate(st.From)
-			b, _ := ParseRate(st.To)
-			r = max(a, b)
-		case KindSine:
-			m, _ := ParseRate(st.Mean)
-			a, _ := ParseRate(st.Amplitude)
-			r = m + a
-		}
+		_, r, _ := stageRates(st)
 		peak = max(peak, r)
 	}
 	return peak

@@ -160,5 +160,3 @@ const (
 	// KindTrace replays the scenario's source trace at its own times.
 	KindTrace = "trace"
 )
-
-var stageKinds = []string{KindConstant, KindPoisson, KindGamma, KindRamp, KindSine, KindConcurrency, KindTrace}

@@ -103,3 +103,40 @@ func ParseRatio(s string) (float64, error) {
 func formatPercent(f float64) string {
 	return strconv.FormatFloat(math.Round(f*1e6)/1e4, 'f', -1, 64) + "%"
 }
+
+// Rate is a parsed rate that keeps the text it was written as, so a
+// message can quote the user ("amplitude 5/s must be below the mean 4/s")
+// while the arithmetic uses PerSec.
+type Rate struct {
+	Text   string
+	PerSec float64
+}
+
+// NewRate parses text as ParseRate does.
+func NewRate(text string) (Rate, error) {
+	r, err := ParseRate(text)
+	if err != nil {
+		return Rate{}, err
+	}
+	return Rate{Text: text, PerSec: r}, nil
+}
+
+func (r Rate) String() string { return r.Text }
+
+// Duration is a parsed, positive duration that keeps the text it was
+// written as.
+type Duration struct {
+	Text string
+	D    time.Duration
+}
+
+// NewDuration parses text as ParseDuration does.
+func NewDuration(text string) (Duration, error) {
+	d, err := ParseDuration(text)
+	if err != nil {
+		return Duration{}, err
+	}
+	return Duration{Text: text, D: d}, nil
+}
+
+func (d Duration) String() string { return d.Text }

@@ -514,20 +514,6 @@ func (s *Scenario) validatePrefix(d *decoder) {
 // and a little text, so no two requests are identical.
 const minBodyTokens = 16
 
-// stageFields lists the fields each kind takes, besides name, kind,
-// duration and max_requests.
-var stageFields = map[string][]string{
-	KindConstant:    {"rate"},
-	KindPoisson:     {"rate"},
-	KindGamma:       {"rate", "cv"},
-	KindRamp:        {"from", "to"},
-	KindSine:        {"mean", "amplitude", "period", "phase"},
-	KindConcurrency: {"users"},
-	KindTrace:       {},
-}
-
-var sinePhases = map[string]float64{"mean_up": 0, "peak": math.Pi / 2, "mean_down": math.Pi, "trough": 3 * math.Pi / 2}
-
 func (s *Scenario) validateLoad(d *decoder) {
 	l := s.Load
 	if l.MaxInFlight < 1 {
@@ -560,15 +546,16 @@ func (s *Scenario) validateLoad(d *decoder) {
 	}
 	for i, st := range l.Stages {
 		p := fmt.Sprintf("load.stages[%d]", i)
-		fields, known := stageFields[st.Kind]
+		k, known := stageKinds[st.Kind]
 		if !known {
 			if st.Kind == "" {
-				d.fail(p+".kind", "missing (one of %s)", strings.Join(stageKinds, ", "))
+				d.fail(p+".kind", "missing (one of %s)", strings.Join(stageKindNames, ", "))
 			} else {
-				d.fail(p+".kind", "%q is not a stage kind (one of %s)", st.Kind, strings.Join(stageKinds, ", "))
+				d.fail(p+".kind", "%q is not a stage kind (one of %s)", st.Kind, strings.Join(stageKindNames, ", "))
 			}
 			continue
 		}
+		fields := k.fields
 		set := map[string]bool{"rate": st.Rate != "", "cv": st.CV != 0, "from": st.From != "", "to": st.To != "",
 			"mean": st.Mean != "", "amplitude": st.Amplitude != "", "period": st.Period != "", "phase": st.Phase != "", "users": st.Users != 0}
 		for _, f := range []string{"rate", "cv", "from", "to", "mean", "amplitude", "period", "phase", "users"} {
@@ -576,52 +563,21 @@ func (s *Scenario) validateLoad(d *decoder) {
 				d.fail(p+"."+f, "is not used by a %s stage (%s takes %s)", st.Kind, st.Kind, strings.Join(fields, ", "))
 			}
 		}
-		need := func(f string) bool {
+		for _, f := range fields {
 			if !set[f] && f != "phase" {
 				d.fail(p+"."+f, "missing (a %s stage takes %s)", st.Kind, strings.Join(fields, ", "))
-				return false
 			}
-			return set[f]
 		}
-		rate := func(f, v string) float64 {
-			if !need(f) {
-				return 0
+		v, errs := st.values()
+		for _, e := range errs {
+			if set[e.field] { // a missing one is reported above
+				d.fail(p+"."+e.field, "%v", e.err)
 			}
-			x, err := ParseRate(v)
-			if err != nil {
-				d.fail(p+"."+f, "%v", err)
-			}
-			return x
 		}
-		switch st.Kind {
-		case KindConstant, KindPoisson:
-			rate("rate", st.Rate)
-		case KindGamma:
-			rate("rate", st.Rate)
-			if need("cv") && !(st.CV > 0) {
-				d.fail(p+".cv", "%g must be above zero (1 is Poisson; 2 to 4 is bursty)", st.CV)
-			}
-		case KindRamp:
-			rate("from", st.From)
-			rate("to", st.To)
-		case KindSine:
-			mean, amp := rate("mean", st.Mean), rate("amplitude", st.Amplitude)
-			if mean > 0 && amp >= mean {
-				d.fail(p+".amplitude", "%s must be below the mean %s (the rate would reach zero)", st.Amplitude, st.Mean)
-			}
-			if need("period") {
-				if _, err := ParseDuration(st.Period); err != nil {
-					d.fail(p+".period", "%v", err)
-				}
-			}
-			if _, ok := sinePhases[st.Phase]; st.Phase != "" && !ok {
-				d.fail(p+".phase", "%q is not a phase (one of mean_up, peak, mean_down, trough)", st.Phase)
-			}
-		case KindConcurrency:
-			if need("users") && st.Users < 1 {
-				d.fail(p+".users", "%d must be at least 1", st.Users)
-			}
-		case KindTrace:
+		if k.check != nil {
+			k.check(st, v, func(f, format string, a ...any) { d.fail(p+"."+f, format, a...) })
+		}
+		if k.replay {
 			switch {
 			case s.Source.Trace == "":
 				d.fail(p+".kind", "a trace stage replays source.trace, and this scenario has none")
