@@ -189,6 +189,7 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		}
 	}
 	s.Load = delivered(ag, names, h.Stages, planShare, lateUS, cut)
+	s.Sessions = ag.sessions.summary()
 	s.SLO = verdict(s, objs)
 	s.SLO.Windows = windowChecks(s, windowAccs(ag))
 	for _, c := range s.SLO.Windows {
@@ -198,6 +199,11 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		}
 		s.SLO.Checks = append(s.SLO.Checks, ch)
 		s.SLO.Pass = s.SLO.Pass && c.Pass
+	}
+	s.SLO.Burn = burnChecks(s, ag, objs)
+	for _, bc := range s.SLO.Burn {
+		s.SLO.Checks = append(s.SLO.Checks, bc.asCheck())
+		s.SLO.Pass = s.SLO.Pass && bc.Pass
 	}
 	return s
 }

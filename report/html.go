@@ -39,8 +39,14 @@ func WriteHTML(w io.Writer, s *Summary, plots []Plot) error {
 		LoadHeader  []string
 		Load        [][]string
 		LoadCaption string
+		// The per-turn table of sessions (turns_render.go).
+		TurnsHeader  []string
+		Turns        [][]string
+		TurnsCaption string
+		TurnsNotes   []string
 	}{s, figs, failedChecks(s), defs, untrustedReason(s), countStatus(s, StatusInconclusive), zeroCompletionNotes(s),
-		loadHeader, loadRows(s), capitalize(loadCaption(s))})
+		loadHeader, loadRows(s), capitalize(loadCaption(s)),
+		turnsHeader, turnsRows(s), capitalize(turnsCaption(s)), sessionNotes(s)})
 }
 
 type metricDef struct{ Name, Key, Def string }
@@ -70,6 +76,9 @@ var htmlFuncs = template.FuncMap{
 	"share":  func(n, of int64) string { return fmtPct(ratio(n, of)) },
 	"ints":   joinInts,
 	"deref":  func(f *float64) float64 { return *f },
+	// the SLO timelines and burn block (html_slo.go)
+	"burnNote": burnScaleNote,
+	"secs":     func(s float64) string { return shortDur(secs(s)) },
 	"metrics": func(g Group) []namedDist {
 		var out []namedDist
 		for m := range numMetrics {
@@ -138,12 +147,18 @@ ul.warn li { color: #9a6700; }
 <p class="note">{{.LoadCaption}}.</p>
 <table id="load"><tr>{{range $i, $h := .LoadHeader}}<th{{if lt $i 2}} class="l"{{end}}>{{$h}}</th>{{end}}</tr>
 {{range .Load}}<tr>{{range $i, $c := .}}<td{{if lt $i 2}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
-{{end}}</table>{{end}}
+{{end}}</table>{{end}}{{if .Turns}}
+<h2>Sessions by turn</h2>
+<p class="note">{{.TurnsCaption}}.</p>
+<table id="turns"><tr>{{range $i, $h := .TurnsHeader}}<th{{if eq $i 0}} class="l"{{end}}>{{$h}}</th>{{end}}</tr>
+{{range .Turns}}<tr>{{range $i, $c := .}}<td{{if eq $i 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
+{{end}}</table>
+<ul id="conversations">{{range .TurnsNotes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 
 {{if .S.SLO.Checks}}<h2>SLO</h2>
 <table id="slo"><tr><th class="l"></th><th class="l">target</th><th class="l">objective</th><th>measured</th><th>error budget left</th><th class="l">basis</th><th class="l">from</th></tr>
 {{range .S.SLO.Checks}}<tr><td class="l {{if .Pass}}ok{{else}}bad{{end}}">{{.Status}}</td><td class="l">{{.Target}}</td><td class="l"><code>{{.Text}}</code></td><td>{{check .}}</td><td>{{if .BudgetLeft}}{{pct (deref .BudgetLeft)}}{{end}}</td><td class="l">{{.Basis}}</td><td class="l">{{.Source}}</td></tr>
-{{end}}</table>{{end}}
+{{end}}</table>{{end}}{{template "slo-time" .}}
 
 <h2>Plots</h2>
 <div id="plots" data-expected="{{len .Figures}}">

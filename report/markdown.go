@@ -69,6 +69,7 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 			fmt.Fprintf(ew, "| %s |\n", strings.Join(r, " | "))
 		}
 	}
+	writeTurnsMarkdown(ew, s)
 
 	if len(s.SLO.Checks) > 0 {
 		fmt.Fprintln(ew, "\n### SLO\n\n| | target | objective | measured | error budget left | basis |\n|---|---|---|--:|--:|---|")
@@ -86,6 +87,11 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 		if len(s.SLO.Windows) > 0 {
 			fmt.Fprintln(ew, "\nWindows (✓ pass, ✗ fail, · no requests):\n\n```")
 			writeWindowTimelines(ew, s, "")
+			fmt.Fprintln(ew, "```")
+		}
+		if len(s.SLO.Burn) > 0 {
+			fmt.Fprintf(ew, "\nError budget burn (windows scaled to the run: %s):\n\n```\n", burnScaleNote(s))
+			writeBurn(ew, s, "")
 			fmt.Fprintln(ew, "```")
 		}
 	}

@@ -277,6 +277,7 @@ func processBlock(b *block, d *runner.RecordDecoder, r *runner.Result, ag *aggre
 		switch r.Type {
 		case "result":
 			bill := ag.add(r)
+			ag.addTurn(r, bill)
 			if csv {
 				b.csv = appendRequestRow(b.csv, r, bill)
 			}

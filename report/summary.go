@@ -38,6 +38,8 @@ type Summary struct {
 	// Load is the load delivered per target and measured stage (then per
 	// stage over every target when there are several).
 	Load []Delivered `json:"load_delivered"`
+	// Sessions is the per-turn view of multi-turn sessions (turns.go).
+	Sessions *Sessions `json:"sessions,omitempty"`
 
 	SLO      Verdict `json:"slo"`
 	Currency string  `json:"currency,omitempty"` // of every cost figure ("" when no catalog)
@@ -202,6 +204,10 @@ type Verdict struct {
 	// Windows are the windowed objectives window by window (windows.go);
 	// each is also in Checks with its worst window's figure.
 	Windows []WindowedCheck `json:"windows,omitempty"`
+	// Burn is every objective with an error budget: the budget consumed
+	// and the multi-window burn-rate conditions over the run (burn.go);
+	// each is also in Checks, failing when its fast-burn condition fired.
+	Burn []BurnCheck `json:"burn,omitempty"`
 }
 
 // Check is one objective judged on one target.

@@ -3,6 +3,7 @@ package run
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -17,27 +18,11 @@ import (
 	"github.com/seedbench/seedbench/scenarios"
 )
 
-// shortScenario is a two-variant, two-second run at 10 req/s.
-const shortScenario = `name: e2e
-description: two seconds at 10 req/s
-targets:
-  - name: mini
-    model: doubao-seed-2.0-mini
-  - name: pro
-    model: doubao-seed-2.0-pro
-mix:
-  - name: chat
-    weight: 1
-    prompt_tokens: 200
-    output_tokens: 16
-load:
-  seed: 3
-  max_in_flight: 100
-  stages:
-    - kind: constant
-      rate: 10/s
-      duration: 2s
-`
+// shortScenario is a two-variant, two-second run at 10 req/s (one copy,
+// for this package's tests and the command's).
+//
+//go:embed testdata/short.yaml
+var shortScenario string
 
 func parse(t *testing.T, body string) *scenarios.Scenario {
 	t.Helper()
@@ -96,6 +81,28 @@ func TestExecuteEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "trust: schedule lag p99") {
 		t.Errorf("no trust line:\n%s", stdout.String())
+	}
+}
+
+// TestExecuteHeaderSplitsWarmup: --duration sets the measured stages, the
+// warmup runs before them on top, and the run's first line says both.
+func TestExecuteHeaderSplitsWarmup(t *testing.T) {
+	t.Parallel()
+	url := startMock(t, 0.05)
+	sc := parse(t, strings.Replace(shortScenario, "  max_in_flight: 100\n", "  max_in_flight: 100\n  warmup: 1s\n", 1))
+	var stderr bytes.Buffer
+	o := options(t, sc, url)
+	o.Overrides.Duration = "1s"
+	o.Stderr = &stderr
+	out, err := Execute(context.Background(), context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "(seed 3, 2s = 1s warmup + 1s measured, 20 requests planned)"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("the first line does not split warmup from measured load (want %q):\n%s", want, stderr.String())
+	}
+	if out.Header.PlannedSecs != 2 {
+		t.Errorf("header planned %gs, want 2s (1s warmup + 1s measured)", out.Header.PlannedSecs)
 	}
 }
 

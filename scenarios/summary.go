@@ -208,11 +208,11 @@ func (p *Plan) writeRest(w io.Writer) error {
 	}
 	switch {
 	case exact:
-		fmt.Fprintf(w, "  total %s, %s%d %s planned\n", p.span(), approx, total, unit)
+		fmt.Fprintf(w, "  total %s, %s%d %s planned\n", p.Span(), approx, total, unit)
 	case total > 0:
-		fmt.Fprintf(w, "  total %s, %s%d %s planned in open-loop stages; closed-loop counts depend on the server\n", p.span(), approx, total, unit)
+		fmt.Fprintf(w, "  total %s, %s%d %s planned in open-loop stages; closed-loop counts depend on the server\n", p.Span(), approx, total, unit)
 	default:
-		fmt.Fprintf(w, "  total %s, closed loop: the %s count depends on the server\n", p.span(), strings.TrimSuffix(unit, "s"))
+		fmt.Fprintf(w, "  total %s, closed loop: the %s count depends on the server\n", p.Span(), strings.TrimSuffix(unit, "s"))
 	}
 
 	fmt.Fprintln(w, "\nslo")
@@ -266,10 +266,11 @@ func (p *Plan) specOf(i int) Stage {
 	return l.Stages[i]
 }
 
-// span is the plan's length, split into warmup and measured stages when
-// there is a warmup: run --duration sets the measured part only, and the
-// warmup comes on top of it.
-func (p *Plan) span() string {
+// Span is the plan's length, split into warmup and measured stages when
+// there is a warmup: "5m30s = 30s warmup + 5m measured" (`--duration` sets
+// the measured part; the warmup runs before it, on top). scenarios show,
+// validate and the run's first line print it.
+func (p *Plan) Span() string {
 	var warm time.Duration
 	for _, st := range p.Stages {
 		if st.Warmup {

@@ -147,7 +147,7 @@ func validateScenarios(stdout, stderr io.Writer, catalogPath string, files []str
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: ok (%s: %d targets, %d classes, %d stages, %s, %s)\n", f, sc.Name,
-			len(sc.Targets), len(sc.Mix), len(plan.Stages), scenarios.FormatPeriod(plan.Duration()), run.PlannedText(plan))
+			len(sc.Targets), len(sc.Mix), len(plan.Stages), plan.Span(), run.PlannedText(plan))
 		for _, w := range sc.Warnings {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", f, w)
 		}
