@@ -65,8 +65,13 @@ func WriteText(w io.Writer, s *Summary) error {
 	writeQuotaText(ew, s)
 	writeTokensText(ew, s)
 	if t := s.Trust; t != nil {
-		fmt.Fprintf(ew, "\ngenerator: schedule lag p50 %s, p99 %s, max %s; wake-up lag p99 %s\n",
+		fmt.Fprintf(ew, "\ngenerator: schedule lag p50 %s, p99 %s, max %s; wake-up lag p99 %s",
 			fmtMS(float64(t.LagP50US)/1000), fmtMS(float64(t.LagP99US)/1000), fmtMS(float64(t.LagMaxUS)/1000), fmtMS(float64(t.WakeupP99US)/1000))
+		if t.UserDelaySamples > 0 {
+			fmt.Fprintf(ew, "; per-user send delay (closed loop, answer to next send) p50 %s, p99 %s, max %s, %d of %d over the limit",
+				fmtMS(float64(t.UserDelayP50US)/1000), fmtMS(float64(t.UserDelayP99US)/1000), fmtMS(float64(t.UserDelayMaxUS)/1000), t.UserDelayLate, t.UserDelaySamples)
+		}
+		fmt.Fprintln(ew)
 	}
 	if len(s.Warnings) > 0 {
 		fmt.Fprintln(ew)
@@ -131,6 +136,10 @@ func writeSLOText(w io.Writer, s *Summary) {
 	}
 	tw.Flush()
 	writeWindowTimelines(w, s, "  ")
+	if len(s.SLO.Burn) > 0 {
+		fmt.Fprintf(w, "  error budget burn (windows scaled to the run: %s)\n", burnScaleNote(s))
+		writeBurn(w, s, "  ")
+	}
 	fmt.Fprintf(w, "SLO verdict: %s\n", strings.TrimPrefix(s.sloHeadline(), "SLO "))
 }
 

@@ -436,14 +436,24 @@ func dryRun(w io.Writer, plan *scenarios.Plan, o *Options, dir string) error {
 // shows the lag and wake-up figures):
 //
 //	trust: schedule lag p99 410µs within the limit 5ms · dropped 0 · generator CPU 1.2s (3% of 2 cores)
+//
+// A closed-loop run shows its users' send delay (answer to next send)
+// instead of, or beside, the schedule lag.
 func writeTrust(w io.Writer, t runner.Trust, lim runner.TrustLimit) {
 	d := func(v int64) string { return short(time.Duration(v) * time.Microsecond) }
 	verdict := "within"
 	if t.Untrustworthy {
 		verdict = "OVER"
 	}
-	fmt.Fprintf(w, "trust: schedule lag p99 %s %s the limit %s · dropped %d · generator CPU %.1fs (%.0f%% of %d cores)\n",
-		d(t.LagP99US), verdict, d(t.LagLimitUS), t.Dropped, t.CPUSeconds, 100*t.CPUShare, runtime.GOMAXPROCS(0))
+	lag := "schedule lag p99 " + d(t.LagP99US)
+	switch {
+	case t.UserDelaySamples > 0 && t.LagSamples == 0: // closed loop only
+		lag = "per-user send delay p99 " + d(t.UserDelayP99US)
+	case t.UserDelaySamples > 0:
+		lag += ", per-user send delay p99 " + d(t.UserDelayP99US)
+	}
+	fmt.Fprintf(w, "trust: %s %s the limit %s · dropped %d · generator CPU %.1fs (%.0f%% of %d cores)\n",
+		lag, verdict, d(t.LagLimitUS), t.Dropped, t.CPUSeconds, 100*t.CPUShare, runtime.GOMAXPROCS(0))
 	if t.Untrustworthy {
 		fmt.Fprintf(w, "UNTRUSTWORTHY: %s (--max-lag %s, --max-lag-ttft-pct %g)\n", t.Reason, lim.Floor, 100*lim.TTFTFraction)
 	}

@@ -93,6 +93,14 @@ type Trust struct {
 	// than LagLimitUS (see TrustLimit).
 	LagSamples int64 `json:"schedule_lag_samples,omitempty"`
 	LateSends  int64 `json:"sent_late,omitempty"`
+	// The closed loop's own lag: each user's delay between its previous
+	// answer and its next send (the generator's time, not the endpoint's),
+	// and how many of those sends were later than LagLimitUS.
+	UserDelayP50US   int64 `json:"user_send_delay_p50_us,omitempty"`
+	UserDelayP99US   int64 `json:"user_send_delay_p99_us,omitempty"`
+	UserDelayMaxUS   int64 `json:"user_send_delay_max_us,omitempty"`
+	UserDelaySamples int64 `json:"user_send_delay_samples,omitempty"`
+	UserDelayLate    int64 `json:"user_sent_late,omitempty"`
 	// The host during the run: 1-minute load average at the end, CPU
 	// steal over the run (share of CPU time), CPUs. They name the likely
 	// cause when the run is untrustworthy.

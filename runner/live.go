@@ -26,6 +26,7 @@ type Live struct {
 	limit  TrustLimit              // how late a send may be; set when the run begins
 	ttft   *hdrhistogram.Histogram // successful, non-warmup requests
 	lag    *hdrhistogram.Histogram // sent open-loop requests
+	user   *hdrhistogram.Histogram // closed-loop users' delays from answer to next send
 	errors map[string]int64        // by error class, warmup included
 	byTgt  map[string]*TargetLive
 }
@@ -39,7 +40,7 @@ type TargetLive struct {
 
 // NewLive returns an empty Live for a run of these stages.
 func NewLive(stages []Stage) *Live {
-	l := &Live{stages: stages, ttft: NewHistogram(), lag: NewHistogram(), errors: map[string]int64{}, byTgt: map[string]*TargetLive{}}
+	l := &Live{stages: stages, ttft: NewHistogram(), lag: NewHistogram(), user: NewHistogram(), errors: map[string]int64{}, byTgt: map[string]*TargetLive{}}
 	for _, st := range stages {
 		l.planned += st.Duration
 	}
@@ -65,6 +66,14 @@ func (l *Live) sent(lag time.Duration, open bool) {
 		RecordMicros(l.lag, us(lag))
 		l.mu.Unlock()
 	}
+}
+
+// userDelay records a closed-loop user's delay (µs) between its previous
+// answer and its next send.
+func (l *Live) userDelay(us int64) {
+	l.mu.Lock()
+	RecordMicros(l.user, us)
+	l.mu.Unlock()
 }
 
 func (l *Live) finish(r *Result) {
@@ -108,7 +117,8 @@ type Snapshot struct {
 	Warmup bool
 
 	// OnTime and Late split the sends judged for timing: those within
-	// LateLimit of their plan and those later (the trust criterion's
+	// LateLimit of their plan (open loop) or of the user's previous answer
+	// (closed loop) and those later (the trust criterion's
 	// "sent late", with the limit as it stands now: max(floor, a share of
 	// the TTFT p50 so far)).
 	OnTime, Late int64
@@ -161,7 +171,8 @@ func (l *Live) Snapshot() Snapshot {
 	if l.limit != (TrustLimit{}) {
 		s.LateLimit = l.limit.Limit(s.TTFTP50)
 		judged, late := lateSends(l.lag, s.LateLimit)
-		s.OnTime, s.Late = judged-late, late
+		uj, ul := lateSends(l.user, s.LateLimit)
+		s.OnTime, s.Late = judged-late+uj-ul, late+ul
 	}
 	s.Errors = maps.Clone(l.errors)
 	s.Targets = make(map[string]TargetSnapshot, len(l.byTgt))

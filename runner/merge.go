@@ -191,6 +191,11 @@ func WorseTrust(a, b Trust) Trust {
 	a.LagLimitUS = max(a.LagLimitUS, b.LagLimitUS)
 	a.LagSamples += b.LagSamples
 	a.LateSends += b.LateSends
+	a.UserDelayP50US = max(a.UserDelayP50US, b.UserDelayP50US)
+	a.UserDelayP99US = max(a.UserDelayP99US, b.UserDelayP99US)
+	a.UserDelayMaxUS = max(a.UserDelayMaxUS, b.UserDelayMaxUS)
+	a.UserDelaySamples += b.UserDelaySamples
+	a.UserDelayLate += b.UserDelayLate
 	a.LoadAvg1 = max(a.LoadAvg1, b.LoadAvg1)
 	a.StealShare = max(a.StealShare, b.StealShare)
 	a.CPUs = max(a.CPUs, b.CPUs)

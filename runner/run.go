@@ -321,7 +321,7 @@ func (r *run) worker(j job) {
 	defer r.wg.Done()
 	for {
 		if j.session {
-			r.session(r.issue, j)
+			r.session(r.issue, j, -1)
 		} else {
 			r.one(j)
 		}
@@ -360,8 +360,19 @@ func (r *run) closedLoop(ctx context.Context, stage int, st Stage, base int64, o
 		go func() {
 			defer r.wg.Done()
 			defer users.Done()
+			// The user's own send delay: from its previous answer (the
+			// moment that request's stream was done) to its next send. This
+			// is the closed loop's schedule lag: everything the generator
+			// itself spends between the two (recording, building the next
+			// request, waiting for a CPU) delays the user. These users have
+			// no think time (sessions do: session.go), so the answer's end
+			// is when the user is ready. Recorded after the send, never
+			// between answer and send.
+			prevDone := int64(-1)
 			for idx := u; idx < limit && stageCtx.Err() == nil; idx += c {
-				r.one(job{k: base + idx, stage: stage, warmup: st.Warmup, intended: -1})
+				sent, done := r.one(job{k: base + idx, stage: stage, warmup: st.Warmup, intended: -1})
+				r.userSent(prevDone, sent)
+				prevDone = done
 			}
 		}()
 	}
@@ -373,29 +384,46 @@ func (r *run) closedLoop(ctx context.Context, stage int, st Stage, base int64, o
 	}
 }
 
-// one sends request j and records it.
-func (r *run) one(j job) {
+// one sends request j and records it. It returns what send returns.
+func (r *run) one(j job) (sentUS, doneUS int64) {
 	req := r.cfg.Requests.Request(j.k)
 	res := &Result{K: j.k, Stage: j.stage, Warmup: j.warmup, IntendedUS: -1}
 	if j.intended >= 0 {
 		res.IntendedUS = us(j.intended)
 	}
-	r.send(&req, res)
+	return r.send(&req, res)
 }
 
-// send sends req, fills res and hands it to the sink.
-func (r *run) send(req *Request, res *Result) {
+// send sends req, fills res and hands it to the sink. It returns when the
+// request was sent and when its stream was done, µs from the start (-1, -1
+// when it was not sent), for a closed-loop user's send delay.
+func (r *run) send(req *Request, res *Result) (sentUS, doneUS int64) {
 	if !r.fill(res, req) {
 		r.live.finish(res)
 		r.cfg.Sink(res)
-		return
+		return -1, -1
 	}
 	r.live.inFlight.Add(1)
 	r.str.do(r.drain, req, res)
+	doneUS = us(time.Since(r.start))
 	r.live.inFlight.Add(-1)
+	sentUS = res.SentUS
 	estimate(res)
 	r.live.finish(res)
 	r.cfg.Sink(res)
+	if sentUS < 0 {
+		return -1, -1
+	}
+	return sentUS, doneUS
+}
+
+// userSent records a closed-loop send's delay after the moment its user
+// was ready (previous answer done, plus any think time), µs from the
+// start; nothing when there was no previous answer or no send.
+func (r *run) userSent(readyUS, sentUS int64) {
+	if readyUS >= 0 && sentUS >= 0 {
+		r.live.userDelay(max(sentUS-readyUS, 0))
+	}
 }
 
 // onSent stamps the send on the Result and feeds the lag figures:
@@ -457,7 +485,12 @@ func (r *run) trust(wake interface {
 	if l.ttft.TotalCount() > 0 {
 		t.TTFTP50US = l.ttft.ValueAtQuantile(50)
 	}
-	t.LagSamples, t.LateSends = lateSends(l.lag, r.cfg.TrustLimit.Limit(time.Duration(t.TTFTP50US)*time.Microsecond))
+	limit := r.cfg.TrustLimit.Limit(time.Duration(t.TTFTP50US) * time.Microsecond)
+	t.LagSamples, t.LateSends = lateSends(l.lag, limit)
+	if l.user.TotalCount() > 0 {
+		t.UserDelayP50US, t.UserDelayP99US, t.UserDelayMaxUS = l.user.ValueAtQuantile(50), l.user.ValueAtQuantile(99), l.user.Max()
+	}
+	t.UserDelaySamples, t.UserDelayLate = lateSends(l.user, limit)
 	l.mu.Unlock()
 	if wake.TotalCount() > 0 {
 		t.WakeupP50US, t.WakeupP99US, t.WakeupMaxUS = wake.ValueAtQuantile(50), wake.ValueAtQuantile(99), wake.Max()

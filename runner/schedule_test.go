@@ -299,6 +299,14 @@ func TestTrustLimit(t *testing.T) {
 		{"open loop, late timers", Trust{LagSamples: 1000, LateSends: 2, LagMaxUS: 9_000, WakeupP99US: 30_000}, ""},
 		// The cause: a loaded host is named.
 		{"loaded host", Trust{WakeupP99US: 30_000, LoadAvg1: 9.7, CPUs: 2}, "load average 9.7 on 2 CPUs: other processes"},
+		// Closed loop with enough user delays: 30 of 1000 sends left more
+		// than 5 ms after the user's answer; 2 of 1000 is within 1%.
+		{"users late", Trust{UserDelaySamples: 1000, UserDelayLate: 30, UserDelayMaxUS: 40_000}, "30 of 1000 closed-loop requests"},
+		{"users few late", Trust{UserDelaySamples: 1000, UserDelayLate: 2, UserDelayMaxUS: 40_000}, ""},
+		// One user stalled 150 ms, over 20 × the floor, however few sends.
+		{"user stall", Trust{UserDelaySamples: 20, UserDelayLate: 1, UserDelayMaxUS: 150_000}, "closed-loop user sent 150ms after"},
+		// The user delays name the closed loop's problem before the probe.
+		{"users late, timers late", Trust{UserDelaySamples: 1000, UserDelayLate: 30, UserDelayMaxUS: 40_000, WakeupP99US: 30_000}, "after the user's previous answer"},
 		{"nothing measured", Trust{}, ""},
 	} {
 		tr := tc.tr

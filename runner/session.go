@@ -97,7 +97,13 @@ const (
 // it), or ctx (issuing stopped; a think time in progress is cut short).
 // The conversation's text lives in conv while the session runs and is
 // dropped when it returns: memory grows with the active sessions only.
-func (r *run) session(ctx context.Context, j job) {
+//
+// readyUS is when the user running it was ready for its first turn (its
+// previous session's last answer done; -1: none, an open-loop arrival),
+// and it returns when its own last answer was done (-1: none): every
+// turn's send delay after its user was ready (previous answer plus think
+// time) is recorded like a closed-loop user's.
+func (r *run) session(ctx context.Context, j job, readyUS int64) (doneUS int64) {
 	src := r.cfg.Sessions
 	s := j.k
 	turns := src.Turns(s)
@@ -105,17 +111,20 @@ func (r *run) session(ctx context.Context, j job) {
 	var ans answerBuf
 	var answered int // tokens of the answers in conv
 	var timer *time.Timer
+	doneUS = -1
 	for t := 0; t < turns; t++ {
 		if t > 0 {
 			if timer == nil {
 				timer = time.NewTimer(never)
 				defer timer.Stop()
 			}
-			if !sleepUntil(ctx, timer, time.Now().Add(src.Think(s, t)), nil, false) {
-				return
+			think := src.Think(s, t)
+			readyUS = doneUS + us(think)
+			if !sleepUntil(ctx, timer, r.start.Add(time.Duration(readyUS)*time.Microsecond), nil, false) {
+				return doneUS
 			}
 		} else if ctx.Err() != nil {
-			return
+			return doneUS
 		}
 		turn := src.Turn(s, t)
 		if len(conv) > 0 {
@@ -135,9 +144,13 @@ func (r *run) session(ctx context.Context, j job) {
 		if t == 0 && j.intended >= 0 {
 			res.IntendedUS = us(j.intended)
 		}
-		r.send(&req, res)
+		sent, done := r.send(&req, res)
+		r.userSent(readyUS, sent)
+		if done >= 0 {
+			doneUS = done
+		}
 		if !res.OK() {
-			return
+			return doneUS
 		}
 		conv = append(conv, ',')
 		conv = append(conv, assistantOpen...)
@@ -152,6 +165,7 @@ func (r *run) session(ctx context.Context, j job) {
 			answered += estimateTokens(len(ans.buf))
 		}
 	}
+	return doneUS
 }
 
 // sessionClosedLoop runs st.Concurrency users, each running sessions one
@@ -182,8 +196,9 @@ func (r *run) sessionClosedLoop(ctx context.Context, stage int, st Stage, base i
 		go func() {
 			defer r.wg.Done()
 			defer func() { done <- struct{}{} }()
+			ready := int64(-1)
 			for idx := u; idx < limit && stageCtx.Err() == nil; idx += c {
-				r.session(stageCtx, job{k: base + idx, stage: stage, warmup: st.Warmup, intended: -1, session: true})
+				ready = r.session(stageCtx, job{k: base + idx, stage: stage, warmup: st.Warmup, intended: -1, session: true}, ready)
 			}
 		}()
 	}

@@ -25,6 +25,10 @@ import (
 // loop), when the wake-up probe (a goroutine sleeping 10 ms in a loop) was
 // late by more than the limit at its p99. One scheduler hiccup among 50 sends is 2 % of
 // them but under the max bound: it no longer flips the verdict alone.
+//
+// A closed-loop send has no plan time; its lag is the user's own delay
+// between its previous answer and its next send, judged by the same share
+// and max rules (the user delays' own samples and late count).
 type TrustLimit struct {
 	Floor        time.Duration
 	TTFTFraction float64
@@ -84,6 +88,10 @@ func (l TrustLimit) evaluate(t *Trust) {
 	if t.LagSamples > 0 {
 		share = float64(t.LateSends) / float64(t.LagSamples)
 	}
+	userShare := 0.0
+	if t.UserDelaySamples > 0 {
+		userShare = float64(t.UserDelayLate) / float64(t.UserDelaySamples)
+	}
 	what := ""
 	switch {
 	case t.LagSamples >= l.MinSamples && share > l.LateShare:
@@ -91,6 +99,11 @@ func (l TrustLimit) evaluate(t *Trust) {
 			t.LateSends, t.LagSamples, 100*share, fmtUS(t.LagLimitUS), 100*l.LateShare, fmtUS(t.LagP99US))
 	case t.LagMaxUS > us(maxLag):
 		what = fmt.Sprintf("a request was sent %s late, over %g × the limit %s", fmtUS(t.LagMaxUS), l.MaxLagFactor, fmtUS(t.LagLimitUS))
+	case t.UserDelaySamples >= l.MinSamples && userShare > l.LateShare:
+		what = fmt.Sprintf("%d of %d closed-loop requests (%.1f%%) were sent more than %s after the user's previous answer (allowed %.0f%%; per-user send delay p99 %s)",
+			t.UserDelayLate, t.UserDelaySamples, 100*userShare, fmtUS(t.LagLimitUS), 100*l.LateShare, fmtUS(t.UserDelayP99US))
+	case t.UserDelayMaxUS > us(maxLag):
+		what = fmt.Sprintf("a closed-loop user sent %s after its previous answer, over %g × the limit %s", fmtUS(t.UserDelayMaxUS), l.MaxLagFactor, fmtUS(t.LagLimitUS))
 	case t.LagSamples < l.MinSamples && t.WakeupP99US > t.LagLimitUS:
 		// Closed loop (few or no planned sends to judge): the wake-up
 		// probe is the evidence. With enough sends, their own lag is.

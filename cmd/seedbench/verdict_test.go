@@ -171,3 +171,61 @@ func TestCompareRefusesDifferentScenarios(t *testing.T) {
 		t.Errorf("compare across seeds: exit %d:\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+const closedScenario = `name: closed
+description: two users for two seconds
+targets:
+  - name: mini
+    model: doubao-seed-2.0-mini
+mix:
+  - name: chat
+    weight: 1
+    prompt_tokens: 200
+    output_tokens: 16
+load:
+  seed: 5
+  stages:
+    - kind: concurrency
+      users: 2
+      duration: 2s
+`
+
+// TestClosedLoopUserDelay: a closed-loop run is judged by its users' own
+// send delay (previous answer to next send). A limit no machine meets marks
+// it untrustworthy for that reason, in the footer and on stdout; a generous
+// one does not, and the footer keeps the delays either way.
+func TestClosedLoopUserDelay(t *testing.T) {
+	t.Parallel()
+	url := startTestMock(t, 0.05)
+	for _, tc := range []struct {
+		name string
+		lag  []string
+		code int
+	}{
+		{"absurd limit", []string{"--max-lag", "1ns", "--max-lag-ttft-pct", "0"}, exitUntrusted},
+		{"generous limit", []string{"--max-lag", "1m"}, exitOK},
+	} {
+		out := filepath.Join(t.TempDir(), "run")
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"seedbench", "run", "--quiet", "--no-plots", "--target", url, "--out", out}, tc.lag...)
+		code := Main(context.Background(), append(args, writeScenario(t, closedScenario)), &stdout, &stderr)
+		if code != tc.code {
+			t.Fatalf("%s: exit %d, want %d:\n%s\n%s", tc.name, code, tc.code, stdout.String(), stderr.String())
+		}
+		foot := readRecords(t, filepath.Join(out, "results.jsonl"))["footer"][0]["trust"].(map[string]any)
+		if n, _ := foot["user_send_delay_samples"].(float64); n < 2 {
+			t.Errorf("%s: %v user send delays in the footer", tc.name, foot["user_send_delay_samples"])
+		}
+		reason, _ := foot["reason"].(string)
+		if tc.code == exitUntrusted {
+			if !strings.Contains(reason, "after the user's previous answer") && !strings.Contains(reason, "after its previous answer") {
+				t.Errorf("%s: reason %q does not name the users' send delay", tc.name, reason)
+			}
+			if !strings.Contains(stdout.String(), "per-user send delay p99") {
+				t.Errorf("%s: the trust line does not show the users' send delay:\n%s", tc.name, stdout.String())
+			}
+		} else if reason != "" {
+			t.Errorf("%s: untrustworthy: %s", tc.name, reason)
+		}
+	}
+}
