@@ -3,7 +3,7 @@ package run
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
+	_ "embed"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,33 +11,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
 	"github.com/seedbench/seedbench/runner"
 	"github.com/seedbench/seedbench/scenarios"
 )
 
-// shortScenario is a two-variant, two-second run at 10 req/s.
-const shortScenario = `name: e2e
-description: two seconds at 10 req/s
-targets:
-  - name: mini
-    model: doubao-seed-2.0-mini
-  - name: pro
-    model: doubao-seed-2.0-pro
-mix:
-  - name: chat
-    weight: 1
-    prompt_tokens: 200
-    output_tokens: 16
-load:
-  seed: 3
-  max_in_flight: 100
-  stages:
-    - kind: constant
-      rate: 10/s
-      duration: 2s
-`
+// shortScenario is a two-variant, two-second run at 10 req/s (one copy,
+// for this package's tests and the command's).
+//
+//go:embed testdata/short.yaml
+var shortScenario string
 
 func parse(t *testing.T, body string) *scenarios.Scenario {
 	t.Helper()
@@ -46,21 +30,6 @@ func parse(t *testing.T, body string) *scenarios.Scenario {
 		t.Fatal(err)
 	}
 	return sc
-}
-
-// startMock serves a mock at the given time scale for the test.
-func startMock(t *testing.T, timeScale float64) string {
-	t.Helper()
-	cfg := mockserver.DefaultConfig()
-	cfg.TimeScale = timeScale
-	ms := mockserver.New(cfg)
-	srv := httptest.NewServer(ms)
-	t.Cleanup(func() {
-		srv.CloseClientConnections()
-		srv.Close()
-		ms.Close()
-	})
-	return srv.URL + "/v1"
 }
 
 // options are the options of a quiet test run against url into a fresh
@@ -73,7 +42,7 @@ func options(t *testing.T, sc *scenarios.Scenario, url string) Options {
 
 func TestExecuteEndToEnd(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	sc := parse(t, shortScenario)
 	var stdout bytes.Buffer
 	o := options(t, sc, url)
@@ -103,7 +72,7 @@ func TestExecuteEndToEnd(t *testing.T) {
 // warmup runs before them on top, and the run's first line says both.
 func TestExecuteHeaderSplitsWarmup(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	sc := parse(t, strings.Replace(shortScenario, "  max_in_flight: 100\n", "  max_in_flight: 100\n  warmup: 1s\n", 1))
 	var stderr bytes.Buffer
 	o := options(t, sc, url)
@@ -126,7 +95,7 @@ func TestExecuteHeaderSplitsWarmup(t *testing.T) {
 // footer is marked interrupted, and the outcome is Untrusted.
 func TestExecuteStopIssuing(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.02)
+	url := mocktest.ServeScaled(t, 0.02)
 	sc := parse(t, strings.NewReplacer("rate: 10/s", "rate: 20/s", "duration: 2s", "duration: 60s").Replace(shortScenario))
 	o := options(t, sc, url)
 	issue, stop := context.WithCancel(context.Background())
@@ -159,7 +128,7 @@ func TestExecuteStopIssuing(t *testing.T) {
 // flight at once; they are recorded as canceled and the file is still valid.
 func TestExecuteCancel(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 1) // real speed: Pro streams take seconds
+	url := mocktest.ServeScaled(t, 1) // real speed: Pro streams take seconds
 	sc := parse(t, strings.NewReplacer("rate: 10/s", "rate: 20/s", "duration: 2s", "duration: 60s",
 		"output_tokens: 16", "output_tokens: 2000", "max_in_flight: 100", "max_in_flight: 200").Replace(shortScenario))
 	o := options(t, sc, url)
@@ -225,7 +194,7 @@ func TestExecuteBadOverride(t *testing.T) {
 // untrustworthy: the outcome says so, and so does the footer.
 func TestExecuteUntrustworthy(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	o := options(t, parse(t, shortScenario), url)
 	o.Trust = runner.TrustLimit{Floor: time.Nanosecond}
 	out, err := Execute(context.Background(), context.Background(), o)
