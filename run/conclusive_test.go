@@ -65,7 +65,7 @@ func TestDryRunTooSmall(t *testing.T) {
 	for _, want := range []string{"mini: ttft_p99 ≤ 2s needs at least 100 requests to be conclusive and the plan sends 30",
 		"pro: availability ≥ 98% needs at least 189 requests"} {
 		if !strings.Contains(stdout.String(), want) {
-				t.Errorf("the dry run does not say %q:\n%s", want, stdout.String())
+			t.Errorf("the dry run does not say %q:\n%s", want, stdout.String())
 		}
 	}
 }
