@@ -42,12 +42,16 @@ type Options struct {
 	NoPlots bool
 }
 
-// Measure searches the capacity of every target, decides, and writes
-// capacity.json, capacity.md, capacity.html and capacity.txt into o.Dir
-// (each probe a run directory under o.Dir/probes). The Report is returned
-// also when the search ended early; the error says what kept it from
-// running at all.
-func Measure(ctx context.Context, o Options) (*Report, error) {
+// setup is a search resolved from Options: the scenario's plan, the
+// search configuration with the scenario's defaults filled in, and the
+// load to decide for. Measure runs it; DryRun prints it.
+type setup struct {
+	plan               *scenarios.Plan
+	c                  Config
+	expected, headroom float64
+}
+
+func prepare(o Options) (*setup, error) {
 	sc := o.Scenario
 	if sc == nil {
 		return nil, errors.New("capacity: no scenario")
@@ -94,6 +98,20 @@ func Measure(ctx context.Context, o Options) (*Report, error) {
 	if headroom <= 0 {
 		headroom = 1.5
 	}
+	return &setup{plan: plan, c: c, expected: expected, headroom: headroom}, nil
+}
+
+// Measure searches the capacity of every target, decides, and writes
+// capacity.json, capacity.md, capacity.html and capacity.txt into o.Dir
+// (each probe a run directory under o.Dir/probes). The Report is returned
+// also when the search ended early; the error says what kept it from
+// running at all.
+func Measure(ctx context.Context, o Options) (*Report, error) {
+	su, err := prepare(o)
+	if err != nil {
+		return nil, err
+	}
+	sc, c, expected, headroom := o.Scenario, su.c, su.expected, su.headroom
 	if o.Progress != nil {
 		w := o.Progress
 		prev := c.Progress

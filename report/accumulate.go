@@ -119,6 +119,7 @@ type targetAcc struct {
 	models          map[string]bool
 	stages          []*stageAcc // by stage index: load delivered
 	windows         *windowAcc  // the target's windowed objectives; nil when none
+	burn            *BurnCounts // sent and failed by send time, for burn rates; nil without an objective with an error budget
 }
 
 // aggregator accumulates records; each worker owns one and they merge.
@@ -152,6 +153,11 @@ func (ag *aggregator) target(name, model string) *targetAcc {
 		}
 		if ag.windowed != nil {
 			t.windows = newWindowAcc(ag.windowed(name))
+			for _, o := range ag.windowed(name) {
+				if o.ErrorBudget() > 0 && t.burn == nil {
+					t.burn = NewBurnCounts()
+				}
+			}
 		}
 		ag.targets[name] = t
 		ag.order = append(ag.order, name)
@@ -207,6 +213,13 @@ func (ag *aggregator) add(r *runner.Result) billing {
 	// Issued: sent and either succeeded or failed.
 	if t.windows != nil {
 		t.windows.add(r)
+	}
+	if t.burn != nil {
+		var failed int64
+		if !r.OK() {
+			failed = 1
+		}
+		t.burn.Add(r.SentUS, 1, failed)
 	}
 	a.firstSent = min(a.firstSent, r.SentUS)
 	a.lastSent = max(a.lastSent, r.SentUS)
@@ -406,6 +419,13 @@ func (ag *aggregator) merge(o *aggregator) {
 				t.windows = ot.windows
 			} else {
 				t.windows.merge(ot.windows)
+			}
+		}
+		if ot.burn != nil {
+			if t.burn == nil {
+				t.burn = ot.burn
+			} else {
+				t.burn.merge(ot.burn)
 			}
 		}
 		t.sample.merge(ot.sample)

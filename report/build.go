@@ -197,6 +197,11 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		s.SLO.Checks = append(s.SLO.Checks, ch)
 		s.SLO.Pass = s.SLO.Pass && c.Pass
 	}
+	s.SLO.Burn = burnChecks(s, ag, objs)
+	for _, bc := range s.SLO.Burn {
+		s.SLO.Checks = append(s.SLO.Checks, bc.asCheck())
+		s.SLO.Pass = s.SLO.Pass && bc.Pass
+	}
 	return s
 }
 

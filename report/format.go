@@ -87,6 +87,8 @@ func checkValue(c Check, v *float64) string {
 		return fmtMS(*v)
 	case "req/s":
 		return fmtRate(*v) + "/s"
+	case "burn":
+		return fmt.Sprintf("%.1fx", *v)
 	}
 	return fmtPercent(*v)
 }

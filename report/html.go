@@ -76,6 +76,9 @@ var htmlFuncs = template.FuncMap{
 	"share":  func(n, of int64) string { return fmtPct(ratio(n, of)) },
 	"ints":   joinInts,
 	"deref":  func(f *float64) float64 { return *f },
+	// the SLO timelines and burn block (html_slo.go)
+	"burnNote": burnScaleNote,
+	"secs":     func(s float64) string { return shortDur(secs(s)) },
 	"metrics": func(g Group) []namedDist {
 		var out []namedDist
 		for m := range numMetrics {
@@ -155,7 +158,7 @@ ul.warn li { color: #9a6700; }
 {{if .S.SLO.Checks}}<h2>SLO</h2>
 <table id="slo"><tr><th class="l"></th><th class="l">target</th><th class="l">objective</th><th>measured</th><th>error budget left</th><th class="l">basis</th><th class="l">from</th></tr>
 {{range .S.SLO.Checks}}<tr><td class="l {{if .Pass}}ok{{else}}bad{{end}}">{{.Status}}</td><td class="l">{{.Target}}</td><td class="l"><code>{{.Text}}</code></td><td>{{check .}}</td><td>{{if .BudgetLeft}}{{pct (deref .BudgetLeft)}}{{end}}</td><td class="l">{{.Basis}}</td><td class="l">{{.Source}}</td></tr>
-{{end}}</table>{{end}}
+{{end}}</table>{{end}}{{template "slo-time" .}}
 
 <h2>Plots</h2>
 <div id="plots" data-expected="{{len .Figures}}">

@@ -86,6 +86,11 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 			writeWindowTimelines(ew, s, "")
 			fmt.Fprintln(ew, "```")
 		}
+		if len(s.SLO.Burn) > 0 {
+			fmt.Fprintf(ew, "\nError budget burn (windows scaled to the run: %s):\n\n```\n", burnScaleNote(s))
+			writeBurn(ew, s, "")
+			fmt.Fprintln(ew, "```")
+		}
 	}
 
 	if s.Overall.Failed+s.Overall.Dropped > 0 {

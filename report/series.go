@@ -137,16 +137,33 @@ func (h *logHist) quantile(q float64) float64 {
 	if h == nil || h.n == 0 {
 		return math.NaN()
 	}
-	rank := int64(math.Ceil(q * float64(h.n)))
-	if rank < 1 {
-		rank = 1
-	}
+	return h.valueAt(int64(math.Ceil(q * float64(h.n))))
+}
+
+// valueAt is the rank-th smallest value (1-based, clamped to 1..n) in µs,
+// as the middle of its bin.
+func (h *logHist) valueAt(rank int64) float64 {
+	rank = max(rank, 1)
 	var seen int64
 	for i, c := range h.counts {
 		seen += int64(c)
 		if seen >= rank {
-			return math.Pow(logGrowth, float64(i)+0.5)
+			return binMiddle(i)
 		}
 	}
 	return math.Pow(logGrowth, logBins)
 }
+
+// countAtMost is how many values lie in bins whose middle is at most us.
+func (h *logHist) countAtMost(us float64) int64 {
+	var n int64
+	for i, c := range h.counts {
+		if binMiddle(i) > us {
+			break
+		}
+		n += int64(c)
+	}
+	return n
+}
+
+func binMiddle(i int) float64 { return math.Pow(logGrowth, float64(i)+0.5) }

@@ -201,6 +201,10 @@ type Verdict struct {
 	// Windows are the windowed objectives window by window (windows.go);
 	// each is also in Checks with its worst window's figure.
 	Windows []WindowedCheck `json:"windows,omitempty"`
+	// Burn is every objective with an error budget: the budget consumed
+	// and the multi-window burn-rate conditions over the run (burn.go);
+	// each is also in Checks, failing when its fast-burn condition fired.
+	Burn []BurnCheck `json:"burn,omitempty"`
 }
 
 // Check is one objective judged on one target.

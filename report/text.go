@@ -136,6 +136,10 @@ func writeSLOText(w io.Writer, s *Summary) {
 	}
 	tw.Flush()
 	writeWindowTimelines(w, s, "  ")
+	if len(s.SLO.Burn) > 0 {
+		fmt.Fprintf(w, "  error budget burn (windows scaled to the run: %s)\n", burnScaleNote(s))
+		writeBurn(w, s, "  ")
+	}
 	fmt.Fprintf(w, "SLO verdict: %s\n", strings.TrimPrefix(s.sloHeadline(), "SLO "))
 }
 

@@ -99,7 +99,7 @@ func judge(o scenarios.Objective, g Group, a *acc, load []Delivered) Check {
 		}
 		measured = g.Availability
 		c.Basis = fmt.Sprintf("%d successful of %d issued; %d dropped, not sent", g.OK, g.Issued, g.Dropped)
-		c.BudgetLeft = budgetLeft(1-measured, 1-o.Ratio)
+		c.BudgetLeft = budgetLeft(1-measured, o.ErrorBudget())
 	case o.Metric == "error_rate":
 		if g.Issued == 0 {
 			have = false
@@ -108,7 +108,7 @@ func judge(o scenarios.Objective, g Group, a *acc, load []Delivered) Check {
 		}
 		measured = g.ErrorRate
 		c.Basis = fmt.Sprintf("%d failed of %d issued", g.Failed, g.Issued)
-		c.BudgetLeft = budgetLeft(measured, o.Ratio)
+		c.BudgetLeft = budgetLeft(measured, o.ErrorBudget())
 	case o.Metric == "goodput":
 		measured = g.Goodput
 		c.Basis = fmt.Sprintf("%d good of %d successful requests", g.GoodRequests, g.OK)

@@ -19,20 +19,39 @@ import (
 // requests holds; the report shows each window's figure as a timeline and
 // names the worst.
 //
-// Per window a latency objective keeps a logHist (5 % bins, within 2.5 %
-// of the exact percentile), not an HDR histogram: a day of 5-minute windows
-// is 288 of them.
+// Memory stays flat however many windows a soak has. Every window keeps
+// five counters (issued, ok, failed; for a latency objective its values
+// and how many were over the threshold), which judge it exactly: a
+// window's q-quantile is over the threshold exactly when more than
+// n − ⌈q·n⌉ of its n values are. The figure shown for it comes from a
+// logHist (5 % bins): one per window while an objective has at most
+// maxWindowHists windows; beyond that, adjacent windows share one (2, 4, 8
+// … windows a histogram, a day of 1-second windows in 512 histograms), and
+// a window's figure is read from its group's histogram on the side of the
+// threshold its own counts put it (windowFigure) — so it never contradicts
+// the window's verdict, within 2.5 % while a histogram is one window's.
 
 // windowAcc accumulates one target's windowed objectives.
 type windowAcc struct {
-	objs []scenarios.Objective
-	wins [][]winBucket // per objective, per window index
+	objs  []scenarios.Objective
+	wins  [][]winBucket // per objective, per window index
+	hists []winHists    // per objective (latency objectives)
 }
 
 type winBucket struct {
 	issued, ok, failed int64
-	hist               *logHist // latency objectives: values of ok requests
+	values, over       int64 // latency objectives: values of ok requests, and those over the threshold
 }
+
+// winHists are an objective's figure histograms, span windows to each.
+type winHists struct {
+	span  int64
+	hists []*logHist
+}
+
+// maxWindowHists bounds the figure histograms of one objective on one
+// target (1.8 KB each): a day of 5-minute windows keeps one per window.
+const maxWindowHists = 512
 
 func newWindowAcc(objs []scenarios.Objective) *windowAcc {
 	var w windowAcc
@@ -45,13 +64,18 @@ func newWindowAcc(objs []scenarios.Objective) *windowAcc {
 		return nil
 	}
 	w.wins = make([][]winBucket, len(w.objs))
+	w.hists = make([]winHists, len(w.objs))
+	for i := range w.hists {
+		w.hists[i].span = 1
+	}
 	return &w
 }
 
 // add folds in one measured, sent (ok or failed) record.
 func (w *windowAcc) add(r *runner.Result) {
 	for i, o := range w.objs {
-		b := w.bucket(i, r.SentUS/o.Window.Microseconds())
+		idx := max(r.SentUS/o.Window.Microseconds(), 0)
+		b := w.bucket(i, idx)
 		b.issued++
 		if !r.OK() {
 			b.failed++
@@ -65,25 +89,94 @@ func (w *windowAcc) add(r *runner.Result) {
 		if !ok {
 			continue
 		}
-		if b.hist == nil {
-			b.hist = &logHist{}
+		h := w.hists[i].at(idx)
+		limit := o.Threshold.Microseconds()
+		record := func(us int64) {
+			b.values++
+			if us > limit {
+				b.over++
+			}
+			h.record(us)
 		}
 		if m == ITL {
 			for j := 1; j < len(r.EventsUS); j++ {
-				b.hist.record(r.EventsUS[j] - r.EventsUS[j-1])
+				record(r.EventsUS[j] - r.EventsUS[j-1])
 			}
 		} else if us, ok := Value(m, r); ok {
-			b.hist.record(us)
+			record(us)
 		}
 	}
 }
 
 func (w *windowAcc) bucket(i int, idx int64) *winBucket {
-	idx = max(idx, 0)
 	for int64(len(w.wins[i])) <= idx {
 		w.wins[i] = append(w.wins[i], winBucket{})
 	}
 	return &w.wins[i][idx]
+}
+
+// at is the histogram of window idx's group, coarsening when the run
+// outgrows maxWindowHists.
+func (h *winHists) at(idx int64) *logHist {
+	for idx/h.span >= maxWindowHists {
+		h.coarsen()
+	}
+	g := int(idx / h.span)
+	for len(h.hists) <= g {
+		h.hists = append(h.hists, nil)
+	}
+	if h.hists[g] == nil {
+		h.hists[g] = &logHist{}
+	}
+	return h.hists[g]
+}
+
+// coarsen merges pairs of histograms and doubles the span.
+func (h *winHists) coarsen() {
+	n := (len(h.hists) + 1) / 2
+	for i := range n {
+		a := h.hists[2*i]
+		if 2*i+1 < len(h.hists) && h.hists[2*i+1] != nil {
+			if a == nil {
+				a = &logHist{}
+			}
+			a.merge(h.hists[2*i+1])
+		}
+		h.hists[i] = a
+	}
+	clear(h.hists[n:])
+	h.hists = h.hists[:n]
+	h.span *= 2
+}
+
+func (h *winHists) merge(o *winHists) {
+	oc := &winHists{span: o.span}
+	for _, x := range o.hists {
+		var c *logHist
+		if x != nil {
+			c = &logHist{}
+			c.merge(x)
+		}
+		oc.hists = append(oc.hists, c)
+	}
+	for oc.span < h.span {
+		oc.coarsen()
+	}
+	for h.span < oc.span {
+		h.coarsen()
+	}
+	for len(h.hists) < len(oc.hists) {
+		h.hists = append(h.hists, nil)
+	}
+	for i, x := range oc.hists {
+		if x == nil {
+			continue
+		}
+		if h.hists[i] == nil {
+			h.hists[i] = &logHist{}
+		}
+		h.hists[i].merge(x)
+	}
 }
 
 func (w *windowAcc) merge(o *windowAcc) {
@@ -94,14 +187,42 @@ func (w *windowAcc) merge(o *windowAcc) {
 			b.issued += ob.issued
 			b.ok += ob.ok
 			b.failed += ob.failed
-			if ob.hist != nil {
-				if b.hist == nil {
-					b.hist = &logHist{}
-				}
-				b.hist.merge(ob.hist)
-			}
+			b.values += ob.values
+			b.over += ob.over
 		}
+		w.hists[i].merge(&o.hists[i])
 	}
+}
+
+// windowFigure is a latency window's q-quantile in µs and whether it is
+// within limit (µs). Its rank from the top is r = n − ⌈q·n⌉ + 1 of its n
+// values; it is over the limit exactly when r ≤ over. The value is read
+// from the histogram h of the window (or of its group of windows): the
+// r-th largest of the window's over values is taken at the same relative
+// rank among h's values over the limit (and likewise below), then kept on
+// its side of the limit.
+func windowFigure(b winBucket, q float64, limit float64, h *logHist) (float64, bool) {
+	n := b.values
+	r := n - int64(math.Ceil(q*float64(n))) + 1
+	r = min(max(r, 1), n)
+	pass := r > b.over
+	if h == nil || h.n == 0 {
+		return limit, pass
+	}
+	below := h.countAtMost(limit)
+	above := h.n - below
+	if !pass {
+		if above == 0 {
+			return limit + 1, false
+		}
+		top := int64(math.Ceil(float64(r) / float64(b.over) * float64(above)))
+		return max(h.valueAt(h.n-top+1), limit+1), false
+	}
+	if below == 0 {
+		return limit, true
+	}
+	top := int64(math.Ceil(float64(r-b.over) / float64(n-b.over) * float64(below)))
+	return min(h.valueAt(below-top+1), limit), true
 }
 
 // WindowedCheck is one windowed objective judged on one target, window by
@@ -120,6 +241,10 @@ type WindowedCheck struct {
 	// requests).
 	Worst   int           `json:"worst"`
 	Windows []WindowValue `json:"windows"`
+	// HistogramSpan is how many windows share the histogram a latency
+	// window's figure is read from: 1 while the objective has at most 512
+	// windows, then 2, 4 … (its pass or fail is exact either way).
+	HistogramSpan int64 `json:"histogram_span,omitempty"`
 }
 
 // WindowValue is one window's figure.
@@ -140,41 +265,45 @@ func windowChecks(s *Summary, accs map[string]*windowAcc) []WindowedCheck {
 			continue
 		}
 		for i, o := range w.objs {
-			out = append(out, judgeWindows(t.Name, o, w.wins[i]))
+			out = append(out, judgeWindows(t.Name, o, w.wins[i], w.hists[i]))
 		}
 	}
 	return out
 }
 
-func judgeWindows(target string, o scenarios.Objective, wins []winBucket) WindowedCheck {
+func judgeWindows(target string, o scenarios.Objective, wins []winBucket, hists winHists) WindowedCheck {
 	c := WindowedCheck{Target: target, Objective: o.Key(), Text: objectiveText(o) + " in every " + shortDur(o.Window) + " window",
 		Window: o.Window.Seconds(), Op: objectiveOp(o), Limit: limitIn(o), Unit: unitOf(o), Pass: true, Worst: -1}
+	if o.IsLatency() {
+		c.HistogramSpan = hists.span
+	}
 	worst := math.NaN()
 	for j, b := range wins {
 		wv := WindowValue{Start: float64(j) * o.Window.Seconds(), Issued: b.issued}
 		v := math.NaN()
+		pass := false
 		switch {
 		case b.issued == 0:
 		case o.IsLatency():
-			if b.hist != nil && b.hist.n > 0 {
-				if q := o.Quantile; o.Stat == "mean" || q <= 0 {
-					v = math.NaN() // a logHist keeps no sum: means are judged over the whole run only
-				} else {
-					v = round3(b.hist.quantile(q) / 1000)
+			// a logHist keeps no sum: means are judged over the whole run only
+			if b.values > 0 && o.Stat != "mean" && o.Quantile > 0 {
+				var h *logHist
+				if g := int64(j) / hists.span; g < int64(len(hists.hists)) {
+					h = hists.hists[g]
 				}
+				us, ok := windowFigure(b, o.Quantile, float64(o.Threshold.Microseconds()), h)
+				v, pass = round3(us/1000), ok
 			}
 		case o.Metric == "availability":
 			v = round6(float64(b.ok) / float64(b.issued))
+			pass = o.Met(v)
 		case o.Metric == "error_rate":
 			v = round6(float64(b.failed) / float64(b.issued))
+			pass = o.Met(v)
 		}
 		if !math.IsNaN(v) {
 			wv.Measured = &v
-			if o.IsLatency() {
-				wv.Pass = v <= c.Limit // both in ms
-			} else {
-				wv.Pass = o.Met(v)
-			}
+			wv.Pass = pass
 			if !wv.Pass {
 				c.Pass = false
 				c.Failed++

@@ -3,6 +3,7 @@ package run
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -17,27 +18,11 @@ import (
 	"github.com/seedbench/seedbench/scenarios"
 )
 
-// shortScenario is a two-variant, two-second run at 10 req/s.
-const shortScenario = `name: e2e
-description: two seconds at 10 req/s
-targets:
-  - name: mini
-    model: doubao-seed-2.0-mini
-  - name: pro
-    model: doubao-seed-2.0-pro
-mix:
-  - name: chat
-    weight: 1
-    prompt_tokens: 200
-    output_tokens: 16
-load:
-  seed: 3
-  max_in_flight: 100
-  stages:
-    - kind: constant
-      rate: 10/s
-      duration: 2s
-`
+// shortScenario is a two-variant, two-second run at 10 req/s (one copy,
+// for this package's tests and the command's).
+//
+//go:embed testdata/short.yaml
+var shortScenario string
 
 func parse(t *testing.T, body string) *scenarios.Scenario {
 	t.Helper()

@@ -206,3 +206,65 @@ func TestAnswerCollectAllocs(t *testing.T) {
 		t.Fatalf("kept %q", a.buf[len(a.buf)-40:])
 	}
 }
+
+// TestSessionShardsMerge: shards split sessions by session id — every turn
+// of a session runs in the shard that owns it — and merging the shards'
+// results gives exactly the unsharded run's records, none missing or
+// duplicated.
+func TestSessionShardsMerge(t *testing.T) {
+	ts := testSessions{turns: 3}
+	stages := []Stage{{Name: "open", Pacer: rate(200), Duration: 40 * time.Millisecond}, {Name: "closed", Concurrency: 3, MaxRequests: 5}}
+	whole := runSessions(t, &chatServer{}, ts, stages)
+	dir := t.TempDir()
+	var paths []string
+	owner := map[int64]int{}
+	const n = 3
+	for i := range n {
+		hs := httptest.NewServer(&chatServer{})
+		p := fmt.Sprintf("%s/shard%d.jsonl", dir, i)
+		w, err := CreateResults(p, Header{Scenario: "s", PlanHash: "h", ShardIndex: i, ShardCount: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c collector
+		cfg := Config{Targets: []Target{{Name: "a", Model: "m", BaseURL: hs.URL}}, Stages: stages, Sessions: ts,
+			Shard: Shard{Index: i, Count: n}, TimersOnly: true, Sink: func(r *Result) { c.sink(r); w.Write(r) }}
+		if _, err := Run(context.Background(), context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		hs.Close()
+		if err := w.Close(Footer{End: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range c.sorted() {
+			if o, ok := owner[r.Session]; ok && o != i {
+				t.Fatalf("session %d has turns in shards %d and %d", r.Session, o, i)
+			}
+			owner[r.Session] = i
+		}
+		paths = append(paths, p)
+	}
+	var merged strings.Builder
+	info, err := Merge(&merged, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Complete() || info.Records != int64(len(whole)) || len(info.DuplicateK) > 0 {
+		t.Fatalf("merged %d records (whole run %d), info %+v", info.Records, len(whole), info)
+	}
+	got := map[string]bool{}
+	for _, line := range strings.Split(merged.String(), "\n") {
+		var r Result
+		if json.Unmarshal([]byte(line), &r) == nil && r.Type == "result" {
+			got[fmt.Sprintf("%d %d/%d", r.K, r.Session, r.Turn)] = true
+		}
+	}
+	for _, r := range whole {
+		if key := fmt.Sprintf("%d %d/%d", r.K, r.Session, r.Turn); !got[key] {
+			t.Errorf("turn %s of the whole run is missing from the merge", key)
+		}
+	}
+	if len(owner) < n {
+		t.Errorf("%d sessions over %d shards: the test needs every shard to own one", len(owner), n)
+	}
+}

@@ -42,7 +42,23 @@ func shardPlan(t *testing.T, name string, seed int64, sh runner.Shard) []planned
 			continue
 		}
 		runner.Intended(st, func(_ uint64, at time.Duration) bool {
-			if sh.Owns(k) {
+			if sh.Owns(k) && p.Sessions != nil {
+				// Session k: the shard that owns it plans every one of its
+				// turns, so a session never straddles shards.
+				for turn := range p.Sessions.Turns(k) {
+					tp := p.Sessions.Turn(k, turn)
+					h := sha256.New()
+					h.Write(tp.Body)
+					h.Write(tp.Messages)
+					h.Write(tp.Tail)
+					pl := planned{k: tp.K, intended: -1, target: tp.Target}
+					if turn == 0 {
+						pl.intended = offset + at
+					}
+					copy(pl.body[:], h.Sum(nil))
+					out = append(out, pl)
+				}
+			} else if sh.Owns(k) {
 				req := p.Source.Request(k)
 				out = append(out, planned{k: k, intended: offset + at, target: req.Target, body: sha256.Sum256(req.Body)})
 			}
@@ -56,10 +72,11 @@ func shardPlan(t *testing.T, name string, seed int64, sh runner.Shard) []planned
 
 // TestShardsUnionIsThePlan: for random seeds and N in 1..8, the shards'
 // planned requests together are exactly the single-process plan — same k,
-// same intended times, same targets, same bodies — each request once.
+// same intended times, same targets, same bodies — each request once; for
+// sessions, every turn of a session with the shard that owns the session.
 func TestShardsUnionIsThePlan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, name := range []string{"quickstart", "tier-mix", "cache-heavy", "trace-replay", "chat-dataset"} {
+	for _, name := range []string{"quickstart", "tier-mix", "cache-heavy", "trace-replay", "chat-dataset", "chat-sessions"} {
 		for range 3 {
 			seed := rng.Int64N(1 << 40)
 			whole := shardPlan(t, name, seed, runner.Shard{Index: 0, Count: 1})

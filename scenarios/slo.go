@@ -125,6 +125,21 @@ func (o Objective) Bound() float64 {
 	return o.Ratio
 }
 
+// ErrorBudget is the failure share an availability or error-rate objective
+// allows: 0.001 for availability ≥ 99.9 %, 0.01 for error_rate ≤ 1 %; 0
+// for every other objective and for one that allows no failure at all. The
+// report's budget left and burn rates, the live budget gauge and
+// --abort-on-burn all divide by it.
+func (o Objective) ErrorBudget() float64 {
+	switch o.Metric {
+	case "availability":
+		return max(1-o.Ratio, 0)
+	case "error_rate":
+		return max(o.Ratio, 0)
+	}
+	return 0
+}
+
 // Met reports whether a measured value (same unit as Bound) meets the
 // objective.
 func (o Objective) Met(v float64) bool {

@@ -33,6 +33,7 @@ Examples:
    seedbench capacity mini-vs-pro --expected-rate 20/s --headroom 2
    SEEDBENCH_API_KEY=… seedbench capacity --target https://gateway.example/api/v3 --max-spend 5CNY choose-variant
    seedbench capacity --by concurrency --expected-streams 64 my-scenario.yaml
+   seedbench capacity --dry-run mini-vs-pro                # the search plan; nothing sent
 
 Writes capacity.json, capacity.md, capacity.html and capacity.txt into --out.
 Against a real endpoint a spend cap (--max-spend or load.max_spend) is
@@ -59,6 +60,7 @@ scenario; 3 a probe was untrustworthy or the search could not run.`,
 			&cli.StringFlag{Name: "api-key-env", Value: "SEEDBENCH_API_KEY", Usage: "environment variable holding the API key"},
 			&cli.StringFlag{Name: "out", Usage: "directory of the search (default runs/<time>-capacity-<scenario>)"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "leave the charts out"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the search plan (targets, levels, probe lengths, budgets, objectives) and send nothing"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the summary"},
 			&cli.BoolFlag{Name: "insecure", Usage: "do not verify the endpoint's TLS certificate (test gateways only)"},
 			&cli.DurationFlag{Name: "max-lag", Value: runner.DefaultTrustLimit.Floor, Usage: "schedule lag p99 a probe may have before it is untrustworthy (run again, twice at most)"},
@@ -178,6 +180,12 @@ func doCapacity(c *cli.Context) error {
 		NoPlots: c.Bool("no-plots"),
 		Run: run.Options{Label: arg, APIKeyEnv: c.String("api-key-env"), Tool: "seedbench " + version, Insecure: c.Bool("insecure"),
 			Trust: runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100}, Report: report.Options{Pricing: pricing(), NoPlots: true}},
+	}
+	if c.Bool("dry-run") {
+		if err := capacity.DryRun(c.App.Writer, o); err != nil {
+			return usageErr("%s: %v", arg, err)
+		}
+		return nil
 	}
 	if progress != nil {
 		o.Progress = c.App.ErrWriter

@@ -95,8 +95,8 @@ func isSeedbench(line string) bool {
 
 // TestExamples runs every example of every --help and of the README, so
 // none can rot: each must be accepted and do its job. Commands that would
-// wait for real time or a real endpoint run in a fast mode: run with
-// --dry-run (it prints the plan and sends nothing), mock on a free port
+// wait for real time or a real endpoint run in a fast mode: run and
+// capacity with --dry-run (they print the plan and send nothing), mock on a free port
 // until it says it serves, selfcheck with 100 ms steps. The run
 // directories and files the examples name are made first, from the
 // report's seeded results.
@@ -107,16 +107,9 @@ func TestExamples(t *testing.T) {
 	}
 	dir := exampleWorkdir(t)
 	t.Chdir(dir)
-	dryRun := hasFlag(runCommand(), "dry-run")
 	for _, ex := range examples {
 		t.Run(ex.where+": "+ex.line, func(t *testing.T) {
 			args, env, stdout := exampleArgs(t, ex.line)
-			if args[1] == "run" && !dryRun {
-				t.Skip("run examples need run --dry-run")
-			}
-			if args[1] == "capacity" && !hasFlag(findCommand(newApp(nil, nil).Commands, "capacity"), "dry-run") {
-				t.Skip("capacity has no fast mode yet: a search runs probe after probe for minutes")
-			}
 			for k, v := range env {
 				t.Setenv(k, v)
 			}
@@ -179,7 +172,7 @@ func exampleArgs(t *testing.T, line string) (args []string, env map[string]strin
 		args = append(args, w)
 	}
 	switch args[1] {
-	case "run":
+	case "run", "capacity":
 		args = append(args, "--dry-run")
 	case "mock":
 		if i := slices.Index(args, "--listen"); i >= 0 {

@@ -166,19 +166,21 @@ late, or the wake-up probe late by that much: the generator fell behind).`,
 			if o.Calibrate && (sh.Shard.Count > 1 || c.Int("workers") > 0) {
 				return usageErr("--calibrate does not go with sharding: every shard must build the same prompts; calibrate once with a plain run and put the printed tokenizer: block in the scenario")
 			}
-			if n := c.Int("workers"); n > 0 {
-				out := o.OutDir
-				if out == "" {
-					out = run.DefaultDir(o.Scenario)
-				}
-				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet", "metrics-addr", "metrics-linger"), o.Scenario, out, c.App.Writer, c.App.ErrWriter)
-			}
 			if cur := c.String("currency"); cur != "" {
 				p, err := pricingIn("", cur)
 				if err != nil {
 					return err
 				}
 				o.Pricing = p
+			}
+			if n := c.Int("workers"); n > 0 {
+				out := o.OutDir
+				if out == "" {
+					out = run.DefaultDir(o.Scenario)
+				}
+				// The merged report is the run's report: it takes the
+				// run's report flags (--no-plots, --slo, --currency).
+				return runWorkers(c.Context, n, forwardedFlags(c, "workers", "out", "shard", "start-at", "quiet", "metrics-addr", "metrics-linger"), o.Scenario, out, o.reportOptions(), c.App.Writer, c.App.ErrWriter)
 			}
 			return doRun(c.Context, o, c.App.Writer, c.App.ErrWriter)
 		},
@@ -202,6 +204,12 @@ func (o *runOptions) check() error {
 		return usageErr("timeouts must not be negative")
 	}
 	return nil
+}
+
+// reportOptions are the report flags of a run, for its own report and for
+// the merged report of --workers.
+func (o runOptions) reportOptions() report.Options {
+	return report.Options{Pricing: o.Pricing, StepSummary: os.Getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO}
 }
 
 // doRun runs one benchmark: the command's flags become run.Options, the
@@ -237,7 +245,7 @@ func doRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		OutDir: o.OutDir, Tool: "seedbench " + version, Quiet: o.Quiet,
 		Calibrate: o.Calibrate, NoCalibrate: o.NoCalibrate, NoPreflight: o.NoPreflight, Insecure: o.Insecure, MaxInFlight: o.MaxInFlight, Trust: o.Trust, Timeouts: o.Timeouts,
 		Grace: o.Grace, Shard: o.Sharding.Shard, StartAt: o.Sharding.StartAt, StartTolerance: o.Sharding.Tolerance,
-		Report: report.Options{Pricing: o.Pricing, StepSummary: os.Getenv("GITHUB_STEP_SUMMARY"), NoPlots: o.NoPlots, SLO: o.SLO},
+		Report: o.reportOptions(),
 		DryRun: o.DryRun, AllowInconclusive: o.AllowInconclusive,
 		Stdout: stdout, Stderr: stderr,
 	}

@@ -14,27 +14,19 @@ import (
 	"github.com/seedbench/seedbench/mockserver"
 )
 
-// shortScenario is a two-variant, two-second run at 10 req/s.
-const shortScenario = `name: e2e
-description: two seconds at 10 req/s
-targets:
-  - name: mini
-    model: doubao-seed-2.0-mini
-  - name: pro
-    model: doubao-seed-2.0-pro
-mix:
-  - name: chat
-    weight: 1
-    prompt_tokens: 200
-    output_tokens: 16
-load:
-  seed: 3
-  max_in_flight: 100
-  stages:
-    - kind: constant
-      rate: 10/s
-      duration: 2s
-`
+// shortScenario is a two-variant, two-second run at 10 req/s: the run
+// package's test scenario, one copy for both packages (embed cannot reach
+// another package's directory).
+var shortScenario = fixture("../../run/testdata/short.yaml")
+
+// fixture reads a test file that package-level fixtures are made of.
+func fixture(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
 
 func writeScenario(t *testing.T, body string) string {
 	t.Helper()

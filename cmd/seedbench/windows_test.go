@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/report"
 )
 
 // windowedSoak is slo-soak at 1/120 scale: 30 s stand for an hour, a 5 s
@@ -135,7 +136,23 @@ func TestBadWindowFailsTheWindowedObjective(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"[mini] error_rate <= 1% in every 5s window: FAIL", "✓✗", "worst "} {
+	// Error budget burn, windows scaled to the 30 s run (1.25 s/104 ms,
+	// 7.5 s/625 ms): the windowed 1 % error rate burns 20x in the bad
+	// seconds, over the page's 14.4x; the whole run's 90 % allows a burn
+	// of 10 at most, so its page cannot fire.
+	burns := map[string]report.BurnCheck{}
+	for _, b := range sum.SLO.Burn {
+		burns[b.Objective] = b
+	}
+	if b := burns["availability"]; len(b.Alerts) != 2 || !b.Pass || b.Alerts[0].Fired || !b.Alerts[0].Impossible {
+		t.Errorf("whole-run availability burn: %+v", b)
+	}
+	if b := burns["error_rate@5s"]; len(b.Alerts) != 2 || b.Pass || !b.Alerts[0].Fired || *b.Alerts[0].FirstS < 12 || *b.Alerts[0].LastS > 19 || b.Alerts[0].LongS != 1.25 {
+		t.Errorf("windowed error-rate burn: %+v", b)
+	} else {
+		t.Logf("page fired %.3fs–%.3fs, peak %.1fx; budget spent %.0f%% in the worst window", *b.Alerts[0].FirstS, *b.Alerts[0].LastS, b.Alerts[0].Peak, 100*b.Consumed)
+	}
+	for _, want := range []string{"[mini] error_rate <= 1% in every 5s window: FAIL", "✓✗", "worst ", "error budget burn", "page    burn > 14.4x over 1.25s and 104ms: FIRED"} {
 		if !bytes.Contains(txt, []byte(want)) {
 			t.Errorf("report.txt lacks %q:\n%s", want, txt)
 		}
@@ -179,7 +196,9 @@ func TestAbortOnBurn(t *testing.T) {
 	if took > 25*time.Second {
 		t.Errorf("took %s: the abort should come within seconds of the faults at 12 s", took)
 	}
-	if !strings.Contains(stderr.String(), "aborted on burn: [mini] error_rate cannot be met") {
+	// the window's budget (2 failures of its ~100) goes before the page
+	// condition (4 of the last 1.25 s's 25) as a rule, but either may be first
+	if !strings.Contains(stderr.String(), "aborted on burn: [mini] error_rate ") {
 		t.Errorf("stderr does not say why it stopped:\n%s", stderr.String())
 	}
 	recs := readRecords(t, filepath.Join(out, "results.jsonl"))

@@ -39,8 +39,8 @@ func forwardedFlags(c *cli.Context, skip ...string) []string {
 
 // runWorkers forks n copies of this executable, each running shard i/n of
 // the same plan from one shared start instant into outDir/shard-i, waits for
-// all of them and merges their results into outDir.
-func runWorkers(ctx context.Context, n int, flags []string, scenario, outDir string, stdout, stderr io.Writer) error {
+// all of them and merges their results into outDir, reported with ro.
+func runWorkers(ctx context.Context, n int, flags []string, scenario, outDir string, ro report.Options, stdout, stderr io.Writer) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return withCode(exitUntrusted, fmt.Errorf("finding this executable to fork workers: %w", err))
@@ -97,7 +97,7 @@ func runWorkers(ctx context.Context, n int, flags []string, scenario, outDir str
 	if len(present) == 0 {
 		return withCode(exitUntrusted, fmt.Errorf("no worker wrote results: %w", errors.Join(failed...)))
 	}
-	mergeErr := doMerge(outDir, present, report.Options{Pricing: pricing()}, stdout, stderr)
+	mergeErr := doMerge(outDir, present, ro, stdout, stderr)
 	if len(failed) > 0 {
 		for _, f := range failed {
 			fmt.Fprintf(stderr, "seedbench: %v\n", f)

@@ -57,6 +57,8 @@ func TestWorkersEndToEnd(t *testing.T) {
 		// This test is about splitting and merging, not about the generator
 		// keeping its schedule on a machine busy with other tests under -race.
 		"--max-lag", "1m",
+		// A report flag reaches the merged report too.
+		"--no-plots",
 		"--out", out, writeScenario(t, workersScenario)}, &stdout, &stderr)
 	if code != exitOK {
 		for i := 0; i < 3; i++ {
@@ -70,6 +72,12 @@ func TestWorkersEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "merged 1000 records from shards [0 1 2] of 3") {
 		t.Errorf("merge line missing or wrong:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, report.FileHTML)); err != nil {
+		t.Errorf("no merged report: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, report.DirPlots)); !os.IsNotExist(err) {
+		t.Errorf("run --workers --no-plots: the merged report drew its charts (%v)", err)
 	}
 	var shardFiles []string
 	counts := 0
