@@ -29,6 +29,8 @@ var mayImport = map[string][]string{
 	"scenarios": {"runner", "internal/yamlbound"},
 	"report":    {"runner", "scenarios", "report/plot"},
 	"selfcheck": {"runner", "mockserver"},
+	// The mock's test server, for other rooms' tests: the mock and nothing else.
+	"mockserver/mocktest": {"mockserver"},
 }
 
 // heavy libraries and the one room each may be imported from.

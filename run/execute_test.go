@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
 	"github.com/seedbench/seedbench/runner"
 	"github.com/seedbench/seedbench/scenarios"
@@ -33,21 +32,6 @@ func parse(t *testing.T, body string) *scenarios.Scenario {
 	return sc
 }
 
-// startMock serves a mock at the given time scale for the test.
-func startMock(t *testing.T, timeScale float64) string {
-	t.Helper()
-	cfg := mockserver.DefaultConfig()
-	cfg.TimeScale = timeScale
-	ms := mockserver.New(cfg)
-	srv := httptest.NewServer(ms)
-	t.Cleanup(func() {
-		srv.CloseClientConnections()
-		srv.Close()
-		ms.Close()
-	})
-	return srv.URL + "/v1"
-}
-
 // options are the options of a quiet test run against url into a fresh
 // directory, with a lag limit no busy test machine misses.
 func options(t *testing.T, sc *scenarios.Scenario, url string) Options {
@@ -58,7 +42,7 @@ func options(t *testing.T, sc *scenarios.Scenario, url string) Options {
 
 func TestExecuteEndToEnd(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	sc := parse(t, shortScenario)
 	var stdout bytes.Buffer
 	o := options(t, sc, url)
@@ -88,7 +72,7 @@ func TestExecuteEndToEnd(t *testing.T) {
 // warmup runs before them on top, and the run's first line says both.
 func TestExecuteHeaderSplitsWarmup(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	sc := parse(t, strings.Replace(shortScenario, "  max_in_flight: 100\n", "  max_in_flight: 100\n  warmup: 1s\n", 1))
 	var stderr bytes.Buffer
 	o := options(t, sc, url)
@@ -111,7 +95,7 @@ func TestExecuteHeaderSplitsWarmup(t *testing.T) {
 // footer is marked interrupted, and the outcome is Untrusted.
 func TestExecuteStopIssuing(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.02)
+	url := mocktest.ServeScaled(t, 0.02)
 	sc := parse(t, strings.NewReplacer("rate: 10/s", "rate: 20/s", "duration: 2s", "duration: 60s").Replace(shortScenario))
 	o := options(t, sc, url)
 	issue, stop := context.WithCancel(context.Background())
@@ -144,7 +128,7 @@ func TestExecuteStopIssuing(t *testing.T) {
 // flight at once; they are recorded as canceled and the file is still valid.
 func TestExecuteCancel(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 1) // real speed: Pro streams take seconds
+	url := mocktest.ServeScaled(t, 1) // real speed: Pro streams take seconds
 	sc := parse(t, strings.NewReplacer("rate: 10/s", "rate: 20/s", "duration: 2s", "duration: 60s",
 		"output_tokens: 16", "output_tokens: 2000", "max_in_flight: 100", "max_in_flight: 200").Replace(shortScenario))
 	o := options(t, sc, url)
@@ -210,7 +194,7 @@ func TestExecuteBadOverride(t *testing.T) {
 // untrustworthy: the outcome says so, and so does the footer.
 func TestExecuteUntrustworthy(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	o := options(t, parse(t, shortScenario), url)
 	o.Trust = runner.TrustLimit{Floor: time.Nanosecond}
 	out, err := Execute(context.Background(), context.Background(), o)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/runner"
 )
 
@@ -53,7 +54,7 @@ func (f *fullFile) Write(b []byte) (int, error) {
 // flight finish after it), ends Untrusted (exit 3) and says where and why;
 // the results file keeps the records that fitted, and no report is made.
 func TestExecuteStopsWhenResultsCannotBeWritten(t *testing.T) {
-	url := startMock(t, 0.01)
+	url := mocktest.ServeScaled(t, 0.01)
 	var ff *fullFile
 	createResults = func(path string, h runner.Header) (*runner.ResultsWriter, error) {
 		f, err := os.Create(path)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
 	"github.com/seedbench/seedbench/scenarios"
 )
@@ -19,7 +20,7 @@ import (
 // Mini and Pro, and every report format shows the per-turn view.
 func TestChatSessionsRun(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.2)
+	url := mocktest.ServeScaled(t, 0.2)
 	sc, err := scenarios.Builtin("chat-sessions")
 	if err != nil {
 		t.Fatal(err)

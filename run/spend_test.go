@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
 	"github.com/seedbench/seedbench/runner"
 )
@@ -18,7 +19,7 @@ import (
 // 3), and has spent within one request's cost of the cap.
 func TestExecuteSpendCap(t *testing.T) {
 	t.Parallel()
-	url := startMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	// Thinking off: before the first answer is billed the cap relies on the
 	// projection, which cannot know reasoning tokens.
 	src := strings.Replace(shortScenario, "duration: 2s", "duration: 10s", 1)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/runner"
 	"github.com/seedbench/seedbench/scenarios"
 )
@@ -15,7 +16,7 @@ import (
 // prompt in its planned tier on the built-in mock, none over the context
 // window, and the estimate is within 0.5% of the mock's count.
 func TestBuiltinMockTokenizer(t *testing.T) {
-	url := startMock(t, 0)
+	url := mocktest.ServeScaled(t, 0)
 	for _, name := range []string{"long-context-256k", "tier-mix"} {
 		sc, err := scenarios.Builtin(name)
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 )
 
 // TestRunCalibrate: the mock counts tokens its own way (about 20% more than
@@ -15,7 +17,7 @@ import (
 // calibration is recorded in the results header.
 func TestRunCalibrate(t *testing.T) {
 	t.Parallel()
-	url := startTestMock(t, 0.02)
+	url := mocktest.ServeScaled(t, 0.02)
 	mismatch := func(calibrate bool) float64 {
 		out := filepath.Join(t.TempDir(), "run")
 		args := []string{"seedbench", "run", "--quiet", "--no-plots", "--max-lag", "1m", "--target", url, "--out", out}

@@ -7,13 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 )
 
 // TestRunCurrency: run --currency USD prices the report in USD and shows
 // the rate it converted at; a currency the catalog has no rate for is a
 // usage error.
 func TestRunCurrency(t *testing.T) {
-	url := startTestMock(t, 0.01)
+	url := mocktest.ServeScaled(t, 0.01)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
 	args := []string{"seedbench", "run", "--quiet", "--no-plots", "--max-lag", "1m", "--currency", "USD", "--target", url, "--out", out, writeScenario(t, shortScenario)}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 )
 
 // killScenario runs for a minute unless stopped: 20 req/s of Mini answers
@@ -112,7 +114,7 @@ func TestKillRun(t *testing.T) {
 		{syscall.SIGKILL, false},
 	} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
-			url := startTestMock(t, 0.05) // streams of a few hundred ms: some always in flight
+			url := mocktest.ServeScaled(t, 0.05) // streams of a few hundred ms: some always in flight
 			dir := filepath.Join(t.TempDir(), "run")
 			results := filepath.Join(dir, "results.jsonl")
 			cmd, stderr := startRunProcess(t, url, dir)
@@ -185,7 +187,7 @@ func TestKillRun(t *testing.T) {
 // cut at several points of its last record.
 func TestReportPartialLastLine(t *testing.T) {
 	t.Parallel()
-	url := startTestMock(t, 0.01)
+	url := mocktest.ServeScaled(t, 0.01)
 	dir := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
 	sc := faultScenario

@@ -5,13 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 )
 
 // shortScenario is a two-variant, two-second run at 10 req/s: the run
@@ -65,16 +64,11 @@ func readRecords(t *testing.T, path string) map[string][]map[string]any {
 
 func TestRunAgainstMockEndToEnd(t *testing.T) {
 	t.Parallel()
-	cfg := mockserver.DefaultConfig()
-	cfg.TimeScale = 0.05
-	ms := mockserver.New(cfg)
-	srv := httptest.NewServer(ms)
-	defer ms.Close()
-	defer srv.Close()
+	url := mocktest.ServeScaled(t, 0.05)
 
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--max-lag", "1m", "--target", srv.URL + "/v1", "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--max-lag", "1m", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
 	}
@@ -131,26 +125,11 @@ func TestRunNothingListening(t *testing.T) {
 	}
 }
 
-// startTestMock serves a mock at the given time scale for the test.
-func startTestMock(t *testing.T, timeScale float64) string {
-	t.Helper()
-	cfg := mockserver.DefaultConfig()
-	cfg.TimeScale = timeScale
-	ms := mockserver.New(cfg)
-	srv := httptest.NewServer(ms)
-	t.Cleanup(func() {
-		srv.CloseClientConnections()
-		srv.Close()
-		ms.Close()
-	})
-	return srv.URL + "/v1"
-}
-
 // TestRunProgressAndTrust: without --quiet and without a terminal, progress
 // comes as plain periodic lines; the summary ends with the trust line.
 func TestRunProgressAndTrust(t *testing.T) {
 	t.Parallel()
-	url := startTestMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"seedbench", "run", "--no-plots", "--progress-every", "300ms", "--max-lag", "1m", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
@@ -175,7 +154,7 @@ func TestRunProgressAndTrust(t *testing.T) {
 // untrustworthy: exit 3, said on stdout and in the footer.
 func TestRunUntrustworthy(t *testing.T) {
 	t.Parallel()
-	url := startTestMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"seedbench", "run", "--quiet", "--no-plots", "--max-lag", "1ns", "--max-lag-ttft-pct", "0", "--target", url, "--out", out, writeScenario(t, shortScenario)}, &stdout, &stderr)
@@ -238,7 +217,7 @@ func TestRunDryRun(t *testing.T) {
 // scenario, the run and the report read objectives the same way.
 func TestGoodputObjectiveRoundTrip(t *testing.T) {
 	t.Parallel()
-	url := startTestMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	sc := writeScenario(t, shortScenario+"slo:\n  goodput: 60/m\n")
 	out := filepath.Join(t.TempDir(), "run")
 	for _, args := range [][]string{

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 )
 
 // runCLI runs the CLI in-process and returns its exit code and output.
@@ -87,7 +89,7 @@ func TestQuickstartDelivered(t *testing.T) {
 // exits 3 unless --allow-untrusted.
 func TestUntrustworthyCarried(t *testing.T) {
 	t.Parallel()
-	url := startTestMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	dir := t.TempDir()
 	good, bad := filepath.Join(dir, "good"), filepath.Join(dir, "bad")
 	sc := writeScenario(t, shortScenario)
@@ -144,7 +146,7 @@ func TestUntrustworthyCarried(t *testing.T) {
 // says so.
 func TestCompareRefusesDifferentScenarios(t *testing.T) {
 	t.Parallel()
-	url := startTestMock(t, 0.02)
+	url := mocktest.ServeScaled(t, 0.02)
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	other := strings.NewReplacer("name: e2e", "name: other", "model: doubao-seed-2.0-pro", "model: doubao-seed-2.0-lite").Replace(shortScenario)
@@ -196,7 +198,7 @@ load:
 // one does not, and the footer keeps the delays either way.
 func TestClosedLoopUserDelay(t *testing.T) {
 	t.Parallel()
-	url := startTestMock(t, 0.05)
+	url := mocktest.ServeScaled(t, 0.05)
 	for _, tc := range []struct {
 		name string
 		lag  []string

@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
 )
 
@@ -43,17 +42,12 @@ func TestWorkersEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("forks three processes for five seconds")
 	}
-	cfg := mockserver.DefaultConfig()
-	cfg.TimeScale = 0.01
-	ms := mockserver.New(cfg)
-	srv := httptest.NewServer(ms)
-	defer ms.Close()
-	defer srv.Close()
+	url := mocktest.ServeScaled(t, 0.01)
 	t.Setenv(asMainEnv, "1")
 
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"seedbench", "run", "--workers", "3", "--target", srv.URL + "/v1",
+	code := Main(context.Background(), []string{"seedbench", "run", "--workers", "3", "--target", url,
 		// This test is about splitting and merging, not about the generator
 		// keeping its schedule on a machine busy with other tests under -race.
 		"--max-lag", "1m",
