@@ -19,7 +19,8 @@ import (
 // expect). Requests that belong to a prefix group are assumed to hit the cache for the whole prefix; the prefixes are
 // assumed stored for the whole period (groups · tokens · cache_storage ·
 // hours). Completion tokens are taken as max_tokens, an upper bound, and
-// reasoning tokens are not counted.
+// reasoning tokens are not counted. With sessions a request is a turn,
+// priced with its conversation so far (see SessionSource.expect).
 type Projection struct {
 	Scenario string
 	Rate     float64 // requests per second

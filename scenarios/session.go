@@ -375,3 +375,41 @@ func (ss *SessionSource) writeSummary(w io.Writer) {
 		fmt.Fprintf(w, "  each conversation runs on every one of the %d targets (same messages, each its own answers)\n", len(ss.src.targets))
 	}
 }
+
+// expect averages the turns of the plan's first sessions, each turn a
+// request: its prompt is the system prompt, every user message so far and
+// every earlier answer taken at its max_tokens (the projection's upper
+// bound), of which the conversation before the turn's own message is
+// cached (the server has seen it; a first turn's cached part is the system
+// prompt, shared by every session).
+func (ss *SessionSource) expect(e *expectation, tierIndex func(int) int) {
+	var turns float64
+	for j := int64(0); j < summarySessions; j++ {
+		turns += float64(ss.Turns(j * int64(len(ss.src.targets))))
+	}
+	w := 1 / turns
+	for j := int64(0); j < summarySessions; j++ {
+		n := ss.Turns(j * int64(len(ss.src.targets)))
+		conv := ss.scenario.SystemTokens
+		for t := range n {
+			sh := ss.shape(j, t)
+			cached := conv
+			prompt := conv + sh.user
+			i := tierIndex(prompt)
+			e.tiers[i].p += w
+			e.tiers[i].prompt += w * float64(prompt)
+			e.tiers[i].cached += w * float64(cached)
+			e.outputByTier[i] += w * float64(sh.output)
+			e.prompt += w * float64(prompt)
+			e.output += w * float64(sh.output)
+			conv = prompt + sh.output
+		}
+	}
+	for i := range e.tiers {
+		if p := e.tiers[i].p; p > 0 {
+			e.tiers[i].prompt /= p
+			e.tiers[i].cached /= p
+			e.outputByTier[i] /= p
+		}
+	}
+}
