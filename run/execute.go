@@ -164,6 +164,13 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		// the last one. Shards share the start instant, so they agree.
 		plan.Source.SetNonce(uint64(start.UnixNano()))
 	}
+	contexts, err := createContexts(ctx, plan, targets, o.timeouts(plan.Timeouts()), o.Insecure)
+	if err != nil {
+		return out, err
+	}
+	if len(contexts) > 0 && !o.Quiet {
+		fmt.Fprintf(stderr, "seedbench: created %d prefix contexts through the Context API (left to expire, TTL after their last use)\n", len(contexts))
+	}
 	shard := o.Shard
 	if shard.Count == 0 {
 		shard = runner.Shard{Index: 0, Count: 1}
@@ -171,7 +178,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	hdr := runner.Header{Tool: o.Tool, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
 		Start: start, ShardIndex: shard.Index, ShardCount: shard.Count, Targets: infos, Resolved: resolved,
 		Planned: plannedOpenLoop(plan.Stages), TargetRate: plan.MeanRate(), PlannedSecs: plan.Duration().Seconds(),
-		Stages: stageInfos(plan), Preflight: checks}
+		Stages: stageInfos(plan), Preflight: checks, Contexts: contexts}
 	if plan.Sessions != nil {
 		// A session's turns are not numbered 0…planned−1, and a failed turn
 		// ends its session: merge cannot list missing requests by number.
