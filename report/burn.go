@@ -208,9 +208,13 @@ type BurnCheck struct {
 	// Consumed is the share of the budget spent: failed ÷ (budget ×
 	// issued) over the measured run, or in the worst window of a windowed
 	// objective; above 1 is overspent.
-	Consumed    float64            `json:"consumed"`
-	ResolutionS float64            `json:"resolution_s"` // the bin width the windows were evaluated at
-	Alerts      []BurnAlertOutcome `json:"alerts"`
+	Consumed    float64 `json:"consumed"`
+	ResolutionS float64 `json:"resolution_s"` // the bin width the windows were evaluated at
+	// FromS and ToS bound the stretch evaluated: the first and the last
+	// bin with measured sends.
+	FromS  float64            `json:"from_s"`
+	ToS    float64            `json:"to_s"`
+	Alerts []BurnAlertOutcome `json:"alerts"`
 	// Pass: no fast-burn (page) condition fired.
 	Pass   bool `json:"pass"`
 	source string
@@ -230,6 +234,9 @@ type BurnAlertOutcome struct {
 	FirstS  *float64 `json:"first_s"`
 	LastS   *float64 `json:"last_s"`
 	FiringS float64  `json:"firing_s"`
+	// Firing are the stretches it held, [from, to) seconds: the bins it
+	// held at the end of, consecutive ones joined (at most half the bins).
+	Firing [][2]float64 `json:"firing,omitempty"`
 	// Peak is the highest burn rate both windows exceeded together where
 	// the long window held enough requests to judge; Judged says whether
 	// any did (at least 1/(burn × budget) requests, BurnAlert.Rate).
@@ -261,6 +268,11 @@ func (a BurnAlert) evaluate(budget float64, c *BurnCounts, from int64) BurnAlert
 		if !out.Fired {
 			out.Fired, out.FirstS = true, &at
 		}
+		if k := len(out.Firing); k > 0 && out.Firing[k-1][1] == round3(float64(i)*step) {
+			out.Firing[k-1][1] = at
+		} else {
+			out.Firing = append(out.Firing, [2]float64{round3(float64(i) * step), at})
+		}
 		out.LastS = &at
 		out.FiringS += step
 	}
@@ -279,6 +291,8 @@ func burnCheck(target, objective, text string, budget, consumed float64, period 
 			break
 		}
 	}
+	bc.FromS = round3(float64(from) * bc.ResolutionS)
+	bc.ToS = round3(float64(len(c.bins)) * bc.ResolutionS)
 	for _, a := range BurnAlerts(period) {
 		o := a.evaluate(budget, c, from)
 		bc.Alerts = append(bc.Alerts, o)

@@ -96,7 +96,7 @@ func TestBurnEvaluate(t *testing.T) {
 	// at i = 14.
 	a := BurnAlert{Name: "page", Long: 10 * time.Second, Short: 2 * time.Second, Burn: 2, Page: true}
 	o := a.evaluate(0.1, c, 0)
-	if !o.Fired || *o.FirstS != 15 || *o.LastS != 16 || o.FiringS != 2 || o.Peak != 2.5 || !o.Judged {
+	if !o.Fired || *o.FirstS != 15 || *o.LastS != 16 || o.FiringS != 2 || o.Peak != 2.5 || !o.Judged || len(o.Firing) != 1 || o.Firing[0] != [2]float64{14, 16} {
 		t.Errorf("outcome %+v first %v last %v", o, deref(o.FirstS), deref(o.LastS))
 	}
 	// A ticket at 3× (30 %) never fires: the long window holds 25 % at most.

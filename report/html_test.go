@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -50,7 +52,8 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Skip("starts a browser")
 	}
 	dir := t.TempDir()
-	opts := Options{Pricing: testPrices{}}
+	// and a windowed objective, for the SLO-over-time chart's window lanes
+	opts := Options{Pricing: testPrices{}, SLO: []scenarios.Objective{windowed(t, "error_rate", "5%", 2*time.Second)}}
 	if raceEnabled { // rasterizing is ~40× slower under the race detector
 		opts.PlotDPI = 96
 	}
@@ -79,7 +82,7 @@ func TestHTMLInChromium(t *testing.T) {
 			t.Errorf("rendered page lacks %s: %s", attr, body)
 		}
 	}
-	for _, id := range []string{`id="summary"`, `id="slo"`, `id="cost"`, `id="errors"`, "SLO FAIL"} {
+	for _, id := range []string{`id="summary"`, `id="slo"`, `id="burn"`, `id="plot-slo_time"`, `id="cost"`, `id="errors"`, "SLO FAIL"} {
 		if !strings.Contains(dom, id) {
 			t.Errorf("rendered page lacks %s", id)
 		}
@@ -89,7 +92,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 
 	shot := filepath.Join(t.TempDir(), "shot.png")
-	runChromium(t, "--window-size=1280,4000", "--hide-scrollbars", "--virtual-time-budget=10000", "--screenshot="+shot, "file://"+page)
+	runChromium(t, "--window-size=1280,9000", "--hide-scrollbars", "--virtual-time-budget=10000", "--screenshot="+shot, "file://"+page)
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +108,13 @@ func TestHTMLInChromium(t *testing.T) {
 	// (The page scales every plot to the same width whatever its DPI.)
 	if blue < 2000 || red < 2000 {
 		t.Errorf("screenshot shows %d blue and %d vermillion pixels; the plots did not paint", blue, red)
+	}
+	// The SLO-over-time chart: its failed windows and fired pages in red,
+	// its quiet burn lanes in pale green.
+	if failed, quiet := countNear(img, 0xcf, 0x22, 0x2e), countNear(img, 0xe3, 0xf2, 0xe6); failed < 2000 || quiet < 2000 {
+		t.Errorf("screenshot shows %d failed-window red and %d quiet-burn green pixels; the SLO chart did not paint", failed, quiet)
+	} else {
+		t.Logf("SLO chart: %d failed-window red, %d quiet-burn green pixels", failed, quiet)
 	}
 }
 

@@ -56,8 +56,8 @@ func (a *stageAcc) merge(o *stageAcc) {
 
 // countStage folds a measured record into its target's stage counts.
 func (ag *aggregator) countStage(t *targetAcc, r *runner.Result) {
-	if r.Stage < 0 || r.Stage > 1<<16 {
-		return
+	if r.Stage < 0 || r.Stage > 1<<16 || r.Turn > 1 {
+		return // a session's later turns are not arrivals: its stage delivers sessions
 	}
 	for len(t.stages) <= r.Stage {
 		t.stages = append(t.stages, newStageAcc())

@@ -101,6 +101,12 @@ func TestGoldenSessions(t *testing.T) {
 	if c := mini.Conversations; c.Conversations != 5 || c.Ended != 4 {
 		t.Errorf("conversations %+v: want 5 (the dropped one never started), 4 without an error", c)
 	}
+	// The load delivered counts sessions: their first turns, not every turn.
+	for _, d := range s.Load {
+		if d.Target == "mini" && (d.Sent != 5 || d.Dropped != 1) {
+			t.Errorf("mini load delivered: sent %d, dropped %d; want the 5 sessions started and the 1 dropped", d.Sent, d.Dropped)
+		}
+	}
 	js, err := json.MarshalIndent(s.Sessions, "", "  ")
 	if err != nil {
 		t.Fatal(err)

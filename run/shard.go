@@ -52,7 +52,8 @@ func plannedOpenLoop(stages []runner.Stage) int64 {
 
 // PlannedText is the plan's request count as validate and run print it:
 // "600 requests planned", "~1200 requests planned" when estimated, with
-// " + closed-loop" when a closed-loop stage adds uncounted requests.
+// " + closed-loop" when a closed-loop stage adds uncounted requests;
+// "8 sessions planned" for multi-turn sessions.
 func PlannedText(plan *scenarios.Plan) string {
 	n, exact, closed := plan.Requests()
 	approx, more := "", ""
@@ -62,5 +63,9 @@ func PlannedText(plan *scenarios.Plan) string {
 	if closed {
 		more = " + closed-loop"
 	}
-	return fmt.Sprintf("%s%d requests planned%s", approx, n, more)
+	unit := "requests"
+	if plan.Sessions != nil {
+		unit = "sessions" // each of several turns
+	}
+	return fmt.Sprintf("%s%d %s planned%s", approx, n, unit, more)
 }

@@ -48,6 +48,10 @@ func (src *Source) expect(m *Model) expectation {
 		src.file.expect(&e, tierIndex)
 		return e
 	}
+	if src.sessions != nil {
+		src.sessions.expect(&e, tierIndex)
+		return e
+	}
 	prev := 0.0
 	for _, c := range src.classes {
 		w := (c.cum - prev) / src.total

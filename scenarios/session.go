@@ -346,7 +346,7 @@ func (ss *SessionSource) writeSummary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  think time      %s\n", think)
 	if sc.SystemTokens > 0 {
-		fmt.Fprintf(w, "  system prompt   %s tokens, the same text in every session\n", groupThousands(float64(sc.SystemTokens), 0))
+		fmt.Fprintf(w, "  system prompt   %s tokens, the same text in every session\n", GroupThousands(float64(sc.SystemTokens), 0))
 	}
 	first := sc.FirstTokens
 	if first.IsZero() {
@@ -370,8 +370,46 @@ func (ss *SessionSource) writeSummary(w io.Writer) {
 		planned += float64(tokens)
 	}
 	fmt.Fprintf(w, "  per session: %.1f turns, %s tokens of planned text by the last turn (before the answers), at most %s answer tokens\n",
-		turns/summarySessions, groupThousands(planned/summarySessions, 0), groupThousands(out/summarySessions, 0))
+		turns/summarySessions, GroupThousands(planned/summarySessions, 0), GroupThousands(out/summarySessions, 0))
 	if len(ss.src.targets) > 1 {
 		fmt.Fprintf(w, "  each conversation runs on every one of the %d targets (same messages, each its own answers)\n", len(ss.src.targets))
+	}
+}
+
+// expect averages the turns of the plan's first sessions, each turn a
+// request: its prompt is the system prompt, every user message so far and
+// every earlier answer taken at its max_tokens (the projection's upper
+// bound), of which the conversation before the turn's own message is
+// cached (the server has seen it; a first turn's cached part is the system
+// prompt, shared by every session).
+func (ss *SessionSource) expect(e *expectation, tierIndex func(int) int) {
+	var turns float64
+	for j := int64(0); j < summarySessions; j++ {
+		turns += float64(ss.Turns(j * int64(len(ss.src.targets))))
+	}
+	w := 1 / turns
+	for j := int64(0); j < summarySessions; j++ {
+		n := ss.Turns(j * int64(len(ss.src.targets)))
+		conv := ss.scenario.SystemTokens
+		for t := range n {
+			sh := ss.shape(j, t)
+			cached := conv
+			prompt := conv + sh.user
+			i := tierIndex(prompt)
+			e.tiers[i].p += w
+			e.tiers[i].prompt += w * float64(prompt)
+			e.tiers[i].cached += w * float64(cached)
+			e.outputByTier[i] += w * float64(sh.output)
+			e.prompt += w * float64(prompt)
+			e.output += w * float64(sh.output)
+			conv = prompt + sh.output
+		}
+	}
+	for i := range e.tiers {
+		if p := e.tiers[i].p; p > 0 {
+			e.tiers[i].prompt /= p
+			e.tiers[i].cached /= p
+			e.outputByTier[i] /= p
+		}
 	}
 }

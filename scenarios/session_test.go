@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sessionBase is a valid sessions scenario; the error cases below change
@@ -188,5 +189,38 @@ func TestSessionPlanIsLazy(t *testing.T) {
 	p := sessionPlan(t, big, 1)
 	if n := p.Sessions.Turns(99_999); n < 2 {
 		t.Fatalf("session 99,999 has %d turns", n)
+	}
+}
+
+// TestSessionProjection: "cost" prices a sessions scenario turn by turn —
+// prompts that grow into the 128K tier, the conversation before each turn's
+// message cached — not as an empty mix.
+func TestSessionProjection(t *testing.T) {
+	sc, err := Builtin("chat-sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPlan(sc, sc.Load.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := p.Project(1, 24*time.Hour, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range pr.Variants {
+		if !v.Priced || !(v.Per1K > 0) || !(v.CacheSavingsPer1K > 0) {
+			t.Fatalf("%s: priced %v, per 1K %v, cache savings %v", v.Target, v.Priced, v.Per1K, v.CacheSavingsPer1K)
+		}
+		shares := map[string]float64{}
+		for _, tc := range v.Tiers {
+			shares[tc.Tier] = tc.Share
+			if tc.Share > 0 && !(tc.Cached > 0 && tc.Cached < tc.Prompt) {
+				t.Errorf("%s %s: cached %v of prompt %v", v.Target, tc.Tier, tc.Cached, tc.Prompt)
+			}
+		}
+		if !(shares["32k"] > 0 && shares["128k"] > 0) {
+			t.Errorf("%s: tier shares %v, want turns in 32k and 128k", v.Target, shares)
+		}
 	}
 }

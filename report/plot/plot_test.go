@@ -53,7 +53,11 @@ func figures(t *testing.T) map[string]*Figure {
 		"scatter": must(Scatter("TTFT vs prompt", []ScatterSeries{{Name: "mini", Prompt: []float64{1000, 40000, 150000}, TTFTMS: []float64{60, 120, 300}}},
 			[]Boundary{{X: 32000, Label: "32k"}, {X: 128000, Label: "128k"}})),
 		"timeline": must(Timeline([]TimeSeries{ts(1), ts(2)}, 1)),
-		"cost":     must(Cost("CNY", []string{"32k", "128k"}, []CostBar{{Name: "mini", ByTier: map[string]float64{"32k": 2, "128k": 1}}, {Name: "pro", ByTier: map[string]float64{"32k": 20}}})),
+		"lanes": must(Lanes("SLO over time", []Lane{
+			{Label: "[mini] error_rate @5s", Spans: []Span{{0, 5, SpanPass}, {5, 10, SpanFail}, {10, 15, SpanEmpty}}},
+			{Label: "[mini] error_rate@5s page 14.4x", Spans: []Span{{0, 15, SpanQuiet}, {6, 8.5, SpanPage}}},
+		}, 15)),
+		"cost": must(Cost("CNY", []string{"32k", "128k"}, []CostBar{{Name: "mini", ByTier: map[string]float64{"32k": 2, "128k": 1}}, {Name: "pro", ByTier: map[string]float64{"32k": 20}}})),
 	}
 }
 
@@ -84,6 +88,15 @@ func TestFiguresRender(t *testing.T) {
 			t.Errorf("%s: not an SVG document", name)
 		}
 	}
+	lanes, _ := figures(t)["lanes"].SVG()
+	for _, want := range []string{"SLO over time", "[mini] error_rate @5s", "page 14.4x", "window passed", "window failed", "no requests", "page (fast burn) firing"} {
+		if !strings.Contains(string(lanes), want) {
+			t.Errorf("lanes chart lacks %q", want)
+		}
+	}
+	if strings.Contains(string(lanes), "ticket (slow burn) firing") {
+		t.Error("the lanes chart's legend names a state no span has")
+	}
 	svg, _ := figures(t)["cost"].SVG()
 	for _, want := range []string{"Cost per 1K requests", "cost per 1K requests (CNY)", "tier 32k", "mini", "pro", "3.00", "20.00"} {
 		if !strings.Contains(string(svg), want) {
@@ -101,6 +114,7 @@ func TestNoData(t *testing.T) {
 		"scatter":     second(Scatter("t", []ScatterSeries{{Name: "a"}}, nil)),
 		"timeline":    second(Timeline([]TimeSeries{{Name: "a"}}, 1)),
 		"cost":        second(Cost("CNY", nil, nil)),
+		"lanes":       second(Lanes("t", nil, 10)),
 	} {
 		if !errors.Is(err, ErrNoData) {
 			t.Errorf("%s: error %v, want ErrNoData", name, err)
