@@ -69,7 +69,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 	out := Outcome{Dir: dir, ResultsPath: filepath.Join(dir, "results.jsonl"), Plan: plan, Seed: seed}
 	if o.DryRun {
-		return out, dryRun(stdout, plan, &o, dir)
+		return out, dryRun(stdout, sc, plan, &o, dir)
 	}
 
 	targets, infos := o.targets(sc)
@@ -419,8 +419,9 @@ func needsMock(targets []runner.Target) bool {
 	return false
 }
 
-// dryRun prints the plan and where its results would go.
-func dryRun(w io.Writer, plan *scenarios.Plan, o *Options, dir string) error {
+// dryRun prints the plan, the objectives it is too small to judge, and
+// where its results would go.
+func dryRun(w io.Writer, sc *scenarios.Scenario, plan *scenarios.Plan, o *Options, dir string) error {
 	if err := plan.WriteSummary(w); err != nil {
 		return err
 	}
@@ -430,6 +431,9 @@ func dryRun(w io.Writer, plan *scenarios.Plan, o *Options, dir string) error {
 			texts[i] = obj.String()
 		}
 		fmt.Fprintf(w, "  --slo (replaces the objectives of the same name): %s\n", strings.Join(texts, " · "))
+	}
+	for _, n := range tooSmall(sc, plan, o.Report.SLO) {
+		fmt.Fprintf(w, "  warning: %s\n", n)
 	}
 	shard := ""
 	if o.Shard.Count > 1 {
