@@ -8,10 +8,12 @@ import (
 	"time"
 )
 
-// chat serves POST /v1/chat/completions. The order of checks is the
-// gateway's: body and fields (400/413), model (404), limits (400), injected
-// gateway faults, rate buckets (429), then the serving queue (429 when full).
-func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time) {
+// chat serves POST /v1/chat/completions, and with viaContext POST
+// /v1/context/chat/completions (context.go). The order of checks is the
+// gateway's: body and fields (400/413), model (404), the context (404),
+// limits (400), injected gateway faults, rate buckets (429), then the
+// serving queue (429 when full).
+func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time, viaContext bool) {
 	q, aerr := decodeRequest(w, r, s.cfg.MaxBodyBytes)
 	if aerr != nil {
 		s.reject(w, "", aerr)
@@ -24,6 +26,21 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time
 	}
 	p := &m.profile
 	shape := measurePrompt(q, p)
+	// A context's tokens come before the messages: the prompt is theirs
+	// plus the request's, and all of the context is served from cache.
+	ctxTokens := 0
+	if viaContext {
+		if present(q.Tools) {
+			s.reject(w, m.name, errUnsupported("tools", "'tools' is not supported with a context cache"))
+			return
+		}
+		if ctxTokens, aerr = s.contexts.use(q.ContextID, m); aerr != nil {
+			s.reject(w, m.name, aerr)
+			return
+		}
+		shape.tokens += ctxTokens
+		shape.blocks = nil
+	}
 	seed := requestSeed(s.cfg.Seed, s.requestNumber(r))
 	faults := *m.faults.Load()
 	pl, aerr := makePlan(q, p, shape, seed, faults)
@@ -69,9 +86,13 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, received time.Time
 	}
 	defer release()
 
-	cached := 0
-	if m.cache != nil {
-		cached = m.cache.match(shape.blocks) * p.PrefixCache.BlockTokens
+	cached := ctxTokens
+	if m.cache != nil && !viaContext {
+		// A hosted cache serves no prefix shorter than its minimum: a
+		// shorter match is billed, and prefilled, as uncached.
+		if cached = m.cache.match(shape.blocks) * p.PrefixCache.BlockTokens; cached < p.PrefixCache.MinTokens {
+			cached = 0
+		}
 	}
 	pl.setPrefill(p, cached, s.cfg.TimeScale)
 	m.m.prompt.Add(float64(pl.promptTokens))

@@ -35,7 +35,7 @@ type Config struct {
 	// Truth adds the ground-truth extension (see the package doc) to usage
 	// chunks and non-stream responses.
 	Truth bool
-	// Admin serves /admin/faults to loopback clients.
+	// Admin serves /admin/faults and /admin/contexts to loopback clients.
 	Admin bool
 	// Flavor is the gateway the mock plays: FlavorOpenAI ("" means it) or
 	// FlavorArk (see flavor.go).
@@ -192,6 +192,9 @@ func (p Profile) problems() []fieldError {
 	}
 	if p.PrefixCache.CapacityBlocks < 0 || p.PrefixCache.CapacityBlocks > 1<<30 {
 		bad("prefix_cache.capacity_blocks", "%d must be in 0..2^30", p.PrefixCache.CapacityBlocks)
+	}
+	if p.PrefixCache.MinTokens < 0 {
+		bad("prefix_cache.min_tokens", "%d must not be negative", p.PrefixCache.MinTokens)
 	}
 	if p.PrefixCache.BlockTokens > 0 && p.PrefixCache.CapacityBlocks == 0 {
 		bad("prefix_cache.capacity_blocks", "must be positive when block_tokens is set")

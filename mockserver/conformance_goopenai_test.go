@@ -23,7 +23,7 @@ func goOpenAIClient(hs interface{ Client() *http.Client }, url, key string) *goo
 func TestGoOpenAIStream(t *testing.T) {
 	_, hs := startServer(t, fastConfig())
 	c := goOpenAIClient(hs, hs.URL, "k")
-	long := strings.Repeat("The quick brown fox jumps over the lazy dog. ", 60)
+	long := strings.Repeat("The quick brown fox jumps over the lazy dog. ", 150) // over the cache's 1,024-token minimum
 	req := goopenai.ChatCompletionRequest{
 		Model:         "doubao-seed-2.0-pro",
 		Messages:      []goopenai.ChatCompletionMessage{{Role: "system", Content: long}, {Role: "user", Content: "hi"}},

@@ -29,7 +29,7 @@ func officialClient(hsURL string, hc *http.Client, key string) openai.Client {
 func TestOfficialClientStream(t *testing.T) {
 	_, hs := startServer(t, fastConfig())
 	c := officialClient(hs.URL, hs.Client(), "k")
-	long := strings.Repeat("Pack my box with five dozen liquor jugs. ", 80)
+	long := strings.Repeat("Pack my box with five dozen liquor jugs. ", 200) // over the cache's 1,024-token minimum
 	params := openai.ChatCompletionNewParams{
 		Model: "doubao-seed-2.0-code",
 		Messages: []openai.ChatCompletionMessageParamUnion{

@@ -36,6 +36,11 @@ const arkVersion = "260215"
 // API lives under /api/v3 and /v1 is unknown, as on Ark.
 func (s *Server) route(path string) string {
 	if s.cfg.Flavor != FlavorArk {
+		// The Context API is Ark's: the OpenAI flavour serves it under
+		// Ark's root as well as its own.
+		if rest, ok := strings.CutPrefix(path, arkPrefix+"/context/"); ok {
+			return "/v1/context/" + rest
+		}
 		return path
 	}
 	switch {

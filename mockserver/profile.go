@@ -86,9 +86,13 @@ type Length struct {
 }
 
 // CacheConfig sizes a model's prefix cache. BlockTokens 0 disables it.
+// MinTokens is the shortest prefix it serves: a shorter match counts as
+// uncached, as on a hosted service, whose caches start at about 1,024
+// tokens (the default profiles' value; 0 serves any block).
 type CacheConfig struct {
 	BlockTokens    int `yaml:"block_tokens" json:"block_tokens"`
 	CapacityBlocks int `yaml:"capacity_blocks" json:"capacity_blocks"`
+	MinTokens      int `yaml:"min_tokens" json:"min_tokens"`
 }
 
 // Seed 2.0 limits shared by the four variants.
@@ -114,7 +118,7 @@ func DefaultProfiles() map[string]Profile {
 		ToolCallRate:             0.5,
 		TemplateTokensPerMessage: 4,
 		TemplateTokensPerRequest: 3,
-		PrefixCache:              CacheConfig{BlockTokens: 64, CapacityBlocks: 1 << 16},
+		PrefixCache:              CacheConfig{BlockTokens: 64, CapacityBlocks: 1 << 16, MinTokens: contextMinTokens},
 		RetryAfter:               true,
 	}
 	pro := base

@@ -30,6 +30,9 @@ type chatRequest struct {
 	// Tools count towards the prompt as their JSON text.
 	Tools      json.RawMessage `json:"tools"`
 	ToolChoice toolChoice      `json:"tool_choice"`
+	// ContextID names a cached context, on the Context API's chat
+	// endpoint only (context.go); the plain endpoint ignores it.
+	ContextID string `json:"context_id"`
 }
 
 type streamOptions struct {

@@ -22,6 +22,7 @@ type Server struct {
 	modelList []byte
 	seq       atomic.Uint64
 	metrics   *metrics
+	contexts  *contextStore // the Context API's caches (context.go)
 
 	mu      sync.Mutex
 	closed  bool
@@ -38,6 +39,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, models: make(map[string]*model, len(cfg.Models)), closing: make(chan struct{})}
 	s.metrics = newMetrics()
+	s.contexts = newContextStore()
 	for name, p := range cfg.Models {
 		s.models[name] = newModel(name, p, s.metrics)
 		s.names = append(s.names, name)
@@ -102,7 +104,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !allow(w, r, http.MethodPost) || !s.authorized(w, r) {
 			return
 		}
-		s.chat(w, r, received)
+		s.chat(w, r, received, false)
+	case "/v1/context/create":
+		if !allow(w, r, http.MethodPost) || !s.authorized(w, r) {
+			return
+		}
+		s.createContext(w, r)
+	case "/v1/context/chat/completions":
+		if !allow(w, r, http.MethodPost) || !s.authorized(w, r) {
+			return
+		}
+		s.chat(w, r, received, true)
+	case "/admin/contexts":
+		if !s.cfg.Admin {
+			s.notFound(w, r)
+			return
+		}
+		s.adminContexts(w, r)
 	case "/admin/faults":
 		if !s.cfg.Admin {
 			s.notFound(w, r)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"net/http"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/seedbench/seedbench/runner"
@@ -136,6 +137,10 @@ type aggregator struct {
 	records  int64
 	stages   []runner.StageInfo // the plan's stages, from the header
 	sessions *sessionsAcc       // multi-turn sessions (turns.go); nil without
+	// lastUse is when each (target, prefix group) was last served, the send
+	// offset (µs) of its last answered request, warmup included: a context
+	// cache's TTL restarts there (contextcost.go).
+	lastUse map[prefixUse]int64
 }
 
 func newAggregator(p Pricing, limits func(string) [numMetrics]int64) *aggregator {
@@ -178,6 +183,9 @@ type billing struct {
 // add folds one record in. It must not keep r: the caller reuses it.
 func (ag *aggregator) add(r *runner.Result) billing {
 	ag.records++
+	if r.Prefix > 0 && r.HTTPStatus == http.StatusOK {
+		ag.used(r)
+	}
 	if r.Warmup {
 		ag.warmup++
 		return billing{}
@@ -394,6 +402,14 @@ func (t *targetAcc) bill(p Pricing, r *runner.Result) billing {
 func (ag *aggregator) merge(o *aggregator) {
 	ag.warmup += o.warmup
 	ag.records += o.records
+	for k, v := range o.lastUse {
+		if ag.lastUse == nil {
+			ag.lastUse = map[prefixUse]int64{}
+		}
+		if old, ok := ag.lastUse[k]; !ok || v > old {
+			ag.lastUse[k] = v
+		}
+	}
 	if o.sessions != nil {
 		if ag.sessions == nil {
 			ag.sessions = newSessionsAcc()

@@ -23,9 +23,11 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 		s.Exchange = x.exchange()
 	}
 	seenShard := map[int]bool{}
+	var headers []runner.Header
 	for _, fi := range files {
 		s.Files = append(s.Files, fi.path)
 		for _, hh := range append([]runner.Header{fi.header}, fi.headers...) {
+			headers = append(headers, hh)
 			if hh.ShardIndex >= 0 && !seenShard[hh.ShardIndex] {
 				seenShard[hh.ShardIndex] = true
 				s.Shards = append(s.Shards, hh.ShardIndex)
@@ -120,6 +122,7 @@ func build(ag *aggregator, files []*fileInfo, objs []scenarios.Objective, pricin
 				rate = ts.All.Achieved
 			}
 			ts.Cost = targetCost(t, rate)
+			ts.Cost.Context = contextCost(n, t.model, headers, ag.lastUse, pricing, ts.Cost)
 			if ts.Cost.Currency != "" {
 				s.Currency = ts.Cost.Currency
 			}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/seedbench/seedbench/scenarios"
 )
 
 // WriteMarkdown renders the report for a pull request or a CI job summary:
@@ -115,6 +118,13 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 			}
 			fmt.Fprintf(ew, "| **%s** | total | %d | **%s** | **%s** | %s | %s | %s |\n", mdEscape(t.Name), c.BilledRequests, fmtMoney(c.Total), fmtMoney(c.Per1K),
 				fmtMoney(c.CacheSavings), fmtMoney(c.PerDay), fmtMoney(c.PerMonth))
+		}
+		for _, t := range s.Targets {
+			if cc := t.Cost.contextCache(); cc != nil {
+				fmt.Fprintf(ew, "\n%s: context cache (Context API, %d contexts, TTL %s, left to expire): creation %s, cache reads %s, storage %s (%s token-hours), total with the cache **%s** %s.\n",
+					mdEscape(t.Name), cc.Contexts, scenarios.FormatPeriod(time.Duration(cc.TTLS)*time.Second), fmtMoney(cc.Creation), fmtMoney(cc.CacheReads),
+					fmtMoney(cc.Storage), scenarios.GroupThousands(cc.TokenHours, 1), fmtMoney(cc.Total), s.Currency)
+			}
 		}
 		for _, t := range s.Targets {
 			for _, m := range t.TierMismatches {

@@ -162,6 +162,9 @@ type TargetCost struct {
 	// that storage is billed by time and is not in Total.
 	CacheStoragePrice float64    `json:"cache_storage_price_per_1m_hour"`
 	Tiers             []TierCost `json:"tiers"`
+	// Context is the bill of the target's Context API caches, apart from
+	// Total (contextcost.go); absent without any.
+	Context *ContextCost `json:"context_cache,omitempty"`
 }
 
 // TierCost is one billed tier's share of a target's cost.

@@ -174,6 +174,11 @@ func writeCostText(w io.Writer, s *Summary) {
 	if s.Exchange != "" {
 		fmt.Fprintf(w, "  prices in %s, converted at %s (the catalog's exchange rate; a --catalog file with exchange: changes it)\n", s.Currency, s.Exchange)
 	}
+	for _, t := range s.Targets {
+		if t.Cost != nil && t.Cost.Context != nil {
+			writeContextCost(w, t.Name, s.Currency, t.Cost.Context)
+		}
+	}
 	if sp := storagePrice(s); sp > 0 {
 		fmt.Fprintf(w, "  cache storage is billed by time, apart from the above: %s %s per 1M tokens per hour\n", fmtMoney(sp), s.Currency)
 	}

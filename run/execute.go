@@ -69,7 +69,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	}
 	out := Outcome{Dir: dir, ResultsPath: filepath.Join(dir, "results.jsonl"), Plan: plan, Seed: seed}
 	if o.DryRun {
-		return out, dryRun(stdout, plan, &o, dir)
+		return out, dryRun(stdout, sc, plan, &o, dir)
 	}
 
 	targets, infos := o.targets(sc)
@@ -164,6 +164,13 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 		// the last one. Shards share the start instant, so they agree.
 		plan.Source.SetNonce(uint64(start.UnixNano()))
 	}
+	contexts, err := createContexts(ctx, plan, targets, o.timeouts(plan.Timeouts()), o.Insecure)
+	if err != nil {
+		return out, err
+	}
+	if len(contexts) > 0 && !o.Quiet {
+		fmt.Fprintf(stderr, "seedbench: created %d prefix contexts through the Context API (left to expire, TTL after their last use)\n", len(contexts))
+	}
 	shard := o.Shard
 	if shard.Count == 0 {
 		shard = runner.Shard{Index: 0, Count: 1}
@@ -171,7 +178,7 @@ func Execute(ctx, issue context.Context, o Options) (Outcome, error) {
 	hdr := runner.Header{Tool: o.Tool, Scenario: sc.Name, PlanHash: plan.Hash(), Seed: seed,
 		Start: start, ShardIndex: shard.Index, ShardCount: shard.Count, Targets: infos, Resolved: resolved,
 		Planned: plannedOpenLoop(plan.Stages), TargetRate: plan.MeanRate(), PlannedSecs: plan.Duration().Seconds(),
-		Stages: stageInfos(plan), Preflight: checks}
+		Stages: stageInfos(plan), Preflight: checks, Contexts: contexts}
 	if plan.Sessions != nil {
 		// A session's turns are not numbered 0…planned−1, and a failed turn
 		// ends its session: merge cannot list missing requests by number.
@@ -412,8 +419,9 @@ func needsMock(targets []runner.Target) bool {
 	return false
 }
 
-// dryRun prints the plan and where its results would go.
-func dryRun(w io.Writer, plan *scenarios.Plan, o *Options, dir string) error {
+// dryRun prints the plan, the objectives it is too small to judge, and
+// where its results would go.
+func dryRun(w io.Writer, sc *scenarios.Scenario, plan *scenarios.Plan, o *Options, dir string) error {
 	if err := plan.WriteSummary(w); err != nil {
 		return err
 	}
@@ -423,6 +431,9 @@ func dryRun(w io.Writer, plan *scenarios.Plan, o *Options, dir string) error {
 			texts[i] = obj.String()
 		}
 		fmt.Fprintf(w, "  --slo (replaces the objectives of the same name): %s\n", strings.Join(texts, " · "))
+	}
+	for _, n := range tooSmall(sc, plan, o.Report.SLO) {
+		fmt.Fprintf(w, "  warning: %s\n", n)
 	}
 	shard := ""
 	if o.Shard.Count > 1 {

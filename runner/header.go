@@ -30,6 +30,35 @@ type Header struct {
 	// Preflight is the outcome of the check sent to each target before the
 	// load (absent: none was made).
 	Preflight []PreflightCheck `json:"preflight,omitempty"`
+	// Contexts are the prefix caches the run created through the Context
+	// API before the load (absent: none). They are billed apart from the
+	// requests: creation once, storage by time.
+	Contexts []ContextInfo `json:"contexts,omitempty"`
+}
+
+// The Context API's paths under a target's base URL (Volcengine Ark:
+// https://www.volcengine.com/docs/82379/1346559 creates a context,
+// https://www.volcengine.com/docs/82379/1346560 chats with one).
+const (
+	ContextCreatePath = "/context/create"
+	ContextChatPath   = "/context/chat/completions"
+)
+
+// ContextInfo is one context the run created: a prefix group cached for one
+// target. The run leaves it to expire (the service has no documented
+// delete), TTL after its last use.
+type ContextInfo struct {
+	Target  string    `json:"target"`
+	Set     string    `json:"prefix_set"`
+	Group   int       `json:"prefix_group"`
+	ID      string    `json:"id"`
+	Mode    string    `json:"mode"` // "common_prefix"
+	TTLS    int64     `json:"ttl_s"`
+	Created time.Time `json:"created"`
+	// Tokens is the context's size as the server counted it (the create
+	// call's usage.prompt_tokens): what is billed as its creation and what
+	// is stored.
+	Tokens int `json:"tokens"`
 }
 
 // StageInfo is one stage of the plan as the results header records it.

@@ -32,9 +32,12 @@ type streamer struct {
 
 // preparedTarget holds what every request to a target shares, built once.
 type preparedTarget struct {
-	t    *Target
-	url  string
-	auth []string // the Authorization header value, never recorded
+	t   *Target
+	url string
+	// ctxURL is the Context API's chat endpoint, for requests that name a
+	// cached context (Request.ContextAPI).
+	ctxURL string
+	auth   []string // the Authorization header value, never recorded
 	// scrub cleans every server-supplied string the Result keeps of the
 	// key and the values of secret headers (SecretHeader).
 	scrub *Scrubber
@@ -50,7 +53,8 @@ func newStreamer(client *http.Client, to Timeouts, targets []Target) *streamer {
 	s := &streamer{client: &c, timeouts: to}
 	for i := range targets {
 		t := &targets[i]
-		pt := preparedTarget{t: t, url: strings.TrimRight(t.BaseURL, "/") + "/chat/completions", scrub: t.Scrubber()}
+		base := strings.TrimRight(t.BaseURL, "/")
+		pt := preparedTarget{t: t, url: base + "/chat/completions", ctxURL: base + ContextChatPath, scrub: t.Scrubber()}
 		if t.APIKey != "" {
 			pt.auth = []string{"Bearer " + t.APIKey}
 		}
@@ -88,7 +92,11 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	defer cancel(nil)
 
 	tt := s.getTrace()
-	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, tt.ct), http.MethodPost, pt.url, bytes.NewReader(req.Body))
+	endpoint := pt.url
+	if req.ContextAPI {
+		endpoint = pt.ctxURL
+	}
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, tt.ct), http.MethodPost, endpoint, bytes.NewReader(req.Body))
 	if err != nil {
 		s.fail(res, ClassOther, err.Error(), pt)
 		return

@@ -40,6 +40,10 @@ type Request struct {
 	Prefix          int
 	EstPromptTokens int
 	MaxTokens       int
+	// ContextAPI sends the request to the Context API's chat endpoint
+	// ({base}/context/chat/completions) instead of {base}/chat/completions:
+	// its body names a cached context (context_id) in place of the prefix.
+	ContextAPI bool
 	// Body is the complete JSON request body, model and stream options
 	// included, built once; the runner sends it as is.
 	Body []byte

@@ -55,7 +55,14 @@ type VariantCost struct {
 	PerDay           float64
 	PerPeriod        float64 // requests only
 	StoragePerPeriod float64 // cache storage of the prefix groups
-	Total            float64 // PerPeriod + StoragePerPeriod
+	// Contexts, ContextTokenHours and ContextCreation are the Context API
+	// caches' (context_api prefix sets): how many, their storage over the
+	// period plus the TTL they outlive it by (in StoragePerPeriod too), and
+	// their creation, billed once as input.
+	Contexts          int
+	ContextTokenHours float64
+	ContextCreation   float64
+	Total             float64 // PerPeriod + StoragePerPeriod + ContextCreation
 }
 
 // TierCost is one tier's share of a variant's projection; money per 1,000
@@ -121,9 +128,21 @@ func (p *Plan) Project(rate float64, period time.Duration, currency string) (*Pr
 		vc.PerDay = vc.Per1K / 1000 * rate * 86400
 		vc.PerPeriod = vc.Per1K / 1000 * requests
 		for _, ps := range p.Scenario.Prefix {
-			vc.StoragePerPeriod += m.StorageCost(float64(ps.Groups*ps.Tokens), period)
+			tokens := float64(ps.Groups * ps.Tokens)
+			if ps.ContextMode() != PrefixContextAPI {
+				vc.StoragePerPeriod += m.StorageCost(tokens, period)
+				continue
+			}
+			// A context lives from its creation until TTL after its last
+			// use: the traffic keeps it alive through the period, then it
+			// expires (contextcache.go). Its creation is billed as input.
+			stored := period + ps.ContextTTL()
+			vc.Contexts += ps.Groups
+			vc.ContextTokenHours += tokens * stored.Hours()
+			vc.StoragePerPeriod += m.StorageCost(tokens, stored)
+			vc.ContextCreation += float64(ps.Groups) * m.PriceFor(ps.Tokens).Split(float64(ps.Tokens), 0, 0).Input
 		}
-		vc.Total = vc.PerPeriod + vc.StoragePerPeriod
+		vc.Total = vc.PerPeriod + vc.StoragePerPeriod + vc.ContextCreation
 		pr.Variants = append(pr.Variants, vc)
 	}
 	return pr, nil
@@ -135,7 +154,7 @@ func (pr *Projection) WriteText(w io.Writer) error {
 	per := FormatPeriod(pr.Period)
 	fmt.Fprintf(w, "cost projection: %s\n", pr.Scenario)
 	fmt.Fprintf(w, "each variant serving the whole mix at %s req/s for %s = %s requests; prices in %s per 1M tokens\n",
-		trimFloat(pr.Rate, 3), per, groupThousands(math.Round(pr.Requests()), 0), pr.Currency)
+		trimFloat(pr.Rate, 3), per, GroupThousands(math.Round(pr.Requests()), 0), pr.Currency)
 	if pr.Exchange != "" {
 		fmt.Fprintf(w, "converted at %s (the catalog's exchange rate; a --catalog file with exchange: changes it)\n", pr.Exchange)
 	}
@@ -153,7 +172,7 @@ func (pr *Projection) WriteText(w io.Writer) error {
 				continue
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", padRight(t.Tier, 5), pct(t.Share),
-				groupThousands(t.Prompt, 0), groupThousands(t.Cached, 0), groupThousands(t.Output, 0),
+				GroupThousands(t.Prompt, 0), GroupThousands(t.Cached, 0), GroupThousands(t.Output, 0),
 				money(t.Input), money(t.CacheRead), money(t.OutputCost), money(t.Total))
 		}
 		fmt.Fprintf(tw, "  all  \t%s\t\t\t\t%s\t%s\t%s\t%s\t\n", pct(1), money(v.Input), money(v.CacheRead), money(v.Output), money(v.Per1K))
@@ -168,6 +187,10 @@ func (pr *Projection) WriteText(w io.Writer) error {
 		}
 		if v.CacheSavingsPer1K > 0 {
 			fmt.Fprintf(w, "  the prefix cache saves %s per 1K requests\n", money(v.CacheSavingsPer1K))
+		}
+		if v.Contexts > 0 {
+			fmt.Fprintf(w, "  context cache (Context API): %d contexts created once for %s, stored %s token-hours (the %s and the TTL after it)\n",
+				v.Contexts, money(v.ContextCreation), GroupThousands(v.ContextTokenHours, 0), per)
 		}
 	}
 	fmt.Fprintf(w, "\nsummary (%s)\n", pr.Currency)
@@ -185,7 +208,7 @@ func (pr *Projection) WriteText(w io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", padRight(v.Target, nw), padRight(v.Model, mw), money(v.Per1K), money(v.CacheSavingsPer1K),
-			groupThousands(v.PerDay, 2), groupThousands(v.PerPeriod, 2), groupThousands(v.StoragePerPeriod, 2), groupThousands(v.Total, 2))
+			GroupThousands(v.PerDay, 2), GroupThousands(v.PerPeriod, 2), GroupThousands(v.StoragePerPeriod, 2), GroupThousands(v.Total, 2))
 	}
 	return tw.Flush()
 }
@@ -221,8 +244,9 @@ func trimFloat(f float64, prec int) string {
 	return s
 }
 
-// groupThousands writes f with prec decimals and commas between thousands.
-func groupThousands(f float64, prec int) string {
+// GroupThousands writes f with prec decimals and commas between thousands
+// (the projection's and the report's figures).
+func GroupThousands(f float64, prec int) string {
 	s := fmt.Sprintf("%.*f", prec, f)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

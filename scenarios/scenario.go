@@ -102,6 +102,12 @@ type PrefixSet struct {
 	Tokens  int      `yaml:"tokens" json:"tokens"`
 	Share   string   `yaml:"share" json:"share"`
 	Classes []string `yaml:"classes" json:"classes,omitempty"`
+	// Mode is how the prefix reaches the server's cache: implicit (the
+	// default: sent with every request) or context_api (created once
+	// through Ark's Context API; see contextcache.go). TTL is the
+	// context's time to live (1h..7d, default 24h), context_api only.
+	Mode string `yaml:"mode" json:"mode,omitempty"`
+	TTL  string `yaml:"ttl" json:"ttl,omitempty"`
 }
 
 // Load says how hard, how long and in what shape.

@@ -413,7 +413,7 @@ func (ss *SessionSource) writeSummary(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  think time      %s\n", think)
 	if sc.SystemTokens > 0 {
-		fmt.Fprintf(w, "  system prompt   %s tokens, the same text in every session\n", groupThousands(float64(sc.SystemTokens), 0))
+		fmt.Fprintf(w, "  system prompt   %s tokens, the same text in every session\n", GroupThousands(float64(sc.SystemTokens), 0))
 	}
 	first := sc.FirstTokens
 	if first.IsZero() {
@@ -437,7 +437,7 @@ func (ss *SessionSource) writeSummary(w io.Writer) {
 		planned += float64(tokens)
 	}
 	fmt.Fprintf(w, "  per session: %.1f turns, %s tokens of planned text by the last turn (before the answers), at most %s answer tokens\n",
-		turns/summarySessions, groupThousands(planned/summarySessions, 0), groupThousands(out/summarySessions, 0))
+		turns/summarySessions, GroupThousands(planned/summarySessions, 0), GroupThousands(out/summarySessions, 0))
 	if len(ss.src.targets) > 1 {
 		fmt.Fprintf(w, "  each conversation runs on every one of the %d targets (same messages, each its own answers)\n", len(ss.src.targets))
 	}

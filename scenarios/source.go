@@ -31,6 +31,11 @@ type Source struct {
 	// is prefixStart[g-1] / prefixUnits[g-1] of the corpus.
 	prefixStart []int
 	prefixUnits []int
+	// prefixContext[g-1]: group g is cached through the Context API; its
+	// requests carry a context_id instead of the prefix (contextcache.go).
+	prefixContext []bool
+	contexts      []ContextGroup
+	contextIDs    map[[2]int]string // (target, group) → context id
 	// file, when set, serves every request from a dataset or trace.
 	file *fileSource
 	// sessions, when set, serves request k as a session's turn as planned
@@ -44,7 +49,8 @@ type sourceTarget struct {
 	// one token, and a thinking model would reason first.
 	probeHead []byte
 	model     *Model
-	budget    int // max_completion_tokens, 0 for none
+	budget    int    // max_completion_tokens, 0 for none
+	name      string // the model id sent
 }
 
 type sourceClass struct {
@@ -79,7 +85,7 @@ func newSource(s *Scenario, res *resolution, seed int64) (*Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("targets[%d]: %v", i, err)
 		}
-		src.targets = append(src.targets, sourceTarget{head: head, probeHead: probe, model: res.models[i], budget: t.MaxCompletionTokens})
+		src.targets = append(src.targets, sourceTarget{head: head, probeHead: probe, model: res.models[i], budget: t.MaxCompletionTokens, name: t.Model})
 	}
 	// Prefix groups get global numbers in the order of the prefix sets.
 	type set struct {
@@ -96,6 +102,11 @@ func newSource(s *Scenario, res *resolution, seed int64) (*Source, error) {
 			r := newStream(src.seed, uint64(i)<<32|uint64(g), tagPrefix)
 			src.prefixStart = append(src.prefixStart, r.intn(corpusUnits))
 			src.prefixUnits = append(src.prefixUnits, max(1, int(float64(ps.Tokens)/src.cal.ratio()+0.5)))
+			viaAPI := ps.ContextMode() == PrefixContextAPI
+			src.prefixContext = append(src.prefixContext, viaAPI)
+			if viaAPI {
+				src.contexts = append(src.contexts, ContextGroup{Set: ps.Name, Group: next + g, Tokens: ps.Tokens, TTL: ps.ContextTTL()})
+			}
 		}
 		next += ps.Groups
 	}
@@ -234,6 +245,7 @@ func (src *Source) build(k int64, withBody bool) runner.Request {
 		Prefix:          sh.prefix,
 		EstPromptTokens: src.cal.ToServer(est),
 		MaxTokens:       sh.output,
+		ContextAPI:      sh.prefix > 0 && src.prefixContext[sh.prefix-1],
 	}
 	// The thinking budget replaces max_tokens (the service ignores
 	// max_tokens beside it); the record keeps the cap that was sent.
@@ -250,7 +262,7 @@ func (src *Source) build(k int64, withBody bool) runner.Request {
 
 	c := src.corpus
 	size := len(t.head) + 160 + c.bytesFor(sh.start, body)
-	if sh.prefix > 0 {
+	if sh.prefix > 0 && !r.ContextAPI {
 		size += c.bytesFor(src.prefixStart[sh.prefix-1], prefixUnits)
 	}
 	b := make([]byte, 0, size)
@@ -262,8 +274,15 @@ func (src *Source) build(k int64, withBody bool) runner.Request {
 		b = append(b, `,"max_tokens":`...)
 		b = strconv.AppendInt(b, int64(sh.output), 10)
 	}
+	if r.ContextAPI {
+		// The prefix is the context's: the request names it and sends
+		// only what follows.
+		b = append(b, `,"context_id":"`...)
+		b = append(b, src.contextID(ti, sh.prefix)...)
+		b = append(b, '"')
+	}
 	b = append(b, `,"messages":[`...)
-	if sh.prefix > 0 {
+	if sh.prefix > 0 && !r.ContextAPI {
 		b = append(b, `{"role":"system","content":"`...)
 		b = c.appendUnits(b, src.prefixStart[sh.prefix-1], prefixUnits)
 		b = append(b, `"},`...)

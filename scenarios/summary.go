@@ -64,7 +64,7 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 	}
 
 	if f := p.Source.file; f != nil {
-		fmt.Fprintf(w, "\nsource %s (%s, %s rows, sha256 %s)\n", f.kind, f.format, groupThousands(float64(len(f.rows)), 0), f.sha256[:12])
+		fmt.Fprintf(w, "\nsource %s (%s, %s rows, sha256 %s)\n", f.kind, f.format, GroupThousands(float64(len(f.rows)), 0), f.sha256[:12])
 		fmt.Fprintf(w, "  file %s\n", f.path)
 		switch {
 		case f.kind == "trace":
@@ -92,7 +92,7 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		shares = append(shares, fmt.Sprintf("%s %s", t.tier, pct(t.p)))
 	}
 	fmt.Fprintf(w, "  requests by tier: %s · mean prompt %s tokens, mean max_tokens %s\n",
-		strings.Join(shares, ", "), groupThousands(e.prompt, 0), groupThousands(e.output, 0))
+		strings.Join(shares, ", "), GroupThousands(e.prompt, 0), GroupThousands(e.output, 0))
 	return p.writeRest(w)
 }
 
@@ -117,7 +117,7 @@ func (p *Plan) writeMix(w io.Writer) error {
 			prompt = "uniform over the tier"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, pct(c.Weight/p.Source.total), tier, prompt,
-			groupThousands(mp, 0), c.OutputTokens.String(), groupThousands(mo, 0))
+			GroupThousands(mp, 0), c.OutputTokens.String(), GroupThousands(mo, 0))
 	}
 	return tw.Flush()
 }
@@ -137,7 +137,7 @@ func (p *Plan) writeRest(w io.Writer) error {
 		switch {
 		case len(blocks) > 0:
 			fmt.Fprintf(w, "  from the trace's hash_ids: %s distinct blocks of %d tokens; rows sharing leading ids share that text\n",
-				groupThousands(float64(len(blocks)), 0), f.blockTokens)
+				GroupThousands(float64(len(blocks)), 0), f.blockTokens)
 		case f.kind == "trace":
 			fmt.Fprintln(w, "  none: the trace has no hash ids, every prompt starts with a unique salt")
 		default:
@@ -157,7 +157,7 @@ func (p *Plan) writeRest(w io.Writer) error {
 				classes = strings.Join(ps.Classes, ", ")
 			}
 			share, _ := ParseRatio(ps.Share)
-			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%d..%d\n", ps.Name, ps.Groups, groupThousands(float64(ps.Tokens), 0),
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%d..%d\n", ps.Name, ps.Groups, GroupThousands(float64(ps.Tokens), 0),
 				pct(share), classes, next, next+ps.Groups-1)
 			next += ps.Groups
 		}

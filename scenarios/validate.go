@@ -478,6 +478,7 @@ func (s *Scenario) validatePrefix(d *decoder) {
 		if ps.Tokens < 1 {
 			d.fail(p+".tokens", "%d must be at least 1 (the length of each prefix)", ps.Tokens)
 		}
+		s.validateContext(d, p, ps)
 		share, err := ParseRatio(ps.Share)
 		switch {
 		case err != nil:

@@ -359,13 +359,13 @@ func (t *targetObjectives) judge(lo *liveObjective) judged {
 		return j
 	case o.Metric == "availability":
 		j.value = float64(t.ok) / float64(issued)
-		if allowed := 1 - o.Ratio; allowed > 0 {
+		if allowed := o.ErrorBudget(); allowed > 0 {
 			j.budget = 1 - (1-j.value)/allowed
 		}
 	case o.Metric == "error_rate":
 		j.value = float64(t.failed) / float64(issued)
-		if o.Ratio > 0 {
-			j.budget = 1 - j.value/o.Ratio
+		if allowed := o.ErrorBudget(); allowed > 0 {
+			j.budget = 1 - j.value/allowed
 		}
 	}
 	j.status = 0
@@ -425,15 +425,10 @@ func (c objectiveCollector) Collect(ch chan<- prometheus.Metric) {
 // hasBudget reports whether the objective has an error budget at all (a
 // 100 % availability or a max has none).
 func hasBudget(o scenarios.Objective) bool {
-	switch {
-	case o.IsLatency():
+	if o.IsLatency() {
 		return o.Stat != "mean" && o.Stat != "max" && o.Quantile < 1
-	case o.Metric == "availability":
-		return o.Ratio < 1
-	case o.Metric == "error_rate":
-		return o.Ratio > 0
 	}
-	return false
+	return o.ErrorBudget() > 0
 }
 
 // liveCollector turns one Live snapshot per scrape into gauges.
