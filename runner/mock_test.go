@@ -9,20 +9,8 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 )
-
-// startMock serves a mock on a loopback port for the test's lifetime.
-func startMock(t testing.TB, cfg mockserver.Config) string {
-	t.Helper()
-	ms := mockserver.New(cfg)
-	hs := httptest.NewServer(ms)
-	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-		ms.Close()
-	})
-	return hs.URL + "/v1"
-}
 
 // chatBody is a streaming request for model with usage included.
 func chatBody(model string, maxTokens int, prompt string) []byte {
@@ -60,7 +48,7 @@ func TestTTFTIsFirstToken(t *testing.T) {
 	cfg := mockserver.DefaultConfig()
 	cfg.Truth = true
 	quietProfile(&cfg, 60*time.Millisecond, 2*time.Millisecond, 10)
-	url := startMock(t, cfg)
+	url := mocktest.Serve(t, cfg)
 	r := sendOne(t, url, DefaultTimeouts, chatBody("doubao-seed-2.0-mini", 64, "hello"))
 	if !r.OK() {
 		t.Fatalf("status %s %s: %s", r.Status, r.ErrorClass, r.Error)
@@ -98,7 +86,7 @@ func TestTTFTIsFirstToken(t *testing.T) {
 func TestThinkingTTFT(t *testing.T) {
 	cfg := mockserver.DefaultConfig()
 	cfg.TimeScale = 0.01
-	url := startMock(t, cfg)
+	url := mocktest.Serve(t, cfg)
 	r := sendOne(t, url, DefaultTimeouts, chatBody("doubao-seed-2.0-pro", 64, "think first"))
 	if !r.OK() || r.Usage == nil {
 		t.Fatalf("status %s %s: %s", r.Status, r.ErrorClass, r.Error)
@@ -160,7 +148,7 @@ func TestFaultClasses(t *testing.T) {
 			p := cfg.Models["doubao-seed-2.0-mini"]
 			p.Faults = tc.faults
 			cfg.Models["doubao-seed-2.0-mini"] = p
-			r := sendOne(t, startMock(t, cfg), to, chatBody("doubao-seed-2.0-mini", 64, "fault"))
+			r := sendOne(t, mocktest.Serve(t, cfg), to, chatBody("doubao-seed-2.0-mini", 64, "fault"))
 			if tc.class == "" {
 				if !r.OK() {
 					t.Fatalf("want success, got %s: %s", r.ErrorClass, r.Error)
@@ -215,7 +203,7 @@ func TestKeyNeverRecorded(t *testing.T) {
 func TestTotalTimeout(t *testing.T) {
 	cfg := mockserver.DefaultConfig()
 	quietProfile(&cfg, 5*time.Millisecond, 20*time.Millisecond, 100) // 2 s of tokens
-	r := sendOne(t, startMock(t, cfg), Timeouts{Idle: time.Second, TTFB: time.Second, Total: 200 * time.Millisecond}, chatBody("doubao-seed-2.0-mini", 200, "long"))
+	r := sendOne(t, mocktest.Serve(t, cfg), Timeouts{Idle: time.Second, TTFB: time.Second, Total: 200 * time.Millisecond}, chatBody("doubao-seed-2.0-mini", 200, "long"))
 	if r.ErrorClass != ClassTimeout || len(r.EventsUS) == 0 {
 		t.Fatalf("class %q (%s) after %d events, want timeout", r.ErrorClass, r.Error, len(r.EventsUS))
 	}
@@ -230,7 +218,7 @@ func TestTotalTimeout(t *testing.T) {
 func TestConnectionReused(t *testing.T) {
 	cfg := mockserver.DefaultConfig()
 	cfg.TimeScale = 0.01
-	url := startMock(t, cfg)
+	url := mocktest.Serve(t, cfg)
 	client := NewHTTPClient(4, DefaultTimeouts, false)
 	defer client.CloseIdleConnections()
 	s := newStreamer(client, DefaultTimeouts, []Target{{Name: "t", BaseURL: url}})
