@@ -41,7 +41,25 @@ type Sessions struct {
 	UserTokens Dist `yaml:"user_tokens" json:"user_tokens"`
 	// OutputTokens is each turn's max_tokens.
 	OutputTokens Dist `yaml:"output_tokens" json:"output_tokens"`
+	// Tools makes the sessions agents: every turn offers a tool, and an
+	// answer that calls it gets the tool's result back (see SessionTools).
+	Tools SessionTools `yaml:"tools" json:"tools,omitzero"`
 }
+
+// SessionTools are an agent session's tool: offered on every turn (one
+// function, "search"); when the model calls it, the tool takes LatencyMS
+// and answers with a tool message of ResultTokens, and the model is asked
+// for the next assistant turn (up to runner.MaxToolSteps calls in a row).
+type SessionTools struct {
+	LatencyMS    Dist `yaml:"latency_ms" json:"latency_ms,omitzero"`
+	ResultTokens Dist `yaml:"result_tokens" json:"result_tokens"`
+}
+
+// IsZero reports an absent tools block.
+func (x SessionTools) IsZero() bool { return x == SessionTools{} }
+
+// sessionTool is the function agent sessions offer.
+const sessionTool = `"tools":[{"type":"function","function":{"name":"search","description":"Search the team's documents and return the passages that match.","parameters":{"type":"object","properties":{"input":{"type":"string","description":"what to look for"}},"required":["input"]}}}]`
 
 // IsZero reports an absent sessions block.
 func (x Sessions) IsZero() bool { return x == Sessions{} }
@@ -75,11 +93,24 @@ func (s *Scenario) validateSessions(d *decoder, r *resolution) {
 	case t.IsZero():
 		d.fail("sessions.turns", "missing (turns per session, e.g. {dist: uniform, min: 3, max: 10})")
 	case checkDist(d, "sessions.turns", t):
-		if hi := t.explicitHi(); hi == 0 || hi > MaxTurns {
-			d.fail("sessions.turns", "needs a largest value of at most %d turns (give max)", MaxTurns)
+		limit := MaxTurns
+		if !x.Tools.IsZero() {
+			limit = MaxTurns / (runner.MaxToolSteps + 1) // a turn may take tool steps
+		}
+		if hi := t.explicitHi(); hi == 0 || hi > limit {
+			d.fail("sessions.turns", "needs a largest value of at most %d turns (give max)", limit)
 		}
 	}
-	s.checkThink(d)
+	s.checkThink(d, "sessions.think_ms", x.ThinkMS)
+	if !x.Tools.IsZero() {
+		s.checkThink(d, "sessions.tools.latency_ms", x.Tools.LatencyMS)
+		switch r := x.Tools.ResultTokens; {
+		case r.IsZero():
+			d.fail("sessions.tools.result_tokens", "missing (the tool result's length, e.g. {dist: uniform, min: 200, max: 2000})")
+		default:
+			checkDist(d, "sessions.tools.result_tokens", r)
+		}
+	}
 	if x.SystemTokens < 0 {
 		d.fail("sessions.system_tokens", "cannot be negative")
 	}
@@ -105,11 +136,9 @@ func (s *Scenario) validateSessions(d *decoder, r *resolution) {
 	}
 }
 
-// checkThink checks think_ms: like a token distribution, but 0 is a
-// think time.
-func (s *Scenario) checkThink(d *decoder) {
-	x := s.Sessions.ThinkMS
-	const p = "sessions.think_ms"
+// checkThink checks a time in ms (think_ms, a tool's latency_ms): like a
+// token distribution, but 0 is a time.
+func (s *Scenario) checkThink(d *decoder, p string, x Dist) {
 	switch x.Kind {
 	case "":
 		if !x.IsZero() {
@@ -147,6 +176,7 @@ type SessionSource struct {
 	src                   *Source
 	turns, think          *sampler
 	first, user, output   *sampler
+	toolLatency, result   *sampler // nil without tools
 	systemUnits, sysStart int
 }
 
@@ -156,6 +186,7 @@ const (
 	tagSessionTurn = 0x5ea0_0102 // a turn's lengths, think time and corpus offset
 	tagSessionSys  = 0x5ea0_0103 // the system prompt's corpus offset
 	tagSessionSalt = 0x5ea0_0104 // a session's salt
+	tagSessionTool = 0x5ea0_0105 // a tool step's latency, result length and text
 )
 
 func newSessionSource(s *Scenario, src *Source) *SessionSource {
@@ -174,6 +205,12 @@ func newSessionSource(s *Scenario, src *Source) *SessionSource {
 	if !x.ThinkMS.IsZero() {
 		ss.think = newSampler(x.ThinkMS, 0, maxThinkMS, all)
 	}
+	if !x.Tools.IsZero() {
+		ss.result = newSampler(x.Tools.ResultTokens, 1, math.MaxInt32, all)
+		if !x.Tools.LatencyMS.IsZero() {
+			ss.toolLatency = newSampler(x.Tools.LatencyMS, 0, maxThinkMS, all)
+		}
+	}
 	if x.SystemTokens > 0 {
 		ss.systemUnits = src.units(x.SystemTokens)
 		r := newStream(src.seed, 0, tagSessionSys)
@@ -185,10 +222,35 @@ func newSessionSource(s *Scenario, src *Source) *SessionSource {
 // SessionSource is the plan's sessions for the runner: nil (a nil
 // interface, not a nil pointer in one) when the scenario has none.
 func (p *Plan) SessionSource() runner.SessionSource {
-	if p.Sessions == nil {
+	switch {
+	case p.Sessions == nil:
 		return nil
+	case p.Sessions.result != nil:
+		return agentSessions{p.Sessions}
 	}
 	return p.Sessions
+}
+
+// agentSessions are sessions with a tool: a runner.SessionToolSource.
+type agentSessions struct{ *SessionSource }
+
+// ToolResult implements runner.SessionToolSource: the tool's latency and a
+// result of the planned length, corpus text, a pure function of (scenario,
+// seed, session pair, turn, step).
+func (a agentSessions) ToolResult(s int64, t, step int) (time.Duration, []byte) {
+	ss := a.SessionSource
+	j, _ := ss.pair(s)
+	r := newStream(mix(ss.src.seed, uint64(j)), uint64(t)<<8|uint64(step), tagSessionTool)
+	n := ss.src.units(ss.result.sample(r.float()))
+	var lat time.Duration
+	u := r.float()
+	if ss.toolLatency != nil {
+		lat = time.Duration(ss.toolLatency.sample(u)) * time.Millisecond
+	}
+	start := r.intn(corpusUnits)
+	b := make([]byte, 0, 16+ss.src.corpus.bytesFor(start, n))
+	b = append(b, "Results: "...)
+	return lat, ss.src.corpus.appendUnits(b, start, n)
 }
 
 // units is the estimate (corpus units) of n server tokens of message text.
@@ -280,12 +342,17 @@ func (ss *SessionSource) Turn(s int64, t int) runner.SessionTurn {
 	msg = c.appendUnits(msg, sh.start, body)
 	msg = append(msg, `"}`...)
 
-	tail := make([]byte, 0, 40)
+	tail := make([]byte, 0, 40+len(sessionTool))
+	tail = append(tail, ']')
+	if ss.result != nil {
+		tail = append(tail, ',')
+		tail = append(tail, sessionTool...)
+	}
 	if budget > 0 {
-		tail = append(tail, `],"max_completion_tokens":`...)
+		tail = append(tail, `,"max_completion_tokens":`...)
 		tail = strconv.AppendInt(tail, int64(budget), 10)
 	} else {
-		tail = append(tail, `],"max_tokens":`...)
+		tail = append(tail, `,"max_tokens":`...)
 		tail = strconv.AppendInt(tail, int64(sh.output), 10)
 	}
 	tail = append(tail, '}')

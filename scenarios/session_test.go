@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seedbench/seedbench/runner"
 )
 
 // sessionBase is a valid sessions scenario; the error cases below change
@@ -44,7 +46,7 @@ func TestSessionErrors(t *testing.T) {
 		name, src, want string
 	}{
 		{"unknown field", sessionLine(9, "  think: 5"),
-			"s.yaml:9:3: sessions.think: unknown field (valid: turns, think_ms, system_tokens, first_tokens, user_tokens, output_tokens)"},
+			"s.yaml:9:3: sessions.think: unknown field (valid: turns, think_ms, system_tokens, first_tokens, user_tokens, output_tokens, tools)"},
 		{"turns missing", sessionLine(8, ""),
 			"s.yaml:9:3: sessions.turns: missing (turns per session, e.g. {dist: uniform, min: 3, max: 10})"},
 		{"turns unbounded", sessionLine(8, "  turns: {dist: lognormal, mean: 4, sigma: 0.5}"),
@@ -68,6 +70,12 @@ func TestSessionErrors(t *testing.T) {
 		{"with a mix", sessionBase[:len(sessionBase)-len("load:\n  seed: 3\n  max_in_flight: 10\n  stages:\n    - kind: poisson\n      rate: 2/s\n      duration: 10s\n")] +
 			"mix:\n  - {name: chat, prompt_tokens: 100, output_tokens: 10}\n" + sessionBase[strings.Index(sessionBase, "load:"):],
 			"s.yaml:15:3: mix: goes with no sessions block: sessions give every turn's message and length (remove mix or sessions)"},
+		{"tools without a result", sessionLine(13, "  output_tokens: 64\n  tools: {latency_ms: 100}"),
+			"s.yaml:14:10: sessions.tools.result_tokens: missing (the tool result's length, e.g. {dist: uniform, min: 200, max: 2000})"},
+		{"tools latency negative", sessionLine(13, "  output_tokens: 64\n  tools: {latency_ms: -1, result_tokens: 300}"),
+			"s.yaml:14:23: sessions.tools.latency_ms: -1 cannot be negative"},
+		{"tools leave room for steps", strings.Replace(sessionLine(8, "  turns: 300"), "  output_tokens: 64\n", "  output_tokens: 64\n  tools: {result_tokens: 300}\n", 1),
+			"s.yaml:8:10: sessions.turns: needs a largest value of at most 250 turns (give max)"},
 		{"trace stage", sessionLine(18, "    - kind: trace"),
 			"s.yaml:18:13: load.stages[0].kind: a trace stage replays a trace's requests; sessions arrive by a rate or by users"},
 	} {
@@ -222,5 +230,40 @@ func TestSessionProjection(t *testing.T) {
 		if !(shares["32k"] > 0 && shares["128k"] > 0) {
 			t.Errorf("%s: tier shares %v, want turns in 32k and 128k", v.Target, shares)
 		}
+	}
+}
+
+// TestAgentSessionTools: with a tools block every turn offers the tool,
+// the plan is a runner.SessionToolSource, and a tool step's latency and
+// result are pure functions of (session pair, turn, step) of the planned
+// length.
+func TestAgentSessionTools(t *testing.T) {
+	src := strings.Replace(sessionBase, "  output_tokens: 64\n", "  output_tokens: 64\n  tools: {latency_ms: {dist: uniform, min: 100, max: 200}, result_tokens: 500}\n", 1)
+	a, b := sessionPlan(t, src, 4), sessionPlan(t, src, 4)
+	tools, ok := a.SessionSource().(runner.SessionToolSource)
+	if !ok {
+		t.Fatal("a sessions plan with tools is not a runner.SessionToolSource")
+	}
+	if _, ok := sessionPlan(t, sessionBase, 4).SessionSource().(runner.SessionToolSource); ok {
+		t.Fatal("a sessions plan without tools answers tool calls")
+	}
+	other := b.SessionSource().(runner.SessionToolSource)
+	lat, res := tools.ToolResult(3, 1, 0)
+	lat2, res2 := other.ToolResult(3, 1, 0)
+	if lat != lat2 || !bytes.Equal(res, res2) || lat < 100*time.Millisecond || lat > 200*time.Millisecond {
+		t.Fatalf("tool step: %v %d bytes, other plan %v %d bytes", lat, len(res), lat2, len(res2))
+	}
+	if _, next := tools.ToolResult(3, 1, 1); bytes.Equal(res, next) {
+		t.Fatal("two steps return the same result")
+	}
+	if est := EstimateTokens(string(res)); est < 400 || est > 600 {
+		t.Errorf("result of %d estimated tokens, want about 500", est)
+	}
+	turn := a.Sessions.Turn(0, 0)
+	if !bytes.Contains(turn.Tail, []byte(`"tools":[{"type":"function","function":{"name":"search"`)) {
+		t.Fatalf("the turn offers no tool: %s", turn.Tail)
+	}
+	if !json.Valid(append(append(append([]byte(nil), turn.Body...), turn.Messages...), turn.Tail...)) {
+		t.Fatal("the body is not JSON")
 	}
 }
