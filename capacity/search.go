@@ -146,13 +146,13 @@ type ProbeRecord struct {
 
 // The binding constraints a failing probe can name besides an objective key.
 const (
-	BindingSaturation   = "saturation"   // the endpoint did not keep up: achieved below offered, drops, a growing queue
-	BindingThrottling   = "throttling"   // failures were mostly 429 / overloaded
+	BindingSaturation = "saturation" // the endpoint did not keep up: achieved below offered, drops, a growing queue
+	BindingThrottling = "throttling" // failures were mostly 429 / overloaded
 	// The endpoint's quota bound the probe: most failures were throttled,
 	// and most of those by the gateway's per-minute request (token) quota.
 	// More capacity there is a quota increase, not a faster endpoint.
-	BindingQuotaRPM = "quota_rpm"
-	BindingQuotaTPM = "quota_tpm"
+	BindingQuotaRPM     = "quota_rpm"
+	BindingQuotaTPM     = "quota_tpm"
 	BindingInconclusive = "inconclusive" // never enough samples to judge
 )
 
