@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seedbench/seedbench/report"
 )
 
 // dryRunLevels is how many ramp levels a dry run lists before "…".
@@ -66,6 +68,9 @@ func DryRun(w io.Writer, o Options) error {
 		budget = c.MaxDuration.String() + " wall clock"
 	}
 	cur := sc.Catalog().Currency
+	if o.Currency != "" {
+		cur = strings.ToUpper(o.Currency)
+	}
 	if c.SpendCap > 0 {
 		budget += ", spend cap " + money(c.SpendCap, cur)
 	} else {
@@ -74,6 +79,9 @@ func DryRun(w io.Writer, o Options) error {
 	fmt.Fprintf(w, "  budget:      %s; the first probe priced at max_tokens: at most %s\n", budget, money(spend, cur))
 	fmt.Fprintf(w, "  writes:      %s, %s, %s, %s in %s; a run directory per probe under %s\n",
 		FileJSON, FileMarkdown, FileHTML, FileText, o.Dir, filepath.Join(o.Dir, "probes"))
+	if x := report.Exchange(o.Run.Report.Pricing); x != "" {
+		fmt.Fprintf(w, "  money:       in %s, converted at %s (the catalog's exchange rate)\n", cur, x)
+	}
 	_, err = fmt.Fprintf(w, "\ndry run: nothing sent, nothing written\n")
 	return err
 }

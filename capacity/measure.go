@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/seedbench/seedbench/report"
 	"github.com/seedbench/seedbench/run"
 	"github.com/seedbench/seedbench/scenarios"
 )
@@ -40,6 +41,10 @@ type Options struct {
 	Progress io.Writer
 	// NoPlots leaves the charts out of capacity.html.
 	NoPlots bool
+	// Currency is what money is in ("" for the catalog's): Run's pricing,
+	// the spend cap (Search.SpendCap) and the prior cost of a request must
+	// all be in it.
+	Currency string
 }
 
 // setup is a search resolved from Options: the scenario's plan, the
@@ -88,7 +93,7 @@ func prepare(o Options) (*setup, error) {
 	if c.PriorPerRequest <= 0 {
 		// The projection prices every answer at max_tokens: an upper bound
 		// until a probe measured the real cost.
-		if pr, err := plan.Project(1, time.Hour, ""); err == nil {
+		if pr, err := plan.Project(1, time.Hour, o.Currency); err == nil {
 			for _, v := range pr.Variants {
 				c.PriorPerRequest = math.Max(c.PriorPerRequest, v.Per1K/1000)
 			}
@@ -130,7 +135,8 @@ func Measure(ctx context.Context, o Options) (*Report, error) {
 	start := time.Now()
 	results, serr := Search(ctx, prober, c)
 	r := &Report{Schema: Schema, Tool: o.Tool, Scenario: sc.Name, Start: start, Mode: c.Mode, Tolerance: c.withDefaults().Tolerance,
-		Results: results, SpendCap: c.SpendCap, Seconds: time.Since(start).Seconds(), Warnings: []string{}, Limits: map[string][]LatencyLimit{}}
+		Results: results, SpendCap: c.SpendCap, Seconds: time.Since(start).Seconds(), Warnings: []string{}, Limits: map[string][]LatencyLimit{},
+		Exchange: report.Exchange(o.Run.Report.Pricing)}
 	seen := map[string]bool{}
 	for _, t := range c.Targets {
 		for _, ob := range sc.SLO.For(t) {

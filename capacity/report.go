@@ -31,10 +31,13 @@ type Report struct {
 	Results  []Result                  `json:"results"`
 	Decision Decision                  `json:"decision"`
 	Currency string                    `json:"currency,omitempty"`
-	Spent    float64                   `json:"spent"`
-	SpendCap float64                   `json:"spend_cap,omitempty"` // 0: none
-	Seconds  float64                   `json:"wall_seconds"`
-	Warnings []string                  `json:"warnings"`
+	// Exchange is the rate money was converted at ("1 USD = 7.2 CNY"),
+	// absent in the catalog's own currency.
+	Exchange string   `json:"exchange,omitempty"`
+	Spent    float64  `json:"spent"`
+	SpendCap float64  `json:"spend_cap,omitempty"` // 0: none
+	Seconds  float64  `json:"wall_seconds"`
+	Warnings []string `json:"warnings"`
 }
 
 // LatencyLimit is one latency objective of a target.
@@ -133,6 +136,9 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(&b, "\nat the expected %s with %.3g× headroom: %s\n", LevelText(r.Mode, r.Decision.Expected), r.Decision.Headroom, r.Decision.Sentence)
 	fmt.Fprintf(&b, "spent %s%s over %s of probes\n", money(r.Spent, r.Currency), capText(r), (time.Duration(r.Seconds) * time.Second).String())
+	if r.Exchange != "" {
+		fmt.Fprintf(&b, "money in %s, converted at %s (the catalog's exchange rate)\n", r.Currency, r.Exchange)
+	}
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", wn)
 	}
@@ -168,6 +174,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 	}
 	fmt.Fprintf(&b, "\nSpent %s%s.\n", money(r.Spent, r.Currency), capText(r))
+	if r.Exchange != "" {
+		fmt.Fprintf(&b, "Money in %s, converted at %s.\n", r.Currency, r.Exchange)
+	}
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(&b, "\n> warning: %s\n", wn)
 	}

@@ -100,3 +100,24 @@ func (p *catalogPricing) exchange() string {
 	}
 	return ""
 }
+
+// InCatalogCurrency is p with its prices in the catalog's own currency
+// (p itself when it converts nothing): a spend cap, read in the catalog's
+// currency, must be metered in it whatever currency the report shows.
+func InCatalogCurrency(p Pricing) Pricing {
+	if cp, ok := p.(*catalogPricing); ok && cp.currency != "" {
+		out := *cp
+		out.currency = ""
+		return &out
+	}
+	return p
+}
+
+// Exchange says how p's prices were converted ("1 USD = 7.2 CNY"), ""
+// when they are in the catalog's currency.
+func Exchange(p Pricing) string {
+	if x, ok := p.(interface{ exchange() string }); ok {
+		return x.exchange()
+	}
+	return ""
+}

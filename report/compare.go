@@ -119,6 +119,10 @@ type Comparison struct {
 	Regressions    int      `json:"regressions"`
 	Pass           bool     `json:"pass"` // no regression beyond a threshold
 	LatencyBasis   string   `json:"latency_basis"`
+	// Exchange is the rate money was converted at ("1 USD = 7.2 CNY"),
+	// Currency the currency it is in; both absent in the catalog's own.
+	Exchange string `json:"exchange,omitempty"`
+	Currency string `json:"currency,omitempty"`
 }
 
 // RunRef identifies a compared run.
@@ -189,6 +193,9 @@ func Compare(baseline, current *Summary, opts CompareOptions) (*Comparison, erro
 	c := &Comparison{Schema: CompareSchema, Confidence: 0.95, Replicates: reps, Seed: seed, Thresholds: th,
 		Baseline: ref(baseline), Current: ref(current), Targets: []TargetComparison{}, OnlyInBaseline: []string{}, OnlyInCurrent: []string{},
 		LatencyBasis: LatencyBasis}
+	if baseline.Exchange != "" {
+		c.Exchange, c.Currency = baseline.Exchange, baseline.Currency
+	}
 	rows := slices.Clone(compareRows)
 	for _, t := range th {
 		if !slices.Contains(rows, t.Key) {

@@ -68,6 +68,9 @@ func WriteCompareText(w io.Writer, c *Comparison) error {
 	fmt.Fprintf(ew, "baseline: %s seed %d (%s)\ncurrent:  %s seed %d (%s)\n", c.Baseline.Scenario, c.Baseline.Seed, c.Baseline.Start.Format("2006-01-02 15:04:05"),
 		c.Current.Scenario, c.Current.Seed, c.Current.Start.Format("2006-01-02 15:04:05"))
 	fmt.Fprintf(ew, "(change with %g%% bootstrap interval, %d replicates, seed %d; %s)\n", c.Confidence*100, c.Replicates, c.Seed, c.LatencyBasis)
+	if c.Exchange != "" {
+		fmt.Fprintf(ew, "(money in %s, converted at %s: the catalog's exchange rate)\n", c.Currency, c.Exchange)
+	}
 	for _, t := range c.Targets {
 		fmt.Fprintf(ew, "\n%s\n", t.Target)
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -114,6 +117,9 @@ func WriteCompareMarkdown(w io.Writer, c *Comparison) error {
 	fmt.Fprintf(ew, "## seedbench compare: %s — %s\n\n", c.Current.Scenario, head)
 	fmt.Fprintf(ew, "Baseline seed %d → current seed %d. Changes with %g%% bootstrap intervals (%d replicates); a regression is a significant change beyond its threshold. _%s._\n",
 		c.Baseline.Seed, c.Current.Seed, c.Confidence*100, c.Replicates, capitalize(c.LatencyBasis))
+	if c.Exchange != "" {
+		fmt.Fprintf(ew, "Money in %s, converted at %s.\n", c.Currency, c.Exchange)
+	}
 	for _, t := range c.Targets {
 		fmt.Fprintf(ew, "\n### %s\n\n| metric | baseline | current | change | 95%% interval | max | verdict |\n|---|--:|--:|--:|--:|--:|---|\n", mdEscape(t.Target))
 		for _, d := range t.Rows {

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io"
 	"sort"
+	"strings"
 )
 
 // WriteHTML renders report.html: one self-contained page — styles, script
@@ -78,7 +79,12 @@ var htmlFuncs = template.FuncMap{
 	"deref":  func(f *float64) float64 { return *f },
 	// the SLO timelines and burn block (html_slo.go)
 	"burnNote": burnScaleNote,
-	"secs":     func(s float64) string { return shortDur(secs(s)) },
+	"timelines": func(s *Summary) string {
+		var b strings.Builder
+		writeWindowTimelines(&b, s, "")
+		return b.String()
+	},
+	"secs": func(s float64) string { return shortDur(secs(s)) },
 	"metrics": func(g Group) []namedDist {
 		var out []namedDist
 		for m := range numMetrics {

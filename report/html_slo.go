@@ -5,7 +5,10 @@ import "html/template"
 // The SLO section's window timelines and error-budget burn, a block of its
 // own in report.html (after the SLO table) so the page's other sections
 // change without touching it.
-var _ = template.Must(htmlTemplate.New("slo-time").Parse(`{{if .S.SLO.Burn}}
+var _ = template.Must(htmlTemplate.New("slo-time").Parse(`{{if .S.SLO.Windows}}
+<h3>Windows</h3>
+<p class="note">✓ pass, ✗ fail, · no requests; the SLO over time chart below draws the same.</p>
+<pre id="windows">{{timelines .S}}</pre>{{end}}{{if .S.SLO.Burn}}
 <h3>Error budget burn</h3>
 <p class="note">Multi-window, multi-burn-rate conditions of the SRE workbook, windows scaled to the run ({{burnNote .S}}); a condition holds when the error ratio over both windows exceeds burn × budget. A fired page fails the verdict.</p>
 <table id="burn"><tr><th class="l">target</th><th class="l">objective</th><th>budget</th><th>spent</th><th class="l">condition</th><th>long</th><th>short</th><th>burn &gt;</th><th>peak</th><th class="l">fired</th></tr>

@@ -82,7 +82,7 @@ func TestHTMLInChromium(t *testing.T) {
 			t.Errorf("rendered page lacks %s: %s", attr, body)
 		}
 	}
-	for _, id := range []string{`id="summary"`, `id="slo"`, `id="burn"`, `id="plot-slo_time"`, `id="cost"`, `id="errors"`, "SLO FAIL"} {
+	for _, id := range []string{`id="summary"`, `id="slo"`, `id="burn"`, `id="windows"`, "✗✗✗", `id="plot-slo_time"`, `id="cost"`, `id="errors"`, "SLO FAIL"} {
 		if !strings.Contains(dom, id) {
 			t.Errorf("rendered page lacks %s", id)
 		}

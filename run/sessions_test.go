@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
+	"github.com/seedbench/seedbench/runner"
 	"github.com/seedbench/seedbench/scenarios"
 )
 
@@ -79,5 +81,53 @@ func TestChatSessionsRun(t *testing.T) {
 		if !bytes.Contains(bytes.ToLower(b), []byte("sessions by turn")) || !bytes.Contains(b, []byte("into the 128k tier at turn")) {
 			t.Errorf("%s has no per-turn view", f)
 		}
+	}
+}
+
+// TestAgentSessionsRun: the built-in agent-sessions against the mock: some
+// answers are tool calls, each followed by a turn that sends the call and
+// the tool's result back, so the request after a tool call has a longer
+// prompt than the call's own.
+func TestAgentSessionsRun(t *testing.T) {
+	t.Parallel()
+	url := mocktest.ServeScaled(t, 0.2)
+	sc, err := scenarios.Builtin("agent-sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := options(t, sc, url)
+	var calls, followed int
+	type key struct {
+		session int64
+		turn    int
+	}
+	prompts := map[key]int{}
+	var toolTurns []key
+	var mu sync.Mutex
+	o.OnResult = func(r *runner.Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Usage != nil {
+			prompts[key{r.Session, r.Turn}] = r.Usage.PromptTokens
+		}
+		if r.Finish == "tool_calls" {
+			calls++
+			toolTurns = append(toolTurns, key{r.Session, r.Turn})
+		}
+	}
+	out, err := Execute(context.Background(), context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Class == Untrusted && strings.Contains(out.Reason, "untrustworthy") {
+		t.Skipf("the run was honestly marked untrustworthy on this machine: %s", out.Reason)
+	}
+	for _, k := range toolTurns {
+		if next, ok := prompts[key{k.session, k.turn + 1}]; ok && next > prompts[k]+200 {
+			followed++
+		}
+	}
+	if calls == 0 || followed == 0 {
+		t.Fatalf("%d tool calls, %d followed by a turn carrying the tool result", calls, followed)
 	}
 }

@@ -43,7 +43,9 @@ func newSpendGuard(capSpend float64, p report.Pricing, h runner.Header, plan *sc
 			prior += v.Per1K / 1000 / float64(len(pr.Variants))
 		}
 	}
-	return &spendGuard{cap: capSpend, meter: report.NewSpendMeter(p, h, prior), live: live, stop: stop, currency: cur}
+	// The cap is in the catalog's currency (ParseMoney), and so are the
+	// meter and the prior, whatever currency the report is shown in.
+	return &spendGuard{cap: capSpend, meter: report.NewSpendMeter(report.InCatalogCurrency(p), h, prior), live: live, stop: stop, currency: cur}
 }
 
 // add bills one finished request and stops issuing at the cap.

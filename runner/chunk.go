@@ -16,7 +16,11 @@ type chunk struct {
 	toolCalls int
 	// text is the raw (still escaped) content of the first choice that
 	// carried any: a session keeps it as the answer (see answerBuf).
-	text     []byte
+	text []byte
+	// call is the raw id, function name and argument fragment of the
+	// first tool call of the first choice that carried one: a session
+	// keeps it to send the call back with the tool's result.
+	call     toolFragment
 	finish   []byte // raw last non-null finish_reason
 	hasUsage bool
 	usage    Usage
@@ -93,6 +97,7 @@ func scanChunk(data []byte, c *chunk) error {
 // choices reads the choices array (a later "choices" replaces an earlier one).
 func (c *chunk) choices(s *jscan) error {
 	c.content, c.reasoning, c.tools, c.toolCalls, c.finish, c.text = 0, 0, 0, 0, nil, nil
+	c.call = toolFragment{}
 	_, err := s.array(func() error { return c.choice(s) })
 	return err
 }
@@ -127,6 +132,9 @@ func (c *chunk) choice(s *jscan) error {
 	c.reasoning += d.reasoning
 	c.tools += d.tools
 	if d.toolCalls {
+		if c.toolCalls == 0 {
+			c.call = d.call
+		}
 		c.toolCalls++
 	}
 	if finish != nil {
@@ -139,6 +147,7 @@ func (c *chunk) choice(s *jscan) error {
 type delta struct {
 	content, reasoning, tools int
 	text                      []byte // raw content
+	call                      toolFragment
 	toolCalls                 bool
 }
 
@@ -177,7 +186,8 @@ func (d *delta) read(s *jscan) error {
 		case keyIs(key, "reasoning_details"):
 			rd, err = reasoningDetails(s)
 		case keyIs(key, "tool_calls"):
-			d.tools, d.toolCalls, err = toolCalls(s)
+			d.call = toolFragment{}
+			d.tools, d.toolCalls, err = toolCalls(s, &d.call)
 		default:
 			err = s.skip()
 		}
@@ -221,12 +231,24 @@ func (s *jscan) strRunes() (int, error) {
 	return n, err
 }
 
+// toolFragment is what one event says of a tool call, raw (escaped) and
+// pointing into the event: the id and name come with the first fragment,
+// the arguments in pieces.
+type toolFragment struct {
+	id, name, args []byte
+}
+
 // toolCalls reads a tool_calls array: whether it has elements, and the
-// runes of each call's function name and arguments.
-func toolCalls(s *jscan) (chars int, any bool, err error) {
+// runes of each call's function name and arguments; first gets the first
+// element's raw fields.
+func toolCalls(s *jscan, first *toolFragment) (chars int, any bool, err error) {
 	_, err = s.array(func() error {
+		var f *toolFragment
+		if !any {
+			f = first
+		}
 		any = true
-		n, err := toolCall(s)
+		n, err := toolCall(s, f)
 		chars += n
 		return err
 	})
@@ -236,11 +258,19 @@ func toolCalls(s *jscan) (chars int, any bool, err error) {
 	return chars, any, nil
 }
 
-func toolCall(s *jscan) (n int, err error) {
+// toolCall reads one call; f, when set, gets its raw id, name, arguments.
+func toolCall(s *jscan, f *toolFragment) (n int, err error) {
+	var scratch toolFragment
+	if f == nil {
+		f = &scratch
+	}
 	_, err = s.object(func(key []byte) (err error) {
-		if keyIs(key, "function") {
-			n, err = function(s) // last "function" wins
-		} else {
+		switch {
+		case keyIs(key, "function"):
+			n, err = function(s, f) // last "function" wins
+		case keyIs(key, "id") && s.peek() == '"':
+			f.id, _, err = s.str()
+		default:
 			err = s.skip()
 		}
 		return err
@@ -251,14 +281,18 @@ func toolCall(s *jscan) (n int, err error) {
 	return n, nil
 }
 
-func function(s *jscan) (int, error) {
+func function(s *jscan, f *toolFragment) (int, error) {
 	var name, args int
 	_, err := s.object(func(key []byte) (err error) {
 		switch {
+		case keyIs(key, "name") && s.peek() == '"':
+			f.name, name, err = s.str()
 		case keyIs(key, "name"):
-			name, err = s.strRunes()
+			f.name, name, err = nil, 0, s.skip()
+		case keyIs(key, "arguments") && s.peek() == '"':
+			f.args, args, err = s.str()
 		case keyIs(key, "arguments"):
-			args, err = s.strRunes()
+			f.args, args, err = nil, 0, s.skip()
 		default:
 			err = s.skip()
 		}

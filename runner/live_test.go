@@ -27,12 +27,29 @@ func TestLiveSnapshot(t *testing.T) {
 	if s.OnTime != 2 || s.Late != 1 || s.LateLimit != 5*time.Millisecond {
 		t.Errorf("on time %d, late %d over %s; want 2 and 1 over 5ms", s.OnTime, s.Late, s.LateLimit)
 	}
+	// A closed-loop user's send delay is judged like a lag: one prompt,
+	// one 8 ms after its answer.
+	l.userDelay(300)
+	l.userDelay(8000)
+	if s := l.Snapshot(); s.OnTime != 3 || s.Late != 2 {
+		t.Errorf("with two user delays: on time %d, late %d; want 3 and 2", s.OnTime, s.Late)
+	}
 	// A TTFT p50 of 400 ms raises the limit to 20 ms: the 30 ms send is
-	// still late, and the stage is no longer warmup.
+	// still late, the 8 ms user delay no longer, and the stage is no
+	// longer warmup.
 	l.enterStage(1, time.Second)
 	l.finish(&Result{Status: StatusOK, Target: "mini", TTFTUS: 400_000})
 	s = l.Snapshot()
-	if s.Warmup || s.OnTime != 2 || s.Late != 1 || s.LateLimit < 19*time.Millisecond || s.LateLimit > 21*time.Millisecond {
-		t.Errorf("warmup %v, on time %d, late %d over %s; want measured, 2 and 1 over 20ms", s.Warmup, s.OnTime, s.Late, s.LateLimit)
+	if s.Warmup || s.OnTime != 4 || s.Late != 1 || s.LateLimit < 19*time.Millisecond || s.LateLimit > 21*time.Millisecond {
+		t.Errorf("warmup %v, on time %d, late %d over %s; want measured, 4 and 1 over 20ms", s.Warmup, s.OnTime, s.Late, s.LateLimit)
+	}
+}
+
+// TestLiveRecordAllocs: recording a send's lag or a user's send delay, on
+// every request, allocates nothing.
+func TestLiveRecordAllocs(t *testing.T) {
+	l := NewLive(nil)
+	if n := testing.AllocsPerRun(1000, func() { l.sent(3*time.Millisecond, true); l.userDelay(700) }); n != 0 {
+		t.Fatalf("%v allocations per record", n)
 	}
 }

@@ -46,6 +46,24 @@ type SessionTurn struct {
 	AnswerCap int
 }
 
+// SessionToolSource is a SessionSource whose sessions model agents: when
+// an answer is a tool call (finish_reason tool_calls), the runner waits the
+// tool's latency, sends the call back with a tool message of the planned
+// result, and asks for the next assistant turn, up to MaxToolSteps times in
+// a row before the next user message.
+type SessionToolSource interface {
+	SessionSource
+	// ToolResult is the tool's latency and its result (the JSON-escaped
+	// content of the tool message) for tool step step (from 0) after turn
+	// t of session s.
+	ToolResult(s int64, t, step int) (time.Duration, []byte)
+}
+
+// MaxToolSteps bounds the tool calls answered in a row after one user
+// message; a call beyond it is sent back with its result, and the session
+// goes on to the next user message.
+const MaxToolSteps = 3
+
 // DefaultAnswerCap is the answer copy's bound when a turn sets none: about
 // what a 256K-token context window holds (4 bytes a token), so a kept
 // answer is never what makes a conversation too long for the model.
@@ -63,10 +81,14 @@ type answerBuf struct {
 	// cut is set once a fragment did not fit: later ones are not kept
 	// either, so what is kept is the answer's beginning, never a splice.
 	cut bool
+	// The first tool call, raw: id, function name, arguments (cut like the
+	// content, by the same bound).
+	callID, callName, callArgs []byte
 }
 
 func (a *answerBuf) reset(capBytes int) {
 	a.buf, a.cut = a.buf[:0], false
+	a.callID, a.callName, a.callArgs = a.callID[:0], a.callName[:0], a.callArgs[:0]
 	a.cap = capBytes
 	if a.cap <= 0 {
 		a.cap = DefaultAnswerCap
@@ -85,6 +107,40 @@ func (a *answerBuf) add(raw []byte) {
 	a.buf = append(a.buf, raw...)
 }
 
+// addCall keeps one event's fragment of the first tool call.
+func (a *answerBuf) addCall(f *toolFragment) {
+	if len(a.callID) == 0 {
+		a.callID = append(a.callID, f.id...)
+	}
+	if len(a.callName) == 0 {
+		a.callName = append(a.callName, f.name...)
+	}
+	if a.cut || len(f.args) == 0 {
+		return
+	}
+	if len(a.buf)+len(a.callArgs)+len(f.args) > a.cap {
+		a.cut = true
+		return
+	}
+	a.callArgs = append(a.callArgs, f.args...)
+}
+
+// appendCall appends the assistant message that made the kept tool call
+// and the tool message answering it.
+func (a *answerBuf) appendCall(conv, result []byte) []byte {
+	conv = append(conv, `{"role":"assistant","content":null,"tool_calls":[{"id":"`...)
+	conv = append(conv, a.callID...)
+	conv = append(conv, `","type":"function","function":{"name":"`...)
+	conv = append(conv, a.callName...)
+	conv = append(conv, `","arguments":"`...)
+	conv = append(conv, a.callArgs...)
+	conv = append(conv, `"}}]},{"role":"tool","tool_call_id":"`...)
+	conv = append(conv, a.callID...)
+	conv = append(conv, `","content":"`...)
+	conv = append(conv, result...)
+	return append(conv, `"}`...)
+}
+
 // assistantOpen and assistantClose wrap a kept answer into the message
 // the next turn sends back.
 const (
@@ -98,32 +154,43 @@ const (
 // The conversation's text lives in conv while the session runs and is
 // dropped when it returns: memory grows with the active sessions only.
 //
+// With a SessionToolSource, an answer that is a tool call is followed by
+// the tool's latency, the call and its result sent back, and the next
+// assistant turn. Every request is a turn of the record: Turn counts the
+// session's requests from 1, and a request's K is its planned turn's plus
+// the tool steps before it in the session (the plan leaves room for them).
+//
 // readyUS is when the user running it was ready for its first turn (its
 // previous session's last answer done; -1: none, an open-loop arrival),
 // and it returns when its own last answer was done (-1: none): every
 // turn's send delay after its user was ready (previous answer plus think
-// time) is recorded like a closed-loop user's.
+// or tool time) is recorded like a closed-loop user's.
 func (r *run) session(ctx context.Context, j job, readyUS int64) (doneUS int64) {
 	src := r.cfg.Sessions
+	tools, _ := src.(SessionToolSource)
 	s := j.k
 	turns := src.Turns(s)
 	var conv []byte // messages so far, comma-joined
 	var ans answerBuf
 	var answered int // tokens of the answers in conv
 	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	// wait sleeps d after the last answer; false when ctx ended it.
+	wait := func(d time.Duration) bool {
+		if timer == nil {
+			timer = time.NewTimer(never)
+		}
+		readyUS = doneUS + us(d)
+		return sleepUntil(ctx, timer, r.start.Add(time.Duration(readyUS)*time.Microsecond), nil, false)
+	}
 	doneUS = -1
+	extra := 0 // tool steps so far
 	for t := 0; t < turns; t++ {
-		if t > 0 {
-			if timer == nil {
-				timer = time.NewTimer(never)
-				defer timer.Stop()
-			}
-			think := src.Think(s, t)
-			readyUS = doneUS + us(think)
-			if !sleepUntil(ctx, timer, r.start.Add(time.Duration(readyUS)*time.Microsecond), nil, false) {
-				return doneUS
-			}
-		} else if ctx.Err() != nil {
+		if t > 0 && !wait(src.Think(s, t)) || ctx.Err() != nil {
 			return doneUS
 		}
 		turn := src.Turn(s, t)
@@ -131,38 +198,59 @@ func (r *run) session(ctx context.Context, j job, readyUS int64) (doneUS int64) 
 			conv = append(conv, ',')
 		}
 		conv = append(conv, turn.Messages...)
-		req := turn.Request
-		// One allocation of the body per turn: the transport may still hold
-		// the previous body, which must not change under it.
-		body := make([]byte, 0, len(turn.Body)+len(conv)+len(turn.Tail))
-		body = append(append(append(body, turn.Body...), conv...), turn.Tail...)
-		req.Body = body
-		req.EstPromptTokens += answered
-		ans.reset(turn.AnswerCap)
-		req.answer = &ans
-		res := &Result{K: req.K, Stage: j.stage, Warmup: j.warmup, IntendedUS: -1, Session: s, Turn: t + 1}
-		if t == 0 && j.intended >= 0 {
-			res.IntendedUS = us(j.intended)
-		}
-		sent, done := r.send(&req, res)
-		r.userSent(readyUS, sent)
-		if done >= 0 {
-			doneUS = done
-		}
-		if !res.OK() {
-			return doneUS
-		}
-		conv = append(conv, ',')
-		conv = append(conv, assistantOpen...)
-		conv = append(conv, ans.buf...)
-		conv = append(conv, assistantClose...)
-		// The answer's tokens: the server's count of the answer (completion
-		// less reasoning, which is not sent back) when it was kept whole,
-		// else the estimate of what was kept.
-		if u := res.Usage; !ans.cut && res.UsageValid() && u.CompletionTokens > 0 {
-			answered += max(u.CompletionTokens-u.ReasoningTokens, 0)
-		} else {
-			answered += estimateTokens(len(ans.buf))
+		for step := 0; ; step++ {
+			req := turn.Request
+			req.K += int64(extra)
+			// One allocation of the body per request: the transport may
+			// still hold the previous body, which must not change under it.
+			body := make([]byte, 0, len(turn.Body)+len(conv)+len(turn.Tail))
+			body = append(append(append(body, turn.Body...), conv...), turn.Tail...)
+			req.Body = body
+			req.EstPromptTokens += answered
+			ans.reset(turn.AnswerCap)
+			req.answer = &ans
+			res := &Result{K: req.K, Stage: j.stage, Warmup: j.warmup, IntendedUS: -1, Session: s, Turn: t + extra + 1}
+			if t == 0 && step == 0 && j.intended >= 0 {
+				res.IntendedUS = us(j.intended)
+			}
+			sent, done := r.send(&req, res)
+			r.userSent(readyUS, sent)
+			if done >= 0 {
+				doneUS = done
+			}
+			if !res.OK() {
+				return doneUS
+			}
+			if tools != nil && res.Finish == "tool_calls" && len(ans.callID) > 0 {
+				// The call goes back with the tool's result: after it the
+				// next assistant turn (up to MaxToolSteps in a row), or,
+				// past that, the next user message.
+				lat, result := tools.ToolResult(s, t, step)
+				conv = append(conv, ',')
+				conv = ans.appendCall(conv, result)
+				answered += estimateTokens(len(ans.callArgs) + len(result))
+				if step >= MaxToolSteps {
+					break
+				}
+				if !wait(lat) {
+					return doneUS
+				}
+				extra++
+				continue
+			}
+			conv = append(conv, ',')
+			conv = append(conv, assistantOpen...)
+			conv = append(conv, ans.buf...)
+			conv = append(conv, assistantClose...)
+			// The answer's tokens: the server's count of the answer
+			// (completion less reasoning, which is not sent back) when it
+			// was kept whole, else the estimate of what was kept.
+			if u := res.Usage; !ans.cut && res.UsageValid() && u.CompletionTokens > 0 {
+				answered += max(u.CompletionTokens-u.ReasoningTokens, 0)
+			} else {
+				answered += estimateTokens(len(ans.buf))
+			}
+			break
 		}
 	}
 	return doneUS

@@ -268,3 +268,98 @@ func TestSessionShardsMerge(t *testing.T) {
 		t.Errorf("%d sessions over %d shards: the test needs every shard to own one", len(owner), n)
 	}
 }
+
+// toolSessions are testSessions whose answers may be tool calls: the tool
+// takes a millisecond and answers "result of s<s> t<t> #<step>".
+type toolSessions struct{ testSessions }
+
+func (ts toolSessions) ToolResult(s int64, t, step int) (time.Duration, []byte) {
+	return time.Millisecond, fmt.Appendf(nil, "result of s%d t%d #%d", s, t, step)
+}
+
+// toolServer answers a request whose last message is the user's with a
+// streamed tool call (id, name, then the arguments in two fragments), and
+// one whose last message is a tool result with text.
+type toolServer struct {
+	mu     sync.Mutex
+	bodies [][]toolMessage
+}
+
+type toolMessage struct {
+	Role       string `json:"role"`
+	Content    any    `json:"content"`
+	ToolCallID string `json:"tool_call_id,omitempty"`
+	ToolCalls  []struct {
+		ID       string `json:"id"`
+		Type     string `json:"type"`
+		Function struct {
+			Name      string `json:"name"`
+			Arguments string `json:"arguments"`
+		} `json:"function"`
+	} `json:"tool_calls,omitempty"`
+}
+
+func (ts *toolServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Messages []toolMessage `json:"messages"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	ts.mu.Lock()
+	ts.bodies = append(ts.bodies, body.Messages)
+	n := len(ts.bodies)
+	ts.mu.Unlock()
+	w.Header().Set("Content-Type", "text/event-stream")
+	if last := body.Messages[len(body.Messages)-1]; last.Role == "user" {
+		fmt.Fprintf(w, "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_%d\",\"type\":\"function\",\"function\":{\"name\":\"search\",\"arguments\":\"{\\\"q\\\":\"}}]}}]}\n\n", n)
+		fmt.Fprintf(w, "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"x y\\\"}\"}}]}}]}\n\n")
+		fmt.Fprintf(w, "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n")
+		return
+	}
+	fmt.Fprintf(w, "data: {\"choices\":[{\"delta\":{\"content\":\"found it\"}}]}\n\n")
+	fmt.Fprintf(w, "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
+}
+
+// TestSessionToolSteps: an answer that is a tool call is sent back, after
+// the tool's latency, as the assistant's call and a tool message with the
+// planned result; the next assistant turn follows; every request is a
+// record turn, numbered on.
+func TestSessionToolSteps(t *testing.T) {
+	srv := &toolServer{}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	var c collector
+	cfg := Config{Targets: []Target{{Name: "a", Model: "m", BaseURL: hs.URL}}, Stages: []Stage{{Concurrency: 1, MaxRequests: 1}},
+		Sessions: toolSessions{testSessions{turns: 2}}, Sink: c.sink, TimersOnly: true}
+	if _, err := Run(context.Background(), context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	res := c.sorted()
+	var got []string
+	for _, r := range res {
+		got = append(got, fmt.Sprintf("k%d turn%d %s", r.K, r.Turn, r.Finish))
+	}
+	if want := "[k0 turn1 tool_calls k1 turn2 stop k2 turn3 tool_calls k3 turn4 stop]"; fmt.Sprint(got) != want {
+		t.Fatalf("records %v, want %s", got, want)
+	}
+	if len(srv.bodies) != 4 {
+		t.Fatalf("%d requests", len(srv.bodies))
+	}
+	second := srv.bodies[1]
+	if len(second) != 4 {
+		t.Fatalf("the step after the call sent %d messages, want system, user, call, result", len(second))
+	}
+	call, result := second[2], second[3]
+	if call.Role != "assistant" || call.Content != nil || len(call.ToolCalls) != 1 || call.ToolCalls[0].ID != "call_1" ||
+		call.ToolCalls[0].Type != "function" || call.ToolCalls[0].Function.Name != "search" || call.ToolCalls[0].Function.Arguments != `{"q":"x y"}` {
+		t.Fatalf("call sent back as %+v", call)
+	}
+	if result.Role != "tool" || result.ToolCallID != "call_1" || result.Content != "result of s0 t0 #0" {
+		t.Fatalf("tool message %+v", result)
+	}
+	if fourth := srv.bodies[3]; len(fourth) != 8 || fourth[4].Content != "found it" || fourth[5].Content != "s0 t1" {
+		t.Fatalf("turn 2's step sent %d messages: %+v", len(fourth), fourth)
+	}
+}

@@ -345,6 +345,9 @@ func (s *streamer) read(ctx context.Context, rs *reqState, res *Result, pt *prep
 			res.ToolChars += c.tools
 			if rs.answer != nil {
 				rs.answer.add(c.text)
+				if c.toolCalls > 0 {
+					rs.answer.addCall(&c.call)
+				}
 			}
 		}
 		if len(c.finish) > 0 {

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seedbench/seedbench/runner"
 )
 
 // sessionBase is a valid sessions scenario; the error cases below change
@@ -44,7 +48,7 @@ func TestSessionErrors(t *testing.T) {
 		name, src, want string
 	}{
 		{"unknown field", sessionLine(9, "  think: 5"),
-			"s.yaml:9:3: sessions.think: unknown field (valid: turns, think_ms, system_tokens, first_tokens, user_tokens, output_tokens)"},
+			"s.yaml:9:3: sessions.think: unknown field (valid: turns, think_ms, system_tokens, first_tokens, user_tokens, output_tokens, tools, conversations)"},
 		{"turns missing", sessionLine(8, ""),
 			"s.yaml:9:3: sessions.turns: missing (turns per session, e.g. {dist: uniform, min: 3, max: 10})"},
 		{"turns unbounded", sessionLine(8, "  turns: {dist: lognormal, mean: 4, sigma: 0.5}"),
@@ -68,6 +72,12 @@ func TestSessionErrors(t *testing.T) {
 		{"with a mix", sessionBase[:len(sessionBase)-len("load:\n  seed: 3\n  max_in_flight: 10\n  stages:\n    - kind: poisson\n      rate: 2/s\n      duration: 10s\n")] +
 			"mix:\n  - {name: chat, prompt_tokens: 100, output_tokens: 10}\n" + sessionBase[strings.Index(sessionBase, "load:"):],
 			"s.yaml:15:3: mix: goes with no sessions block: sessions give every turn's message and length (remove mix or sessions)"},
+		{"tools without a result", sessionLine(13, "  output_tokens: 64\n  tools: {latency_ms: 100}"),
+			"s.yaml:14:10: sessions.tools.result_tokens: missing (the tool result's length, e.g. {dist: uniform, min: 200, max: 2000})"},
+		{"tools latency negative", sessionLine(13, "  output_tokens: 64\n  tools: {latency_ms: -1, result_tokens: 300}"),
+			"s.yaml:14:23: sessions.tools.latency_ms: -1 cannot be negative"},
+		{"tools leave room for steps", strings.Replace(sessionLine(8, "  turns: 300"), "  output_tokens: 64\n", "  output_tokens: 64\n  tools: {result_tokens: 300}\n", 1),
+			"s.yaml:8:10: sessions.turns: needs a largest value of at most 250 turns (give max)"},
 		{"trace stage", sessionLine(18, "    - kind: trace"),
 			"s.yaml:18:13: load.stages[0].kind: a trace stage replays a trace's requests; sessions arrive by a rate or by users"},
 	} {
@@ -222,5 +232,115 @@ func TestSessionProjection(t *testing.T) {
 		if !(shares["32k"] > 0 && shares["128k"] > 0) {
 			t.Errorf("%s: tier shares %v, want turns in 32k and 128k", v.Target, shares)
 		}
+	}
+}
+
+// TestAgentSessionTools: with a tools block every turn offers the tool,
+// the plan is a runner.SessionToolSource, and a tool step's latency and
+// result are pure functions of (session pair, turn, step) of the planned
+// length.
+func TestAgentSessionTools(t *testing.T) {
+	src := strings.Replace(sessionBase, "  output_tokens: 64\n", "  output_tokens: 64\n  tools: {latency_ms: {dist: uniform, min: 100, max: 200}, result_tokens: 500}\n", 1)
+	a, b := sessionPlan(t, src, 4), sessionPlan(t, src, 4)
+	tools, ok := a.SessionSource().(runner.SessionToolSource)
+	if !ok {
+		t.Fatal("a sessions plan with tools is not a runner.SessionToolSource")
+	}
+	if _, ok := sessionPlan(t, sessionBase, 4).SessionSource().(runner.SessionToolSource); ok {
+		t.Fatal("a sessions plan without tools answers tool calls")
+	}
+	other := b.SessionSource().(runner.SessionToolSource)
+	lat, res := tools.ToolResult(3, 1, 0)
+	lat2, res2 := other.ToolResult(3, 1, 0)
+	if lat != lat2 || !bytes.Equal(res, res2) || lat < 100*time.Millisecond || lat > 200*time.Millisecond {
+		t.Fatalf("tool step: %v %d bytes, other plan %v %d bytes", lat, len(res), lat2, len(res2))
+	}
+	if _, next := tools.ToolResult(3, 1, 1); bytes.Equal(res, next) {
+		t.Fatal("two steps return the same result")
+	}
+	if est := EstimateTokens(string(res)); est < 400 || est > 600 {
+		t.Errorf("result of %d estimated tokens, want about 500", est)
+	}
+	turn := a.Sessions.Turn(0, 0)
+	if !bytes.Contains(turn.Tail, []byte(`"tools":[{"type":"function","function":{"name":"search"`)) {
+		t.Fatalf("the turn offers no tool: %s", turn.Tail)
+	}
+	if !json.Valid(append(append(append([]byte(nil), turn.Body...), turn.Messages...), turn.Tail...)) {
+		t.Fatal("the body is not JSON")
+	}
+}
+
+// conversationsFile is a ShareGPT dataset: a conversation of three human
+// turns after a system turn, and one of one.
+const conversationsFile = `{"id":"a","conversations":[{"from":"system","value":"You are terse."},{"from":"human","value":"First \"question\"?"},{"from":"gpt","value":"` + "An answer of about twelve tokens in all, give or take a few." + `"},{"from":"human","value":"Second?"},{"from":"gpt","value":"Short."},{"from":"human","value":"Third?"}]}
+{"id":"b","conversations":[{"from":"human","value":"Only one."},{"from":"gpt","value":"Fine."}]}
+`
+
+func conversationsScenario(t *testing.T, sessions string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "conv.jsonl"), []byte(conversationsFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return "name: s\ntargets:\n  - {name: mini, model: doubao-seed-2.0-mini}\nsource:\n  dataset: " + filepath.Join(dir, "conv.jsonl") +
+		"\nsessions:\n" + sessions + "load:\n  seed: 3\n  max_in_flight: 10\n  stages:\n    - {kind: constant, rate: 2/s, duration: 10s}\n"
+}
+
+// TestSessionConversations: with conversations: true each session is a
+// ShareGPT row drawn with the seed, its human turns the user messages in
+// order (system turns before the first), each turn's max_tokens the
+// estimated length of the file's reply; the file's replies are not sent.
+func TestSessionConversations(t *testing.T) {
+	p := sessionPlan(t, conversationsScenario(t, "  conversations: true\n  think_ms: 100\n"), 3)
+	seen := map[int]bool{}
+	for s := int64(0); s < 20; s++ {
+		n := p.Sessions.Turns(s)
+		seen[n] = true
+		var texts []string
+		for turn := range n {
+			tt := p.Sessions.Turn(s, turn)
+			var msgs []struct{ Role, Content string }
+			if err := json.Unmarshal(append(append([]byte("["), tt.Messages...), ']'), &msgs); err != nil {
+				t.Fatalf("session %d turn %d messages: %v", s, turn, err)
+			}
+			for _, m := range msgs {
+				texts = append(texts, m.Role+": "+m.Content)
+			}
+			var v struct {
+				MaxTokens int `json:"max_tokens"`
+			}
+			body := append(append(append([]byte(nil), tt.Body...), tt.Messages...), tt.Tail...)
+			if err := json.Unmarshal(body, &v); err != nil {
+				t.Fatal(err)
+			}
+			if n == 3 && turn == 0 && v.MaxTokens != EstimateTokens("An answer of about twelve tokens in all, give or take a few.") {
+				t.Errorf("turn 1 max_tokens %d, want the reply's estimate", v.MaxTokens)
+			}
+			if n == 3 && turn == 2 && v.MaxTokens != defaultDatasetOut {
+				t.Errorf("turn 3 (no reply in the file) max_tokens %d, want the default %d", v.MaxTokens, defaultDatasetOut)
+			}
+		}
+		want := map[int]string{
+			3: `[system: You are terse. user: First "question"? user: Second? user: Third?]`,
+			1: `[user: Only one.]`,
+		}[n]
+		if fmt.Sprint(texts) != want {
+			t.Fatalf("session %d (%d turns) sends %q, want %s", s, n, texts, want)
+		}
+	}
+	if !seen[1] || !seen[3] {
+		t.Fatalf("20 sessions drew conversations of %v turns; want both rows", seen)
+	}
+	for _, tc := range []struct{ sessions, want string }{
+		{"  conversations: true\n  turns: 3\n", "sessions.turns: goes unused with conversations"},
+		{"  conversations: true\n  user_tokens: 30\n", "sessions.user_tokens: goes unused with conversations"},
+	} {
+		if _, err := Parse("s.yaml", []byte(conversationsScenario(t, tc.sessions))); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %s", tc.sessions, err, tc.want)
+		}
+	}
+	noSource := strings.Replace(sessionBase, "  turns: {dist: uniform, min: 2, max: 5}\n", "  conversations: true\n", 1)
+	if _, err := Parse("s.yaml", []byte(noSource)); err == nil || !strings.Contains(err.Error(), "sessions.conversations: needs source.dataset") {
+		t.Errorf("conversations without a dataset: %v", err)
 	}
 }

@@ -32,3 +32,19 @@ func (c *Catalog) ParseMoney(s string) (float64, error) {
 	}
 	return 0, fmt.Errorf("%q: no exchange rate from %s to %s in the catalog", s, cur, c.Currency)
 }
+
+// ParseMoneyIn is ParseMoney in currency ("" for the catalog's): "5CNY"
+// in USD is 5 / 7.2 at the catalog's rate of 1 USD = 7.2 CNY. A cap and
+// the bill it caps must be in one currency.
+func (c *Catalog) ParseMoneyIn(s, currency string) (float64, error) {
+	v, err := c.ParseMoney(s)
+	if err != nil || currency == "" || strings.EqualFold(currency, c.Currency) {
+		return v, err
+	}
+	for k, rate := range c.Exchange {
+		if strings.EqualFold(k, currency) && rate > 0 {
+			return v / rate, nil
+		}
+	}
+	return 0, fmt.Errorf("no exchange rate from %s to %s in the catalog", c.Currency, strings.ToUpper(currency))
+}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -37,5 +38,33 @@ func TestParseMoney(t *testing.T) {
 	_, err := ParseWith("s.yaml", []byte(strings.Replace(base, "  max_in_flight: 10\n", "  max_in_flight: 10\n  max_spend: lots\n", 1)), Options{Env: testEnv})
 	if err == nil || !strings.Contains(err.Error(), `s.yaml:13:14: load.max_spend: "lots" is not an amount of money`) {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestParseMoneyIn: a cap read in the currency the bill is shown in.
+func TestParseMoneyIn(t *testing.T) {
+	cat := DefaultCatalog()
+	for _, tc := range []struct {
+		in, currency string
+		want         float64
+		err          string
+	}{
+		{"7.2CNY", "USD", 1, ""}, // at 1 USD = 7.2 CNY
+		{"2USD", "usd", 2, ""},   // in its own currency
+		{"5", "", 5, ""},         // the catalog's
+		{"3.6", "USD", 0.5, ""},  // a bare amount is the catalog's currency
+		{"5CNY", "CNY", 5, ""},   // no conversion
+		{"5CNY", "EUR", 0, "no exchange rate"},
+	} {
+		got, err := cat.ParseMoneyIn(tc.in, tc.currency)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s in %s: %v, want an error with %q", tc.in, tc.currency, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s in %s: %g, %v; want %g", tc.in, tc.currency, got, err, tc.want)
+		}
 	}
 }

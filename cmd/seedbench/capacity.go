@@ -53,6 +53,7 @@ scenario; 3 a probe was untrustworthy or the search could not run.`,
 			&cli.DurationFlag{Name: "max-duration", Value: 30 * time.Minute, Usage: "wall-clock budget of the whole search"},
 			&cli.DurationFlag{Name: "min-probe", Value: 10 * time.Second, Usage: "shortest measured part of a probe (it runs longer when its percentiles need more requests; 4s on the built-in mock)"},
 			&cli.DurationFlag{Name: "warmup", Value: 3 * time.Second, Usage: "load sent and excluded before each probe's measured part (2s on the built-in mock)"},
+			&cli.StringFlag{Name: "currency", Usage: "money in this currency (CNY, USD), converted at the catalog's exchange rate; default: the catalog's"},
 			&cli.StringFlag{Name: "max-spend", Usage: "spend cap of the whole search, e.g. 5CNY (never starts a probe expected to cross it)", DefaultText: "the scenario's load.max_spend"},
 			&cli.BoolFlag{Name: "no-spend-cap", Usage: "allow a real endpoint without a spend cap"},
 			&cli.StringFlag{Name: "target", Usage: "OpenAI-compatible base URL for every target (default: the built-in mock)"},
@@ -143,7 +144,12 @@ func doCapacity(c *cli.Context) error {
 	if h := c.Float64("headroom"); h < 1 {
 		return usageErr("--headroom %v: at least 1 (1.5 leaves half again as much room)", h)
 	}
-	capSpend, err := spendCap(c.String("max-spend"), sc)
+	prices, err := pricingIn("", c.String("currency"))
+	if err != nil {
+		return err
+	}
+	// The search caps the probes' bill, which is in --currency.
+	capSpend, err := spendCapIn(c.String("max-spend"), sc, c.String("currency"))
 	if err != nil {
 		return err
 	}
@@ -179,7 +185,8 @@ func doCapacity(c *cli.Context) error {
 	o := capacity.Options{Scenario: sc, Dir: dir, Tool: "seedbench " + version, Search: cfg, Expected: expected, Headroom: c.Float64("headroom"),
 		NoPlots: c.Bool("no-plots"),
 		Run: run.Options{Label: arg, APIKeyEnv: c.String("api-key-env"), Tool: "seedbench " + version, Insecure: c.Bool("insecure"),
-			Trust: runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100}, Report: report.Options{Pricing: pricing(), NoPlots: true}},
+			Trust: runner.TrustLimit{Floor: c.Duration("max-lag"), TTFTFraction: c.Float64("max-lag-ttft-pct") / 100}, Report: report.Options{Pricing: prices, NoPlots: true}},
+		Currency: c.String("currency"),
 	}
 	if c.Bool("dry-run") {
 		if err := capacity.DryRun(c.App.Writer, o); err != nil {

@@ -33,6 +33,7 @@ Examples:
 			&cli.IntFlag{Name: "replicates", Value: 2000, Usage: "bootstrap replicates"},
 			&cli.Uint64Flag{Name: "bootstrap-seed", Value: 1, Usage: "seed of the bootstrap (same inputs and seed: same intervals)"},
 			&cli.StringFlag{Name: "catalog", Usage: "model catalog `FILE` (prices, for cost_per_1k) laid over the built-in one"},
+			&cli.StringFlag{Name: "currency", Usage: "cost_per_1k in this currency (CNY, USD), converted at the catalog's exchange rate; default: the catalog's"},
 			&cli.BoolFlag{Name: "force", Usage: "compare runs that are not comparable (different scenario, plan, targets or models); the headline says it was forced"},
 			&cli.BoolFlag{Name: "allow-untrusted", Usage: "compare even when a side was marked untrustworthy (otherwise exit 3)"},
 		},
@@ -48,7 +49,7 @@ Examples:
 				}
 				opts.Thresholds = th
 			}
-			p, err := pricingFrom(c.String("catalog"))
+			p, err := pricingIn(c.String("catalog"), c.String("currency"))
 			if err != nil {
 				return err
 			}

@@ -7,31 +7,54 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/seedbench/seedbench/mockserver/mocktest"
 )
 
-// TestRunCurrency: run --currency USD prices the report in USD and shows
-// the rate it converted at; a currency the catalog has no rate for is a
-// usage error.
-func TestRunCurrency(t *testing.T) {
-	url := mocktest.ServeScaled(t, 0.01)
-	out := filepath.Join(t.TempDir(), "run")
-	var stdout, stderr bytes.Buffer
-	args := []string{"seedbench", "run", "--quiet", "--no-plots", "--max-lag", "1m", "--currency", "USD", "--target", url, "--out", out, writeScenario(t, shortScenario)}
-	if code := Main(context.Background(), args, &stdout, &stderr); code != exitOK {
-		t.Fatalf("exit %d:\n%s", code, stderr.String())
-	}
-	rep, err := os.ReadFile(filepath.Join(out, "report.txt"))
-	if err != nil {
+// TestCurrencyFlags: every command that prints money takes --currency and
+// shows the rate it converted at: compare, merge and capacity (run, report
+// and cost have their own tests).
+func TestCurrencyFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "short.yaml")
+	if err := os.WriteFile(sc, []byte(shortScenario), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(rep), "prices in USD, converted at 1 USD = 7.2 CNY") {
-		t.Errorf("no USD rate in the report:\n%s", rep)
+	runDir := filepath.Join(dir, "run")
+	var stdout, stderr bytes.Buffer
+	if code := Main(context.Background(), []string{"seedbench", "run", "--max-lag", "1m", "--no-plots", "--out", runDir, sc}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr.String())
 	}
-	stderr.Reset()
-	args = []string{"seedbench", "run", "--dry-run", "--currency", "EUR", writeScenario(t, shortScenario)}
-	if code := Main(context.Background(), args, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "no exchange rate") {
-		t.Errorf("EUR: exit %d: %s", code, stderr.String())
+	const rate = "converted at 1 USD = 7.2 CNY"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"compare", []string{"compare", "--currency", "USD", runDir, runDir}, []string{"(money in USD, " + rate, "cost_per_1k"}},
+		{"merge", []string{"merge", "--currency", "USD", "--no-plots", "-o", filepath.Join(dir, "merged"), filepath.Join(runDir, "results.jsonl")}, []string{"cost (USD", "prices in USD, " + rate}},
+		{"capacity", []string{"capacity", "--dry-run", "--currency", "USD", "choose-variant"}, []string{"money:       in USD, " + rate, " USD"}},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Main(context.Background(), append([]string{"seedbench"}, tc.args...), &stdout, &stderr)
+		if code != exitOK {
+			t.Errorf("%s: exit %d\n%s\n%s", tc.name, code, stderr.String(), stdout.String())
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("%s: no %q in\n%s", tc.name, w, stdout.String())
+			}
+		}
+	}
+	// A currency without a rate is bad usage, on each of them.
+	for _, args := range [][]string{
+		{"compare", "--currency", "EUR", runDir, runDir},
+		{"merge", "--currency", "EUR", "-o", filepath.Join(dir, "m2"), filepath.Join(runDir, "results.jsonl")},
+		{"capacity", "--dry-run", "--currency", "EUR", "choose-variant"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := Main(context.Background(), append([]string{"seedbench"}, args...), &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "--currency") {
+			t.Errorf("%s --currency EUR: exit %d, %s", args[0], code, stderr.String())
+		}
 	}
 }

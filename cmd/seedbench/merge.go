@@ -25,13 +25,18 @@ Example:
    seedbench merge -o runs/soak results/shard-0 results/shard-1 results/shard-2 results/shard-3`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "directory for the merged run"},
+			&cli.StringFlag{Name: "currency", Usage: "money in the merged report in this currency (CNY, USD), converted at the catalog's exchange rate"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "write the merged run's report without its charts (faster; \"seedbench report\" can draw them later)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usageErr("merge needs at least one shard directory or results file")
 			}
-			return doMerge(c.String("out"), c.Args().Slice(), report.Options{Pricing: pricing(), NoPlots: c.Bool("no-plots")}, c.App.Writer, c.App.ErrWriter)
+			p, err := pricingIn("", c.String("currency"))
+			if err != nil {
+				return err
+			}
+			return doMerge(c.String("out"), c.Args().Slice(), report.Options{Pricing: p, NoPlots: c.Bool("no-plots")}, c.App.Writer, c.App.ErrWriter)
 		},
 	}
 }

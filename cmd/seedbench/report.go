@@ -131,8 +131,9 @@ func defaultReportDir(args []string) (string, error) {
 // pricing is the built-in model catalog's price table for cost figures.
 func pricing() report.Pricing { return report.CatalogPricing(scenarios.DefaultCatalog()) }
 
-// pricingIn is pricingFrom with prices converted to currency ("" keeps
-// the catalog's); a currency the catalog has no rate for is a usage error.
+// pricingIn is the built-in catalog, or the user's catalog file laid over
+// it, with prices converted to currency ("" keeps the catalog's); a
+// currency the catalog has no rate for is a usage error.
 func pricingIn(path, currency string) (report.Pricing, error) {
 	cat := scenarios.DefaultCatalog()
 	if path != "" {
@@ -146,19 +147,6 @@ func pricingIn(path, currency string) (report.Pricing, error) {
 		return nil, usageErr("--currency: %v", err)
 	}
 	return p, nil
-}
-
-// pricingFrom is the built-in catalog with the user's catalog file laid
-// over it, when one is given.
-func pricingFrom(path string) (report.Pricing, error) {
-	if path == "" {
-		return pricing(), nil
-	}
-	cat, err := scenarios.LoadCatalog(path)
-	if err != nil {
-		return nil, usageErr("--catalog: %v", err)
-	}
-	return report.CatalogPricing(cat), nil
 }
 
 // writeReport writes every report file into dir and prints the text table.

@@ -41,6 +41,12 @@ func needsSpendCap(sc *scenarios.Scenario) bool {
 // spendCap is the flag's cap, else load.max_spend, in the catalog's
 // currency (0: none).
 func spendCap(flag string, sc *scenarios.Scenario) (float64, error) {
+	return spendCapIn(flag, sc, "")
+}
+
+// spendCapIn is spendCap in currency ("" for the catalog's), for a search
+// whose bill is shown, and capped, in it.
+func spendCapIn(flag string, sc *scenarios.Scenario, currency string) (float64, error) {
 	s, src := flag, "--max-spend"
 	if s == "" {
 		s, src = sc.Load.MaxSpend, "load.max_spend"
@@ -48,7 +54,7 @@ func spendCap(flag string, sc *scenarios.Scenario) (float64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	v, err := sc.Catalog().ParseMoney(s)
+	v, err := sc.Catalog().ParseMoneyIn(s, currency)
 	if err != nil {
 		return 0, usageErr("%s: %v", src, err)
 	}
