@@ -161,6 +161,10 @@ func shareGPTRow(text []byte) (sourceRow, error) {
 	var msgs []map[string]string
 	est, out := 0, 0
 	hasUser := false
+	turns, err := shareGPTTurns(r.Conversations)
+	if err != nil {
+		return sourceRow{}, err
+	}
 turns:
 	for i, turn := range r.Conversations {
 		switch turn.From {
@@ -190,5 +194,47 @@ turns:
 		return sourceRow{}, fmt.Errorf("conversations has no human turn")
 	}
 	b, _ := json.Marshal(msgs)
-	return sourceRow{input: est, output: min(out, maxTraceTokens), messages: b}, nil
+	return sourceRow{input: est, output: min(out, maxTraceTokens), messages: b, turns: turns}, nil
+}
+
+// shareGPTTurns splits a conversation into its human turns, for sessions:
+// each human turn with the system turns before it, its estimate, and the
+// estimated length of the reply that follows (0: none). The file's replies
+// themselves are not sent: a session sends the model's own.
+func shareGPTTurns(conv []struct {
+	From  string `json:"from"`
+	Value string `json:"value"`
+}) ([]sourceTurn, error) {
+	var out []sourceTurn
+	var pending []byte // system messages waiting for the next human turn
+	pendingTokens := 0
+	for i, turn := range conv {
+		m := func(role string) []byte {
+			b, _ := json.Marshal(map[string]string{"role": role, "content": turn.Value})
+			return b
+		}
+		switch turn.From {
+		case "system":
+			if len(pending) > 0 {
+				pending = append(pending, ',')
+			}
+			pending = append(pending, m("system")...)
+			pendingTokens += EstimateTokens(turn.Value)
+		case "human", "user":
+			msg := pending
+			if len(msg) > 0 {
+				msg = append(msg, ',')
+			}
+			msg = append(msg, m("user")...)
+			out = append(out, sourceTurn{messages: msg, input: pendingTokens + EstimateTokens(turn.Value)})
+			pending, pendingTokens = nil, 0
+		case "gpt", "assistant", "chatgpt", "bing", "bard":
+			if n := len(out); n > 0 && out[n-1].output == 0 {
+				out[n-1].output = min(EstimateTokens(turn.Value), maxTraceTokens)
+			}
+		default:
+			return nil, fmt.Errorf("conversations[%d].from %q is not human, gpt or system", i, turn.From)
+		}
+	}
+	return out, nil
 }

@@ -44,12 +44,12 @@ func (src *Source) expect(m *Model) expectation {
 		}
 		return len(m.Tiers) - 1
 	}
-	if src.file != nil {
-		src.file.expect(&e, tierIndex)
-		return e
-	}
 	if src.sessions != nil {
 		src.sessions.expect(&e, tierIndex)
+		return e
+	}
+	if src.file != nil {
+		src.file.expect(&e, tierIndex)
 		return e
 	}
 	prev := 0.0

@@ -89,6 +89,16 @@ type sourceRow struct {
 	hashIDs  []int64
 	messages []byte // dataset: the JSON array of messages, sent as is
 	extra    []byte // dataset: `,"tools":…` and the like, appended to the body
+	// A ShareGPT row's whole conversation, for sessions: per human turn,
+	// its message(s) (the first turn with the system turns before it), its
+	// estimated tokens and the estimated length of the reply after it.
+	turns []sourceTurn
+}
+
+// sourceTurn is one human turn of a ShareGPT conversation.
+type sourceTurn struct {
+	messages      []byte // comma-separated JSON message objects
+	input, output int
 }
 
 // fileRows is a loaded source file.

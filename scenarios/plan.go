@@ -51,7 +51,9 @@ func NewPlan(s *Scenario, seed int64) (*Plan, error) {
 	}
 	p := &Plan{Scenario: s, Seed: seed, Source: src}
 	if !s.Sessions.IsZero() {
-		p.Sessions = newSessionSource(s, src)
+		if p.Sessions, err = newSessionSource(s, src); err != nil {
+			return nil, err
+		}
 	}
 	if err := p.buildStages(); err != nil {
 		return nil, err

@@ -44,6 +44,14 @@ type Sessions struct {
 	// Tools makes the sessions agents: every turn offers a tool, and an
 	// answer that calls it gets the tool's result back (see SessionTools).
 	Tools SessionTools `yaml:"tools" json:"tools,omitzero"`
+	// Conversations takes each session from the source dataset's ShareGPT
+	// conversations instead of synthetic text: a row drawn with the seed,
+	// its human turns as the user messages in order (its system turns
+	// before them), its replies' estimated lengths as max_tokens (else
+	// OutputTokens, else source.output_tokens); the replies themselves are
+	// not sent, the model's own are. turns, first_tokens, user_tokens and
+	// system_tokens then go unused.
+	Conversations bool `yaml:"conversations" json:"conversations,omitempty"`
 }
 
 // SessionTools are an agent session's tool: offered on every turn (one
@@ -80,8 +88,21 @@ func (s *Scenario) validateSessions(d *decoder, r *resolution) {
 	if len(s.Mix) > 0 {
 		d.fail("mix", "goes with no sessions block: sessions give every turn's message and length (remove mix or sessions)")
 	}
-	if !s.Source.IsZero() {
-		d.fail("source", "cannot be combined with sessions (sessions are synthetic conversations)")
+	switch {
+	case x.Conversations && s.Source.Dataset == "":
+		d.fail("sessions.conversations", "needs source.dataset, a ShareGPT file whose conversations become the sessions")
+	case x.Conversations:
+		s.validateSource(d)
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"turns", !x.Turns.IsZero()}, {"first_tokens", !x.FirstTokens.IsZero()}, {"user_tokens", !x.UserTokens.IsZero()}, {"system_tokens", x.SystemTokens != 0}} {
+			if f.set {
+				d.fail("sessions."+f.name, "goes unused with conversations: the dataset's conversations give the turns and their text")
+			}
+		}
+	case !s.Source.IsZero():
+		d.fail("source", "goes with sessions only for conversations: true (a ShareGPT dataset's conversations as sessions)")
 	}
 	for i, st := range s.Load.Stages {
 		if st.Kind == KindTrace {
@@ -90,6 +111,7 @@ func (s *Scenario) validateSessions(d *decoder, r *resolution) {
 	}
 	t := x.Turns
 	switch {
+	case x.Conversations:
 	case t.IsZero():
 		d.fail("sessions.turns", "missing (turns per session, e.g. {dist: uniform, min: 3, max: 10})")
 	case checkDist(d, "sessions.turns", t):
@@ -122,7 +144,7 @@ func (s *Scenario) validateSessions(d *decoder, r *resolution) {
 	}{{"first_tokens", x.FirstTokens, false}, {"user_tokens", x.UserTokens, true}, {"output_tokens", x.OutputTokens, true}} {
 		p := "sessions." + f.name
 		switch {
-		case f.v.IsZero() && f.need:
+		case f.v.IsZero() && f.need && !x.Conversations:
 			d.fail(p, "missing (tokens per turn, e.g. {dist: uniform, min: 200, max: 800})")
 		case f.v.IsZero():
 		case checkDist(d, p, f.v):
@@ -178,6 +200,8 @@ type SessionSource struct {
 	first, user, output   *sampler
 	toolLatency, result   *sampler // nil without tools
 	systemUnits, sysStart int
+	// rows, for conversations: the dataset's ShareGPT rows.
+	rows []sourceRow
 }
 
 // Stream purposes of sessions (see rng.go).
@@ -189,13 +213,22 @@ const (
 	tagSessionTool = 0x5ea0_0105 // a tool step's latency, result length and text
 )
 
-func newSessionSource(s *Scenario, src *Source) *SessionSource {
+func newSessionSource(s *Scenario, src *Source) (*SessionSource, error) {
 	x := s.Sessions
 	all := [][2]int{{0, math.MaxInt32}}
-	ss := &SessionSource{scenario: x, src: src,
-		turns:  newSampler(x.Turns, 1, x.Turns.explicitHi(), all),
-		user:   newSampler(x.UserTokens, 1, math.MaxInt32, all),
-		output: newSampler(x.OutputTokens, 1, math.MaxInt32, all),
+	ss := &SessionSource{scenario: x, src: src}
+	if x.Conversations {
+		f := src.file
+		if f == nil || f.format != FormatShareGPT {
+			return nil, fmt.Errorf("sessions.conversations: the source dataset is not in the ShareGPT format (conversations of human and gpt turns)")
+		}
+		ss.rows = f.rows
+	} else {
+		ss.turns = newSampler(x.Turns, 1, x.Turns.explicitHi(), all)
+		ss.user = newSampler(x.UserTokens, 1, math.MaxInt32, all)
+	}
+	if !x.OutputTokens.IsZero() {
+		ss.output = newSampler(x.OutputTokens, 1, math.MaxInt32, all)
 	}
 	src.sessions = ss
 	ss.first = ss.user
@@ -216,7 +249,22 @@ func newSessionSource(s *Scenario, src *Source) *SessionSource {
 		r := newStream(src.seed, 0, tagSessionSys)
 		ss.sysStart = r.intn(corpusUnits)
 	}
-	return ss
+	return ss, nil
+}
+
+// row is the conversation session pair j takes, drawn with the seed.
+func (ss *SessionSource) row(j int64) *sourceRow {
+	r := newStream(ss.src.seed, uint64(j), tagSession)
+	return &ss.rows[r.intn(len(ss.rows))]
+}
+
+// turnLimit is the most turns a session may have: MaxTurns, less the room
+// tool steps need.
+func (ss *SessionSource) turnLimit() int {
+	if ss.result != nil {
+		return MaxTurns / (runner.MaxToolSteps + 1)
+	}
+	return MaxTurns
 }
 
 // SessionSource is the plan's sessions for the runner: nil (a nil
@@ -268,6 +316,9 @@ func (ss *SessionSource) pair(s int64) (j int64, target int) {
 // Turns implements runner.SessionSource.
 func (ss *SessionSource) Turns(s int64) int {
 	j, _ := ss.pair(s)
+	if ss.rows != nil {
+		return min(len(ss.row(j).turns), ss.turnLimit())
+	}
 	r := newStream(ss.src.seed, uint64(j), tagSession)
 	return ss.turns.sample(r.float())
 }
@@ -282,12 +333,23 @@ type turnShape struct {
 func (ss *SessionSource) shape(j int64, t int) turnShape {
 	r := newStream(mix(ss.src.seed, uint64(j)), uint64(t), tagSessionTurn)
 	var sh turnShape
-	if t == 0 {
-		sh.user = ss.first.sample(r.float())
-	} else {
-		sh.user = ss.user.sample(r.float())
+	uu, uo := r.float(), r.float()
+	switch {
+	case ss.rows != nil:
+		st := &ss.row(j).turns[t]
+		sh.user, sh.output = ss.src.cal.ToServer(st.input), st.output
+		if sh.output == 0 && ss.output != nil {
+			sh.output = ss.output.sample(uo)
+		}
+		if sh.output == 0 {
+			sh.output = ss.src.file.defaultOut
+		}
+		sh.output = min(sh.output, ss.src.file.maxOut)
+	case t == 0:
+		sh.user, sh.output = ss.first.sample(uu), ss.output.sample(uo)
+	default:
+		sh.user, sh.output = ss.user.sample(uu), ss.output.sample(uo)
 	}
-	sh.output = ss.output.sample(r.float())
 	ut := r.float()
 	if ss.think != nil && t > 0 {
 		sh.think = time.Duration(ss.think.sample(ut)) * time.Millisecond
@@ -311,7 +373,10 @@ func (ss *SessionSource) Turn(s int64, t int) runner.SessionTurn {
 	tg := &src.targets[ti]
 	sh := ss.shape(j, t)
 	// The planned text so far: system prompt, salt, and every user message.
-	units := ss.systemUnits + saltTokens
+	units := ss.systemUnits
+	if ss.rows == nil {
+		units += saltTokens
+	}
 	for i := 0; i < t; i++ {
 		units += src.units(ss.shape(j, i).user)
 	}
@@ -328,7 +393,21 @@ func (ss *SessionSource) Turn(s int64, t int) runner.SessionTurn {
 	head = append(head, `,"messages":[`...)
 	req.Body = head
 
-	c := src.corpus
+	var msg []byte
+	if ss.rows != nil {
+		msg = ss.row(j).turns[t].messages // the file's text, shared: never written to
+	} else {
+		msg = ss.synthetic(j, t, sh, body)
+	}
+	tail := ss.tail(budget, sh.output)
+	return runner.SessionTurn{Request: req, Messages: msg, Tail: tail,
+		AnswerCap: 4 * tg.model.ContextWindow}
+}
+
+// synthetic is turn t's synthetic message(s): a first turn's system prompt,
+// then the user's text (salted in a first message).
+func (ss *SessionSource) synthetic(j int64, t int, sh turnShape, body int) []byte {
+	c := ss.src.corpus
 	msg := make([]byte, 0, 96+c.bytesFor(sh.start, body)+c.bytesFor(ss.sysStart, ss.systemUnits))
 	if t == 0 && ss.systemUnits > 0 {
 		msg = append(msg, `{"role":"system","content":"`...)
@@ -340,8 +419,12 @@ func (ss *SessionSource) Turn(s int64, t int) runner.SessionTurn {
 		msg = ss.appendSalt(msg, j)
 	}
 	msg = c.appendUnits(msg, sh.start, body)
-	msg = append(msg, `"}`...)
+	return append(msg, `"}`...)
+}
 
+// tail closes a turn's body: the tool offer, max_tokens or the thinking
+// budget.
+func (ss *SessionSource) tail(budget, output int) []byte {
 	tail := make([]byte, 0, 40+len(sessionTool))
 	tail = append(tail, ']')
 	if ss.result != nil {
@@ -353,11 +436,9 @@ func (ss *SessionSource) Turn(s int64, t int) runner.SessionTurn {
 		tail = strconv.AppendInt(tail, int64(budget), 10)
 	} else {
 		tail = append(tail, `,"max_tokens":`...)
-		tail = strconv.AppendInt(tail, int64(sh.output), 10)
+		tail = strconv.AppendInt(tail, int64(output), 10)
 	}
-	tail = append(tail, '}')
-	return runner.SessionTurn{Request: req, Messages: msg, Tail: tail,
-		AnswerCap: 4 * tg.model.ContextWindow}
+	return append(tail, '}')
 }
 
 // appendSalt writes "Session " and 12 letters from (seed, pair, nonce) and
@@ -406,7 +487,11 @@ const summarySessions = 1000
 func (ss *SessionSource) writeSummary(w io.Writer) {
 	sc := ss.scenario
 	fmt.Fprintln(w, "\nsessions (each turn sends the whole conversation so far, the model's answers included)")
-	fmt.Fprintf(w, "  turns           %s\n", sc.Turns)
+	if ss.rows != nil {
+		fmt.Fprintf(w, "  conversations   the dataset's %d ShareGPT rows, drawn with the seed: their human turns in order (the file's replies are not sent)\n", len(ss.rows))
+	} else {
+		fmt.Fprintf(w, "  turns           %s\n", sc.Turns)
+	}
 	think := "none"
 	if !sc.ThinkMS.IsZero() {
 		think = sc.ThinkMS.String() + " ms"
@@ -415,13 +500,17 @@ func (ss *SessionSource) writeSummary(w io.Writer) {
 	if sc.SystemTokens > 0 {
 		fmt.Fprintf(w, "  system prompt   %s tokens, the same text in every session\n", GroupThousands(float64(sc.SystemTokens), 0))
 	}
-	first := sc.FirstTokens
-	if first.IsZero() {
-		first = sc.UserTokens
+	if ss.rows == nil {
+		first := sc.FirstTokens
+		if first.IsZero() {
+			first = sc.UserTokens
+		}
+		fmt.Fprintf(w, "  first message   %s tokens\n", first)
+		fmt.Fprintf(w, "  later messages  %s tokens\n", sc.UserTokens)
+		fmt.Fprintf(w, "  max_tokens      %s\n", sc.OutputTokens)
+	} else {
+		fmt.Fprintln(w, "  max_tokens      each reply's estimated length in the file (else output_tokens)")
 	}
-	fmt.Fprintf(w, "  first message   %s tokens\n", first)
-	fmt.Fprintf(w, "  later messages  %s tokens\n", sc.UserTokens)
-	fmt.Fprintf(w, "  max_tokens      %s\n", sc.OutputTokens)
 	// Means over the first sessions of the plan, as drawn.
 	var turns, planned, out float64
 	for j := int64(0); j < summarySessions; j++ {

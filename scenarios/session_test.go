@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +48,7 @@ func TestSessionErrors(t *testing.T) {
 		name, src, want string
 	}{
 		{"unknown field", sessionLine(9, "  think: 5"),
-			"s.yaml:9:3: sessions.think: unknown field (valid: turns, think_ms, system_tokens, first_tokens, user_tokens, output_tokens, tools)"},
+			"s.yaml:9:3: sessions.think: unknown field (valid: turns, think_ms, system_tokens, first_tokens, user_tokens, output_tokens, tools, conversations)"},
 		{"turns missing", sessionLine(8, ""),
 			"s.yaml:9:3: sessions.turns: missing (turns per session, e.g. {dist: uniform, min: 3, max: 10})"},
 		{"turns unbounded", sessionLine(8, "  turns: {dist: lognormal, mean: 4, sigma: 0.5}"),
@@ -265,5 +267,80 @@ func TestAgentSessionTools(t *testing.T) {
 	}
 	if !json.Valid(append(append(append([]byte(nil), turn.Body...), turn.Messages...), turn.Tail...)) {
 		t.Fatal("the body is not JSON")
+	}
+}
+
+// conversationsFile is a ShareGPT dataset: a conversation of three human
+// turns after a system turn, and one of one.
+const conversationsFile = `{"id":"a","conversations":[{"from":"system","value":"You are terse."},{"from":"human","value":"First \"question\"?"},{"from":"gpt","value":"` + "An answer of about twelve tokens in all, give or take a few." + `"},{"from":"human","value":"Second?"},{"from":"gpt","value":"Short."},{"from":"human","value":"Third?"}]}
+{"id":"b","conversations":[{"from":"human","value":"Only one."},{"from":"gpt","value":"Fine."}]}
+`
+
+func conversationsScenario(t *testing.T, sessions string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "conv.jsonl"), []byte(conversationsFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return "name: s\ntargets:\n  - {name: mini, model: doubao-seed-2.0-mini}\nsource:\n  dataset: " + filepath.Join(dir, "conv.jsonl") +
+		"\nsessions:\n" + sessions + "load:\n  seed: 3\n  max_in_flight: 10\n  stages:\n    - {kind: constant, rate: 2/s, duration: 10s}\n"
+}
+
+// TestSessionConversations: with conversations: true each session is a
+// ShareGPT row drawn with the seed, its human turns the user messages in
+// order (system turns before the first), each turn's max_tokens the
+// estimated length of the file's reply; the file's replies are not sent.
+func TestSessionConversations(t *testing.T) {
+	p := sessionPlan(t, conversationsScenario(t, "  conversations: true\n  think_ms: 100\n"), 3)
+	seen := map[int]bool{}
+	for s := int64(0); s < 20; s++ {
+		n := p.Sessions.Turns(s)
+		seen[n] = true
+		var texts []string
+		for turn := range n {
+			tt := p.Sessions.Turn(s, turn)
+			var msgs []struct{ Role, Content string }
+			if err := json.Unmarshal(append(append([]byte("["), tt.Messages...), ']'), &msgs); err != nil {
+				t.Fatalf("session %d turn %d messages: %v", s, turn, err)
+			}
+			for _, m := range msgs {
+				texts = append(texts, m.Role+": "+m.Content)
+			}
+			var v struct {
+				MaxTokens int `json:"max_tokens"`
+			}
+			body := append(append(append([]byte(nil), tt.Body...), tt.Messages...), tt.Tail...)
+			if err := json.Unmarshal(body, &v); err != nil {
+				t.Fatal(err)
+			}
+			if n == 3 && turn == 0 && v.MaxTokens != EstimateTokens("An answer of about twelve tokens in all, give or take a few.") {
+				t.Errorf("turn 1 max_tokens %d, want the reply's estimate", v.MaxTokens)
+			}
+			if n == 3 && turn == 2 && v.MaxTokens != defaultDatasetOut {
+				t.Errorf("turn 3 (no reply in the file) max_tokens %d, want the default %d", v.MaxTokens, defaultDatasetOut)
+			}
+		}
+		want := map[int]string{
+			3: `[system: You are terse. user: First "question"? user: Second? user: Third?]`,
+			1: `[user: Only one.]`,
+		}[n]
+		if fmt.Sprint(texts) != want {
+			t.Fatalf("session %d (%d turns) sends %q, want %s", s, n, texts, want)
+		}
+	}
+	if !seen[1] || !seen[3] {
+		t.Fatalf("20 sessions drew conversations of %v turns; want both rows", seen)
+	}
+	for _, tc := range []struct{ sessions, want string }{
+		{"  conversations: true\n  turns: 3\n", "sessions.turns: goes unused with conversations"},
+		{"  conversations: true\n  user_tokens: 30\n", "sessions.user_tokens: goes unused with conversations"},
+	} {
+		if _, err := Parse("s.yaml", []byte(conversationsScenario(t, tc.sessions))); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %s", tc.sessions, err, tc.want)
+		}
+	}
+	noSource := strings.Replace(sessionBase, "  turns: {dist: uniform, min: 2, max: 5}\n", "  conversations: true\n", 1)
+	if _, err := Parse("s.yaml", []byte(noSource)); err == nil || !strings.Contains(err.Error(), "sessions.conversations: needs source.dataset") {
+		t.Errorf("conversations without a dataset: %v", err)
 	}
 }

@@ -216,11 +216,11 @@ func (src *Source) Describe(k int64) runner.Request { return src.build(k, false)
 // build makes request k, with its body or (for tests and summaries that
 // only need the record fields) without.
 func (src *Source) build(k int64, withBody bool) runner.Request {
-	if src.file != nil {
-		return src.buildFromFile(k, withBody)
-	}
 	if src.sessions != nil {
 		return src.sessions.planned(k, withBody)
+	}
+	if src.file != nil {
+		return src.buildFromFile(k, withBody)
 	}
 	n := int64(len(src.targets))
 	j := k / n

@@ -80,11 +80,14 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		default:
 			fmt.Fprintln(w, "  rows drawn with the seed, with replacement; messages sent as the file has them")
 		}
-	} else if p.Sessions != nil {
+	} else if p.Sessions == nil {
+		if err := p.writeMix(w); err != nil {
+			return err
+		}
+	}
+	if p.Sessions != nil {
 		p.Sessions.writeSummary(w)
 		return p.writeRest(w)
-	} else if err := p.writeMix(w); err != nil {
-		return err
 	}
 	e := p.Source.expect(p.Source.targets[0].model)
 	var shares []string
