@@ -233,6 +233,19 @@ func exampleWorkdir(t *testing.T) string {
 	}
 	files := map[string][]byte{"my-scenario.yaml": quickstart, "mine.yaml": quickstart, "soak.yaml": quickstart, "mock.yaml": mockYAML,
 		"ark.yaml": quickstart, "evolink.yaml": quickstart}
+	// A scenario the README shows (<!-- gateway-example: NAME --> before a
+	// yaml block) is NAME.yaml, unless a stand-in above already is.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range strings.Split(string(readme), "<!-- gateway-example: ")[1:] {
+		name, rest, _ := strings.Cut(part, " -->\n```yaml\n")
+		src, _, _ := strings.Cut(rest, "```")
+		if _, ok := files[name+".yaml"]; !ok && src != "" {
+			files[name+".yaml"] = []byte(src)
+		}
+	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
