@@ -270,6 +270,8 @@ func toolCall(s *jscan, f *toolFragment) (n int, err error) {
 			n, err = function(s, f) // last "function" wins
 		case keyIs(key, "id") && s.peek() == '"':
 			f.id, _, err = s.str()
+		case keyIs(key, "id"):
+			f.id, err = nil, s.skip()
 		default:
 			err = s.skip()
 		}

@@ -217,6 +217,7 @@ func FuzzScanChunk(f *testing.F) {
 	for _, s := range []string{
 		`{"choices":[{"delta":{"content":"a\u00e9"},"finish_reason":null}],"usage":null}`,
 		`{"choices":[{"delta":{"tool_calls":[{"function":{"name":"f","arguments":"{\"x\":1}"}}]}}]}`,
+		`{"choices":[{"delta":{"content":""}},{"delta":{"content":"a\"b","tool_calls":[{"id":"c","id":"d","function":{"name":"f","arguments":"{"}},{"id":"e"}]}}]}`,
 		`{"usage":{"prompt_tokens":-9223372036854775808,"completion_tokens":1e3},"seedbench_truth":{"events_us":[1,2.5,"x"]}}`,
 		`{"error":{"message":"\ud800x"},"choices":[],"choices":[{"delta":{"content":"b"}}]}`,
 		`{"choices":[{"index":0,"delta":{"content":`,
@@ -243,7 +244,50 @@ func FuzzScanChunk(f *testing.F) {
 		if got := summarize(&c); got != want {
 			t.Fatalf("%q:\n got %+v\nwant %+v", data, got, want)
 		}
+		// What a session keeps: the first content, the first tool call.
+		got := [4]string{unescape(c.text), unescape(c.call.id), unescape(c.call.name), unescape(c.call.args)}
+		if w := refKept(data); got != w {
+			t.Fatalf("%q: kept %q, want %q", data, got, w)
+		}
 	})
+}
+
+// refKept is, by encoding/json, the content of the first choice whose
+// delta has any, and the id, name and arguments of the first tool call of
+// the first choice with a non-empty tool_calls array.
+func refKept(data []byte) (k [4]string) {
+	var v struct {
+		Choices []struct {
+			Delta struct {
+				Content   any   `json:"content"`
+				ToolCalls []any `json:"tool_calls"`
+			} `json:"delta"`
+		} `json:"choices"`
+	}
+	var top map[string]any
+	if json.Unmarshal(data, &top) != nil {
+		return k
+	}
+	if _, ok := top["choices"].([]any); !ok || json.Unmarshal(data, &v) != nil {
+		return k
+	}
+	text, call := false, false
+	str := func(x any) string { s, _ := x.(string); return s }
+	for _, ch := range v.Choices {
+		if s := str(ch.Delta.Content); s != "" && !text {
+			k[0], text = s, true
+		}
+		if len(ch.Delta.ToolCalls) > 0 && !call {
+			call = true
+			if m, ok := ch.Delta.ToolCalls[0].(map[string]any); ok {
+				k[1] = str(m["id"])
+				if fn, ok := m["function"].(map[string]any); ok {
+					k[2], k[3] = str(fn["name"]), str(fn["arguments"])
+				}
+			}
+		}
+	}
+	return k
 }
 
 // repeatReader returns b on every Read, forever.
