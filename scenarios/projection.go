@@ -49,7 +49,7 @@ type VariantCost struct {
 	// says some class has its own.
 	BudgetedShare float64
 	ClassBudgets  bool
-	Tiers     []TierCost
+	Tiers         []TierCost
 	// Per 1,000 requests of the mix.
 	Input, CacheRead, Output, Per1K float64
 	// CacheSavingsPer1K is what the cached prefix tokens would cost more
