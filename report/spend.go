@@ -3,6 +3,7 @@ package report
 import (
 	"math"
 	"sync"
+	"time"
 
 	"github.com/seedbench/seedbench/runner"
 )
@@ -18,6 +19,10 @@ type SpendMeter struct {
 	// (for instance the scenario's projection); 0: none.
 	prior float64
 
+	// cache is the run's Context API caches' known bill (header.Contexts:
+	// creation, and storage for at least one TTL), counted from the start.
+	cache float64
+
 	mu       sync.Mutex
 	spent    float64
 	billed   int64
@@ -31,7 +36,33 @@ func NewSpendMeter(p Pricing, h runner.Header, prior float64) *SpendMeter {
 	if fr, ok := p.(forRun); ok {
 		p = fr.forRun(h)
 	}
-	return &SpendMeter{pricing: p, prior: prior}
+	m := &SpendMeter{pricing: p, prior: prior}
+	m.cache, m.currency = contextsKnownCost(p, h)
+	return m
+}
+
+// contextsKnownCost is what h's contexts cost whatever the run does next:
+// their creation (tokens at the input price) and storage for one TTL (a
+// context lives at least that long after its creation; contextcost.go
+// bills the rest once its last use is known).
+func contextsKnownCost(p Pricing, h runner.Header) (float64, string) {
+	if p == nil {
+		return 0, ""
+	}
+	models := map[string]string{}
+	for _, t := range h.Targets {
+		models[t.Name] = t.Model
+	}
+	sum, cur := 0.0, ""
+	for _, x := range h.Contexts {
+		price, ok := p.Bill(models[x.Target], x.Tokens)
+		if !ok {
+			continue
+		}
+		sum += price.Split(float64(x.Tokens), 0, 0).Input + price.Storage(float64(x.Tokens), time.Duration(x.TTLS)*time.Second)
+		cur = price.Currency
+	}
+	return sum, cur
 }
 
 // Add bills one finished request (one without server usage costs nothing
@@ -57,11 +88,12 @@ func (m *SpendMeter) Add(r *runner.Result) float64 {
 	return m.spent
 }
 
-// Spent is the spend so far and its currency ("" before the first bill).
+// Spent is the spend so far, the context caches' known bill included, and
+// its currency ("" before the first bill).
 func (m *SpendMeter) Spent() (float64, string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.spent, m.currency
+	return m.cache + m.spent, m.currency
 }
 
 // PerRequest is the expected cost of a request: the mean of those billed

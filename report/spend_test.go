@@ -42,3 +42,24 @@ func TestSpendMeter(t *testing.T) {
 		t.Fatal("WouldCross must count the requests in flight and the next one")
 	}
 }
+
+// TestSpendMeterContexts: a run's Context API caches are spent from the
+// start: creation at the input price and one TTL of storage.
+func TestSpendMeterContexts(t *testing.T) {
+	h := runner.Header{Targets: []runner.TargetInfo{{Name: "lite", Model: "doubao-seed-2.0-lite"}},
+		Contexts: []runner.ContextInfo{{Target: "lite", Group: 1, ID: "ctx-a", TTLS: 3600, Tokens: 2000}, {Target: "lite", Group: 2, ID: "ctx-b", TTLS: 7200, Tokens: 4000}}}
+	m := NewSpendMeter(CatalogPricing(scenarios.DefaultCatalog()), h, 0.001)
+	// Lite ≤32K input 0.6, storage 0.017 per 1M tokens per hour:
+	// 6,000·0.6/1e6 + (2,000·1 h + 4,000·2 h)·0.017/1e6.
+	want := 6000*0.6/1e6 + (2000*1+4000*2)*0.017/1e6
+	spent, cur := m.Spent()
+	if math.Abs(spent-want) > 1e-15 || cur != "CNY" {
+		t.Fatalf("spent %v %s before any request, want %v CNY", spent, cur, want)
+	}
+	if per := m.PerRequest(); per != 0.001 {
+		t.Errorf("per request %v: the caches are not a request's cost", per)
+	}
+	if !m.WouldCross(want, 0) || m.WouldCross(want+0.0011, 0) {
+		t.Error("the caches' cost must count against the cap")
+	}
+}
