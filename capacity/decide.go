@@ -211,7 +211,7 @@ func (d Decision) shortfalls(cs []Choice) string {
 			s = fmt.Sprintf("%s carries %s, %s short", c.Target, LevelText(d.Mode, c.Capacity), pct(1-c.Margin))
 		}
 		if !c.Fits && c.Binding != "" {
-			s += fmt.Sprintf(", bound by %s", c.Binding)
+			s += fmt.Sprintf(", bound by %s", bindingText(c.Binding))
 			if c.Excess > 0 && c.Binding != BindingInconclusive {
 				s += fmt.Sprintf(" (%s beyond its limit)", pct(c.Excess))
 			}
@@ -272,4 +272,16 @@ func thousands(v float64) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// bindingText says a binding constraint in words where its name is terse:
+// a quota is the endpoint's, raised by asking, not by a faster variant.
+func bindingText(b string) string {
+	switch b {
+	case BindingQuotaRPM:
+		return "the endpoint's request quota (quota_rpm: raise the RPM quota)"
+	case BindingQuotaTPM:
+		return "the endpoint's token quota (quota_tpm: raise the TPM quota)"
+	}
+	return b
 }

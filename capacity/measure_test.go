@@ -25,13 +25,13 @@ import (
 // the capacity nothing queues and above it the queue grows.
 func TestMeasureFindsTheMockCapacity(t *testing.T) {
 	if testing.Short() {
-		t.Skip("a capacity search against the mock takes about a minute")
+		t.Skip("a capacity search against the mock takes about two minutes")
 	}
 	const model, scale = "doubao-seed-2.0-mini", 0.25
 	cfg := mockserver.DefaultConfig()
 	cfg.TimeScale = scale
 	p := cfg.Models[model]
-	p.MaxInFlight, p.MaxQueue, p.ITLSpread = 16, 4096, 0
+	p.MaxInFlight, p.MaxQueue, p.ITLSpread = 8, 4096, 0
 	p.OutputTokens.Spread = 0
 	cfg.Models = map[string]mockserver.Profile{model: p}
 	srv := mockserver.New(cfg)
@@ -64,7 +64,7 @@ slo:
 		t.Fatal(err)
 	}
 	c := DefaultConfig()
-	c.Start, c.MinProbe, c.Warmup, c.Tolerance = 10, 3*time.Second, time.Second, 0.05
+	c.Start, c.MinProbe, c.Warmup, c.Tolerance = 5, 3*time.Second, time.Second, 0.05
 	dir := t.TempDir()
 	r, err := Measure(context.Background(), Options{Scenario: sc, Dir: dir, Tool: "seedbench test", Search: c, NoPlots: true,
 		Run: run.Options{Tool: "seedbench test", Report: report.Options{Pricing: report.CatalogPricing(scenarios.DefaultCatalog()), NoPlots: true},

@@ -68,7 +68,11 @@ type Outcome struct {
 	OK       int64   `json:"ok"`
 	Good     int64   `json:"good"`      // ok and within every per-request objective
 	Dropped  int64   `json:"dropped"`   // planned but never sent
-	Throttle int64   `json:"throttled"` // failed with 429 or a quota error
+	Throttle int64   `json:"throttled"` // failed with 429 or a quota error (runner.Throttled)
+	// QuotaRPM and QuotaTPM are the throttled requests the gateway's own
+	// code put down to its per-minute request or token quota.
+	QuotaRPM int64 `json:"quota_rpm,omitempty"`
+	QuotaTPM int64 `json:"quota_tpm,omitempty"`
 
 	TTFTP50    float64 `json:"ttft_p50_ms"`
 	TTFTP99    float64 `json:"ttft_p99_ms"`

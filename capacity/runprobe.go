@@ -129,8 +129,14 @@ func outcomeOf(out run.Outcome, s Spec, sc *scenarios.Scenario) Outcome {
 	g := t.All
 	o.Achieved, o.Issued, o.OK, o.Good, o.Dropped = g.Achieved, g.Issued, g.OK, g.GoodRequests, g.Dropped
 	for class, n := range g.ErrorClasses {
-		if class == "http_429" || strings.Contains(class, "quota") {
+		if runner.Throttled(class) {
 			o.Throttle += n
+		}
+		switch class {
+		case runner.ClassQuotaRPM:
+			o.QuotaRPM += n
+		case runner.ClassQuotaTPM:
+			o.QuotaTPM += n
 		}
 	}
 	lat := func(m string, pick func(report.Dist) float64) float64 {

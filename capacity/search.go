@@ -146,8 +146,13 @@ type ProbeRecord struct {
 
 // The binding constraints a failing probe can name besides an objective key.
 const (
-	BindingSaturation   = "saturation"   // the endpoint did not keep up: achieved below offered, drops, a growing queue
-	BindingThrottling   = "throttling"   // failures were mostly 429 / quota
+	BindingSaturation = "saturation" // the endpoint did not keep up: achieved below offered, drops, a growing queue
+	BindingThrottling = "throttling" // failures were mostly 429 / overloaded
+	// The endpoint's quota bound the probe: most failures were throttled,
+	// and most of those by the gateway's per-minute request (token) quota.
+	// More capacity there is a quota increase, not a faster endpoint.
+	BindingQuotaRPM     = "quota_rpm"
+	BindingQuotaTPM     = "quota_tpm"
 	BindingInconclusive = "inconclusive" // never enough samples to judge
 )
 
@@ -504,6 +509,18 @@ func (s *search) probe(ctx context.Context, target string, level float64, ph Pha
 	}
 }
 
+// throttleBinding names what throttled a probe: the quota that turned away
+// at least half of its throttled requests, else throttling.
+func throttleBinding(o Outcome) string {
+	switch {
+	case 2*o.QuotaRPM >= o.Throttle && o.QuotaRPM > 0 && o.QuotaRPM >= o.QuotaTPM:
+		return BindingQuotaRPM
+	case 2*o.QuotaTPM >= o.Throttle && o.QuotaTPM > 0:
+		return BindingQuotaTPM
+	}
+	return BindingThrottling
+}
+
 // judge turns a probe's checks and load figures into one verdict and, for
 // a failure, the binding constraint: the failing check furthest beyond its
 // limit, with availability failures that are mostly 429s named throttling
@@ -555,7 +572,7 @@ func (s *search) judge(o Outcome, ph Phase, first *Outcome) (Verdict, string, fl
 		name = BindingSaturation
 	case "availability", "error_rate":
 		if failed := o.Issued - o.OK; failed > 0 && 2*o.Throttle >= failed {
-			name = BindingThrottling
+			name = throttleBinding(o)
 		}
 	}
 	return Fail, name, worst.Excess()

@@ -17,8 +17,11 @@ type fakeEndpoint struct {
 	limit    float64 // the ttft_p99 objective, ms
 	perReq   float64 // spend of one request
 	now      time.Time
-	// throttleAbove, when positive, makes levels above it fail by 429s.
+	// throttleAbove, when positive, makes levels above it fail by 429s;
+	// quota says which quota the gateway's codes blamed ("rpm", "tpm", or
+	// "" for a bare 429).
 	throttleAbove float64
+	quota         string
 	// flapAt fails the first repeat of this level.
 	flapAt float64
 	// shortAt returns an inconclusive p99 for the first probe of a level
@@ -68,6 +71,12 @@ func (f *fakeEndpoint) Probe(_ context.Context, s Spec) (Outcome, error) {
 	if f.throttleAbove > 0 && s.Level > f.throttleAbove {
 		o.Throttle = n / 10
 		o.OK = n - o.Throttle
+		switch f.quota {
+		case "rpm":
+			o.QuotaRPM = o.Throttle
+		case "tpm":
+			o.QuotaTPM = o.Throttle - 1 // most, not all
+		}
 		avail.Measured = float64(o.OK) / float64(n)
 		avail.Verdict = Fail
 	}
@@ -270,6 +279,24 @@ func TestSearchNamesTheBindingConstraint(t *testing.T) {
 			t.Fatalf("%q [%v, %v]", r.Binding, r.Lo, r.Hi)
 		}
 	})
+	// A gateway's quota codes name the quota: more capacity is a quota
+	// increase there, and the decision says so.
+	for _, tc := range []struct{ quota, binding, words string }{
+		{"rpm", BindingQuotaRPM, "the endpoint's request quota (quota_rpm: raise the RPM quota)"},
+		{"tpm", BindingQuotaTPM, "the endpoint's token quota (quota_tpm: raise the TPM quota)"},
+	} {
+		t.Run("quota "+tc.quota, func(t *testing.T) {
+			f := &fakeEndpoint{capacity: 1000, base: 200, limit: 2000, throttleAbove: 10, quota: tc.quota}
+			res, _ := Search(context.Background(), f, f.config())
+			if r := res[0]; r.Binding != tc.binding || r.Lo > 10 || r.Hi <= 10 {
+				t.Fatalf("%q [%v, %v]", r.Binding, r.Lo, r.Hi)
+			}
+			d := Decide(res, ByRate, 50, 1.5)
+			if !strings.Contains(d.Sentence, "bound by "+tc.words) {
+				t.Errorf("decision: %s", d.Sentence)
+			}
+		})
+	}
 	t.Run("saturation", func(t *testing.T) {
 		sat := ProberFunc(func(_ context.Context, s Spec) (Outcome, error) {
 			n := int64(s.Level * s.Duration.Seconds())

@@ -232,7 +232,42 @@ func writeQuotaText(w io.Writer, s *Summary) {
 			}
 		}
 		fmt.Fprintln(w, line)
+		writeHeadroomText(w, q)
 	}
+}
+
+// writeHeadroomText is the quota headroom over time: per span of send
+// time, the least left of each limit and the requests throttled.
+func writeHeadroomText(w io.Writer, q *QuotaSummary) {
+	if len(q.Headroom) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "  from	to	responses	")
+	if q.LimitRequests > 0 {
+		fmt.Fprintf(tw, "requests left (of %d)	", q.LimitRequests)
+	}
+	if q.LimitTokens > 0 {
+		fmt.Fprintf(tw, "tokens left (of %d)	", q.LimitTokens)
+	}
+	fmt.Fprint(tw, "throttled	\n")
+	for _, p := range q.Headroom {
+		fmt.Fprintf(tw, "  %gs	%gs	%d	", p.StartS, p.StartS+p.Seconds, p.Responses)
+		left := func(v int64) string {
+			if p.Responses == 0 {
+				return "-"
+			}
+			return itoa(v)
+		}
+		if q.LimitRequests > 0 {
+			fmt.Fprintf(tw, "%s	", left(p.MinRemainingRequests))
+		}
+		if q.LimitTokens > 0 {
+			fmt.Fprintf(tw, "%s	", left(p.MinRemainingTokens))
+		}
+		fmt.Fprintf(tw, "%d	\n", p.Throttled)
+	}
+	tw.Flush()
 }
 
 func writeTokensText(w io.Writer, s *Summary) {

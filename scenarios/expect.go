@@ -28,10 +28,16 @@ type expectation struct {
 	// different tiers).
 	outputByTier []float64
 	prompt       float64 // mean prompt tokens
+	// unbudgeted is the share of requests with no thinking budget (neither
+	// their class's nor the target's): their completion is bounded only by
+	// max_tokens, which does not bound reasoning.
+	unbudgeted float64
 }
 
-// expect integrates src's mix on model m.
-func (src *Source) expect(m *Model) expectation {
+// expect integrates src's mix on model m. A class's completion is its
+// thinking budget when it has one, else the target's budget (0: none),
+// else its max_tokens: the cap each request sends (see build).
+func (src *Source) expect(m *Model, budget int) expectation {
 	e := expectation{tiers: make([]tierMass, len(m.Tiers)), outputByTier: make([]float64, len(m.Tiers))}
 	for i, t := range m.Tiers {
 		e.tiers[i].tier = t.Name
@@ -44,12 +50,21 @@ func (src *Source) expect(m *Model) expectation {
 		}
 		return len(m.Tiers) - 1
 	}
-	if src.sessions != nil {
-		src.sessions.expect(&e, tierIndex)
-		return e
-	}
-	if src.file != nil {
-		src.file.expect(&e, tierIndex)
+	if src.sessions != nil || src.file != nil {
+		if src.sessions != nil {
+			src.sessions.expect(&e, tierIndex)
+		} else {
+			src.file.expect(&e, tierIndex)
+		}
+		// Their requests have no class: the target's budget caps all or none.
+		if budget > 0 {
+			e.output = float64(budget)
+			for i := range e.outputByTier {
+				e.outputByTier[i] = float64(budget)
+			}
+		} else {
+			e.unbudgeted = 1
+		}
 		return e
 	}
 	prev := 0.0
@@ -64,6 +79,14 @@ func (src *Source) expect(m *Model) expectation {
 			meanOut += float64(c.output.sample((float64(i) + 0.5) / quadraturePoints))
 		}
 		meanOut /= quadraturePoints
+		switch {
+		case c.budget > 0:
+			meanOut = float64(c.budget)
+		case budget > 0:
+			meanOut = float64(budget)
+		default:
+			e.unbudgeted += w
+		}
 		e.output += w * meanOut
 		// Prefix sets of this class, then "no prefix" with what is left.
 		type branch struct{ share, tokens float64 }

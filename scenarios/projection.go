@@ -44,7 +44,12 @@ type VariantCost struct {
 	// the figures (answers at max_tokens) are no upper bound.
 	Budget    int
 	Unbounded bool
-	Tiers     []TierCost
+	// BudgetedShare is the share of requests under a thinking budget,
+	// their class's or the target's (1 with a target budget); ClassBudgets
+	// says some class has its own.
+	BudgetedShare float64
+	ClassBudgets  bool
+	Tiers         []TierCost
 	// Per 1,000 requests of the mix.
 	Input, CacheRead, Output, Per1K float64
 	// CacheSavingsPer1K is what the cached prefix tokens would cost more
@@ -104,13 +109,19 @@ func (p *Plan) Project(rate float64, period time.Duration, currency string) (*Pr
 		}
 		vc.Priced = true
 		vc.Budget = t.MaxCompletionTokens
-		vc.Unbounded = vc.Budget == 0 && thinks(t)
-		e := p.Source.expect(p.Source.targets[i].model)
+		// Class budgets over the target's: expect prices each class at the
+		// cap its requests send.
+		e := p.Source.expect(p.Source.targets[i].model, vc.Budget)
+		vc.BudgetedShare = 1 - e.unbudgeted
+		for _, c := range p.Scenario.Mix {
+			vc.ClassBudgets = vc.ClassBudgets || c.MaxCompletionTokens > 0 && p.Scenario.Source.IsZero() && p.Scenario.Sessions.IsZero()
+		}
+		vc.Unbounded = e.unbudgeted > 1e-12 && thinks(t)
 		for j, tm := range e.tiers {
 			price := m.Price(m.Tiers[j])
 			out := e.outputByTier[j]
-			if vc.Budget > 0 {
-				out = float64(vc.Budget)
+			if vc.Budget > 0 && !vc.ClassBudgets {
+				out = float64(vc.Budget) // exact, not a mean of equal values
 			}
 			tc := TierCost{Tier: tm.tier, Share: tm.p, Prompt: tm.prompt, Cached: tm.cached, Output: out}
 			// Per 1K requests of the mix: 1000 · share · per-request cost.
@@ -180,8 +191,12 @@ func (pr *Projection) WriteText(w io.Writer) error {
 			return err
 		}
 		switch {
-		case v.Budget > 0:
+		case v.Budget > 0 && v.BudgetedShare > 1-1e-12 && !v.ClassBudgets:
 			fmt.Fprintf(w, "  bounded by the thinking budget: max_completion_tokens %d per request (reasoning + answer)\n", v.Budget)
+		case v.BudgetedShare > 1-1e-12:
+			fmt.Fprintln(w, "  bounded by the thinking budgets: each class's max_completion_tokens (or the target's) per request (reasoning + answer)")
+		case v.Unbounded && v.BudgetedShare > 0:
+			fmt.Fprintf(w, "  thinking budgets bound %s of the requests (their classes' max_completion_tokens); the rest have none: their reasoning is unbounded, so these figures are not an upper bound\n", pct(v.BudgetedShare))
 		case v.Unbounded:
 			fmt.Fprintln(w, "  thinking is on with no max_completion_tokens: reasoning is unbounded, so these figures (answers at max_tokens) are not an upper bound")
 		}

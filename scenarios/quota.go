@@ -51,7 +51,8 @@ func (p *Plan) QuotaWarnings() []string {
 				i, rpm, t.Name, q.RPM))
 		}
 		if q.TPM > 0 {
-			e := p.Source.expect(p.Source.targets[i].model)
+			// The output cap a request sends: its thinking budget, else max_tokens.
+			e := p.Source.expect(p.Source.targets[i].model, p.Source.targets[i].budget)
 			tpm := rpm * (e.prompt + e.output)
 			if tpm > float64(q.TPM) {
 				out = append(out, fmt.Sprintf("targets[%d].quota: the plan peaks at %.0f tokens per minute to %s (prompt + output cap), above its quota of %d tpm: expect quota_tpm throttling",

@@ -89,7 +89,7 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 		p.Sessions.writeSummary(w)
 		return p.writeRest(w)
 	}
-	e := p.Source.expect(p.Source.targets[0].model)
+	e := p.Source.expect(p.Source.targets[0].model, 0)
 	var shares []string
 	for _, t := range e.tiers {
 		shares = append(shares, fmt.Sprintf("%s %s", t.tier, pct(t.p)))

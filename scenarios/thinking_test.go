@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,63 @@ func TestProjectionExchange(t *testing.T) {
 	}
 	if pr, _ := p.Project(1, time.Hour, ""); pr.Exchange != "" {
 		t.Errorf("in the catalog's currency: %q", pr.Exchange)
+	}
+}
+
+// TestClassBudgetProjection: a class's thinking budget prices its
+// requests at that bound, over the target's; a thinking target with some
+// classes unbudgeted is said to be unbounded for the rest.
+func TestClassBudgetProjection(t *testing.T) {
+	const src = `name: class-budgets
+targets:
+  - {name: pro, model: doubao-seed-2.0-pro}
+mix:
+  - {name: short, weight: 3, prompt_tokens: 1000, output_tokens: 200, max_completion_tokens: 2000}
+  - {name: long, weight: 1, prompt_tokens: 1000, output_tokens: 200}
+load:
+  seed: 1
+  stages: [{kind: constant, rate: 1/s, duration: 10s}]
+`
+	for _, tc := range []struct {
+		name, target string
+		out          float64 // mean completion priced per request
+		share        float64
+		unbounded    bool
+		text         string
+	}{
+		// short: 2,000 (its budget); long: 200 (max_tokens, no budget).
+		{"class budget only", "", 0.75*2000 + 0.25*200, 0.75, true, "thinking budgets bound 75.0% of the requests"},
+		// long falls back to the target's budget of 8,000.
+		{"class over target", "max_completion_tokens: 8000, ", 0.75*2000 + 0.25*8000, 1, false, "bounded by the thinking budgets: each class's max_completion_tokens (or the target's)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc, err := Parse("s.yaml", []byte(strings.Replace(src, "{name: pro, ", "{name: pro, "+tc.target, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := NewPlan(sc, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr, err := p.Project(1, time.Hour, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := pr.Variants[0]
+			if math.Abs(v.Tiers[0].Output-tc.out) > 1e-6 || math.Abs(v.BudgetedShare-tc.share) > 1e-9 || v.Unbounded != tc.unbounded || !v.ClassBudgets {
+				t.Errorf("output %g (want %g), budgeted %g, unbounded %v", v.Tiers[0].Output, tc.out, v.BudgetedShare, v.Unbounded)
+			}
+			// Output is priced at 16 CNY per 1M on Pro's 32k tier.
+			if want := 1000 * tc.out * 16 / 1e6; math.Abs(v.Output-want) > 1e-6 {
+				t.Errorf("output per 1K %g, want %g", v.Output, want)
+			}
+			var b strings.Builder
+			if err := pr.WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.text) {
+				t.Errorf("no %q in\n%s", tc.text, b.String())
+			}
+		})
 	}
 }
