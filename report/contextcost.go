@@ -102,6 +102,20 @@ func (c *TargetCost) contextCache() *ContextCost {
 	return c.Context
 }
 
+// contextCostNotes is a sentence per target with a context-cache bill, for
+// the formats that show it under the cost table as prose (Markdown, HTML).
+func contextCostNotes(s *Summary) []string {
+	var notes []string
+	for _, t := range s.Targets {
+		if cc := t.Cost.contextCache(); cc != nil {
+			notes = append(notes, fmt.Sprintf("%s: context cache (Context API, %d contexts, TTL %s, left to expire): creation %s, cache reads %s, storage %s (%s token-hours), total with the cache %s %s.",
+				t.Name, cc.Contexts, scenarios.FormatPeriod(time.Duration(cc.TTLS)*time.Second), fmtMoney(cc.Creation), fmtMoney(cc.CacheReads),
+				fmtMoney(cc.Storage), scenarios.GroupThousands(cc.TokenHours, 1), fmtMoney(cc.Total), s.Currency))
+		}
+	}
+	return notes
+}
+
 // writeContextCost prints a target's context-cache lines under the cost table.
 func writeContextCost(w io.Writer, name, currency string, cc *ContextCost) {
 	fmt.Fprintf(w, "  %s: context cache (Context API, %d contexts, %s tokens, TTL %s, left to expire):\n",

@@ -45,9 +45,13 @@ func WriteHTML(w io.Writer, s *Summary, plots []Plot) error {
 		Turns        [][]string
 		TurnsCaption string
 		TurnsNotes   []string
+		// Throttling and quota headroom per target (quota_render.go).
+		Quota []quotaView
+		// The Context API's cache bill per target (contextcost.go).
+		ContextCost []string
 	}{s, figs, failedChecks(s), defs, untrustedReason(s), countStatus(s, StatusInconclusive), zeroCompletionNotes(s),
 		loadHeader, loadRows(s), capitalize(loadCaption(s)),
-		turnsHeader, turnsRows(s), capitalize(turnsCaption(s)), sessionNotes(s)})
+		turnsHeader, turnsRows(s), capitalize(turnsCaption(s)), sessionNotes(s), quotaViews(s), contextCostNotes(s)})
 }
 
 type metricDef struct{ Name, Key, Def string }
@@ -190,8 +194,14 @@ ul.warn li { color: #9a6700; }
 {{end}}<tr><td class="l"><b>{{$t.Name}}</b></td><td class="l">total</td><td>{{.BilledRequests}}</td><td></td><td></td><td></td><td></td><td></td><td></td><td><b>{{money .Total}}</b></td><td><b>{{money .Per1K}}</b></td><td>{{money .CacheSavings}}</td></tr>
 {{end}}{{end}}</table>
 <ul>{{range $t := .S.Targets}}{{with .Cost}}{{if gt .ProjectedRate 0.0}}<li><b>{{$t.Name}}</b> projected at {{rate .ProjectedRate}} req/s: {{money .PerDay}} {{$.S.Currency}} per day, {{money .PerMonth}} per 30 days</li>{{end}}{{end}}{{end}}</ul>
-{{range $t := .S.Targets}}{{range .TierMismatches}}<p>{{$t.Name}}: {{.Count}} request(s) planned in tier {{.Planned}} were billed in tier {{.Billed}} (k {{ints .Examples}}).</p>
-{{end}}{{end}}{{end}}
+{{range .ContextCost}}<p class="context-cost">{{.}}</p>
+{{end}}{{range $t := .S.Targets}}{{range .TierMismatches}}<p>{{$t.Name}}: {{.Count}} request(s) planned in tier {{.Planned}} were billed in tier {{.Billed}} (k {{ints .Examples}}).</p>
+{{end}}{{end}}{{end}}{{with .Quota}}
+<h2>Quota</h2>{{range .}}
+<p class="note">{{.Note}}.</p>{{if .Rows}}
+<table class="quota"><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>{{end}}{{end}}{{end}}
 
 <h2>Tokens</h2>
 <table id="tokens"><tr><th class="l">target</th><th>with usage</th><th>without</th><th>server prompt</th><th>server completion</th><th>cached share</th><th>client vs server prompt</th><th>client vs server completion</th><th>tokens per event</th><th>thinking</th></tr>

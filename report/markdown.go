@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
-
-	"github.com/seedbench/seedbench/scenarios"
 )
 
 // WriteMarkdown renders the report for a pull request or a CI job summary:
@@ -119,12 +116,8 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 			fmt.Fprintf(ew, "| **%s** | total | %d | **%s** | **%s** | %s | %s | %s |\n", mdEscape(t.Name), c.BilledRequests, fmtMoney(c.Total), fmtMoney(c.Per1K),
 				fmtMoney(c.CacheSavings), fmtMoney(c.PerDay), fmtMoney(c.PerMonth))
 		}
-		for _, t := range s.Targets {
-			if cc := t.Cost.contextCache(); cc != nil {
-				fmt.Fprintf(ew, "\n%s: context cache (Context API, %d contexts, TTL %s, left to expire): creation %s, cache reads %s, storage %s (%s token-hours), total with the cache **%s** %s.\n",
-					mdEscape(t.Name), cc.Contexts, scenarios.FormatPeriod(time.Duration(cc.TTLS)*time.Second), fmtMoney(cc.Creation), fmtMoney(cc.CacheReads),
-					fmtMoney(cc.Storage), scenarios.GroupThousands(cc.TokenHours, 1), fmtMoney(cc.Total), s.Currency)
-			}
+		for _, n := range contextCostNotes(s) {
+			fmt.Fprintf(ew, "\n%s\n", mdEscape(n))
 		}
 		for _, t := range s.Targets {
 			for _, m := range t.TierMismatches {
@@ -132,6 +125,8 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 			}
 		}
 	}
+
+	writeQuotaMarkdown(ew, s)
 
 	if len(s.Warnings) > 0 {
 		fmt.Fprintln(ew, "\n### Warnings")
@@ -157,4 +152,23 @@ func capitalize(s string) string {
 // mdEscape keeps a name from breaking a table row.
 func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// writeQuotaMarkdown is writeQuotaText's note and headroom table in Markdown.
+func writeQuotaMarkdown(w io.Writer, s *Summary) {
+	views := quotaViews(s)
+	if len(views) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\n### Quota")
+	for _, v := range views {
+		fmt.Fprintf(w, "\n%s.\n", mdEscape(capitalize(v.Note)))
+		if len(v.Rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n| %s |\n|%s\n", strings.Join(v.Header, " | "), strings.Repeat("--:|", len(v.Header)))
+		for _, r := range v.Rows {
+			fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
+		}
+	}
 }

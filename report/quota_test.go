@@ -1,9 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
+	"github.com/seedbench/seedbench/report/internal/synth"
 	"github.com/seedbench/seedbench/runner"
 )
 
@@ -35,11 +37,36 @@ func TestQuotaHeadroomSeries(t *testing.T) {
 			t.Errorf("span %d: %+v, want %+v", i, p, want[i])
 		}
 	}
-	var b strings.Builder
-	writeHeadroomText(&b, sum)
-	for _, line := range []string{"requests left (of 60)", "tokens left (of 1000)", "20s  30s          5                     31                    710          5"} {
-		if !strings.Contains(b.String(), line) {
-			t.Errorf("no %q in\n%s", line, b.String())
+	// Every format shows the note and the same table.
+	p := writeSynth(t, synth.Config{Seed: 7, Scenario: "quota", Requests: 30, Rate: 10,
+		Targets: []synth.Target{{Name: "mini", Model: "doubao-seed-2.0-mini"}}})
+	s, err := Aggregate([]string{p}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Targets[0].Quota = sum
+	var text, md, html bytes.Buffer
+	if err := WriteText(&text, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&html, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		b     *bytes.Buffer
+		lines []string
+	}{
+		"text":     {&text, []string{"quota mini: throttled 5 of 30 issued requests (quota_rpm 5)", "requests left (of 60)", "tokens left (of 1000)", "20s  30s          5                     31                    710          5"}},
+		"markdown": {&md, []string{"### Quota", "Quota mini: throttled 5 of 30 issued requests (quota_rpm 5)", "| from | to | responses | requests left (of 60) | tokens left (of 1000) | throttled |", "| 20s | 30s | 5 | 31 | 710 | 5 |"}},
+		"html":     {&html, []string{"<h2>Quota</h2>", "quota mini: throttled 5 of 30 issued requests (quota_rpm 5)", "<th>requests left (of 60)</th>", "<tr><td>20s</td><td>30s</td><td>5</td><td>31</td><td>710</td><td>5</td></tr>"}},
+	} {
+		for _, line := range c.lines {
+			if !strings.Contains(c.b.String(), line) {
+				t.Errorf("%s: no %q in\n%s", name, line, c.b.String())
+			}
 		}
 	}
 

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 )
@@ -201,73 +200,20 @@ func joinInts(ks []int64) string {
 }
 
 // writeQuotaText shows throttling apart from latency failures, and the
-// quota headroom the endpoint's x-ratelimit-* headers showed.
+// quota headroom over time the endpoint's x-ratelimit-* headers showed.
 func writeQuotaText(w io.Writer, s *Summary) {
-	for _, t := range s.Targets {
-		q := t.Quota
-		if q == nil {
+	for _, v := range quotaViews(s) {
+		fmt.Fprintln(w, "\n"+v.Note)
+		if len(v.Rows) == 0 {
 			continue
 		}
-		classes := make([]string, 0, len(q.ThrottledClasses))
-		for c := range q.ThrottledClasses {
-			classes = append(classes, c)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprint(tw, "  "+strings.Join(v.Header, "\t")+"\t\n")
+		for _, r := range v.Rows {
+			fmt.Fprint(tw, "  "+strings.Join(r, "\t")+"\t\n")
 		}
-		sort.Strings(classes)
-		parts := make([]string, len(classes))
-		for i, c := range classes {
-			parts[i] = c + " " + itoa(q.ThrottledClasses[c])
-		}
-		line := fmt.Sprintf("\nquota %s: throttled %d of %d issued requests", t.Name, q.Throttled, t.All.Issued)
-		if len(parts) > 0 {
-			line += " (" + strings.Join(parts, ", ") + ")"
-		}
-		line += ", apart from the latency failures above"
-		if q.Responses > 0 {
-			line += fmt.Sprintf("; headroom (least left, from x-ratelimit headers on %d responses):", q.Responses)
-			if q.LimitRequests > 0 {
-				line += fmt.Sprintf(" requests %d of %d per minute", q.MinRemainingRequests, q.LimitRequests)
-			}
-			if q.LimitTokens > 0 {
-				line += fmt.Sprintf(" tokens %d of %d per minute", q.MinRemainingTokens, q.LimitTokens)
-			}
-		}
-		fmt.Fprintln(w, line)
-		writeHeadroomText(w, q)
+		tw.Flush()
 	}
-}
-
-// writeHeadroomText is the quota headroom over time: per span of send
-// time, the least left of each limit and the requests throttled.
-func writeHeadroomText(w io.Writer, q *QuotaSummary) {
-	if len(q.Headroom) == 0 {
-		return
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "  from	to	responses	")
-	if q.LimitRequests > 0 {
-		fmt.Fprintf(tw, "requests left (of %d)	", q.LimitRequests)
-	}
-	if q.LimitTokens > 0 {
-		fmt.Fprintf(tw, "tokens left (of %d)	", q.LimitTokens)
-	}
-	fmt.Fprint(tw, "throttled	\n")
-	for _, p := range q.Headroom {
-		fmt.Fprintf(tw, "  %gs	%gs	%d	", p.StartS, p.StartS+p.Seconds, p.Responses)
-		left := func(v int64) string {
-			if p.Responses == 0 {
-				return "-"
-			}
-			return itoa(v)
-		}
-		if q.LimitRequests > 0 {
-			fmt.Fprintf(tw, "%s	", left(p.MinRemainingRequests))
-		}
-		if q.LimitTokens > 0 {
-			fmt.Fprintf(tw, "%s	", left(p.MinRemainingTokens))
-		}
-		fmt.Fprintf(tw, "%d	\n", p.Throttled)
-	}
-	tw.Flush()
 }
 
 func writeTokensText(w io.Writer, s *Summary) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -163,6 +164,18 @@ func TestContextAPIRun(t *testing.T) {
 	for _, want := range []string{"context cache (Context API, 2 contexts", "cache creation", "cache reads", "token-hours", "cache storage", "total with the cache"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+	// The Markdown and HTML reports carry the same bill.
+	for _, f := range []string{"report.md", "report.html"} {
+		b, err := os.ReadFile(filepath.Join(out.Dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"context cache (Context API, 2 contexts", "token-hours", "total with the cache"} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("%s lacks %q", f, want)
+			}
 		}
 	}
 }

@@ -319,8 +319,17 @@ func TestPrometheusAgreesWithTheReport(t *testing.T) {
 			continue // a Grafana template query, not PromQL
 		}
 		q := strings.NewReplacer("$__rate_interval", "1m", "$run", ".*", "$target", ".*").Replace(expr)
-		if got := prom.queryAt(t, q, lingering); len(got) == 0 {
-			t.Errorf("dashboard query returns nothing: %s", q)
+		// A loaded machine can delay a rule evaluation past the instant
+		// asked: any of the run's last few seconds will do.
+		found := false
+		for back := range 4 {
+			if got := prom.queryAt(t, q, lingering.Add(-time.Duration(back)*time.Second)); len(got) > 0 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("dashboard query returns nothing in the run's last seconds: %s", q)
 		}
 	}
 }
