@@ -18,29 +18,30 @@ const (
 // HTTP statuses other than 200 get the class a user can act on; the
 // README's failure-classes table lists every class with what to do.
 const (
-	ClassAuth            = "auth"        // 401, 403: the key, or what it may use
-	ClassNotFound        = "not_found"   // 404: the base URL or the model id
-	ClassBadRequest      = "bad_request" // 400, 422: the request body
-	ClassTooLarge        = "too_large"   // 413: the prompt
-	ClassHTTP429         = "http_429"
-	ClassHTTP4xx         = "http_4xx" // another 4xx
-	ClassHTTP5xx         = "http_5xx"
-	ClassHTTP3xx         = "http_3xx"         // a redirect: never followed
-	ClassTLS             = "tls"              // TLS handshake failed (bad certificate, HTTPS to plain HTTP, …)
-	ClassBadContentType  = "bad_content_type" // a 200 that is not an event stream, or encoded other than gzip
-	ClassEmptyResponse   = "empty_response"   // [DONE] without a token or a finish_reason
-	ClassBufferBudget    = "buffer_budget"    // the run's budget for buffered event bytes was spent
-	ClassTimeout         = "timeout"          // whole-request deadline
-	ClassTTFBTimeout     = "ttfb_timeout"     // no response headers in time
-	ClassIdleTimeout     = "idle_timeout"     // gap between events too long
-	ClassConnect         = "connect"          // dial / TLS failed
-	ClassReset           = "reset"            // connection reset or closed before a response
-	ClassStreamTruncated = "stream_truncated" // body ended without data: [DONE]
-	ClassStreamError     = "stream_error"     // an "event: error", an {"error":...} event, or a JSON error with status 200
-	ClassBadSSE          = "bad_sse"          // an event that is not valid SSE/JSON
-	ClassCanceled        = "canceled"         // the run was stopped while in flight
-	ClassDropped         = "dropped"          // not sent: max_in_flight reached
-	ClassOther           = "other"            // anything else (a 2xx other than 200, an unknown transport error)
+	ClassAuth                = "auth"        // 401, 403: the key, or what it may use
+	ClassNotFound            = "not_found"   // 404: the base URL or the model id
+	ClassBadRequest          = "bad_request" // 400, 422: the request body
+	ClassTooLarge            = "too_large"   // 413: the prompt
+	ClassHTTP429             = "http_429"
+	ClassHTTP4xx             = "http_4xx" // another 4xx
+	ClassHTTP5xx             = "http_5xx"
+	ClassHTTP3xx             = "http_3xx"              // a redirect: never followed
+	ClassTLS                 = "tls"                   // TLS handshake failed (bad certificate, HTTPS to plain HTTP, …)
+	ClassBadContentType      = "bad_content_type"      // a 200 that is not an event stream, or encoded other than gzip
+	ClassEmptyResponse       = "empty_response"        // [DONE] without a token or a finish_reason
+	ClassBufferBudget        = "buffer_budget"         // the run's budget for buffered event bytes was spent
+	ClassConversationTooLong = "conversation_too_long" // a session's conversation outgrew what any context window holds: not sent
+	ClassTimeout             = "timeout"               // whole-request deadline
+	ClassTTFBTimeout         = "ttfb_timeout"          // no response headers in time
+	ClassIdleTimeout         = "idle_timeout"          // gap between events too long
+	ClassConnect             = "connect"               // dial / TLS failed
+	ClassReset               = "reset"                 // connection reset or closed before a response
+	ClassStreamTruncated     = "stream_truncated"      // body ended without data: [DONE]
+	ClassStreamError         = "stream_error"          // an "event: error", an {"error":...} event, or a JSON error with status 200
+	ClassBadSSE              = "bad_sse"               // an event that is not valid SSE/JSON
+	ClassCanceled            = "canceled"              // the run was stopped while in flight
+	ClassDropped             = "dropped"               // not sent: max_in_flight reached
+	ClassOther               = "other"                 // anything else (a 2xx other than 200, an unknown transport error)
 )
 
 // Result is one line of results.jsonl: everything measured about one request.

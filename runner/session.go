@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -44,6 +45,9 @@ type SessionTurn struct {
 	// (JSON-escaped content); the rest of a longer answer is not sent back.
 	// Zero means DefaultAnswerCap.
 	AnswerCap int
+	// ConversationCap bounds the bytes of the conversation so far that a
+	// turn may send (conversationBound). Zero means twice DefaultAnswerCap.
+	ConversationCap int
 }
 
 // SessionToolSource is a SessionSource whose sessions model agents: when
@@ -68,6 +72,21 @@ const MaxToolSteps = 3
 // what a 256K-token context window holds (4 bytes a token), so a kept
 // answer is never what makes a conversation too long for the model.
 const DefaultAnswerCap = 1 << 20
+
+// conversationBound is how many bytes a session's conversation may reach
+// before its next request: the turn's ConversationCap, which the plan sets
+// at 8 bytes a token of the model's context window (twice the answer cap),
+// so no conversation a real server accepted (it refuses prompts over its
+// window) comes near it, even escaped. A server that accepts anything
+// cannot make a session grow without bound: the turn that would pass it
+// is recorded as a conversation_too_long failure, not sent, and the
+// session ends.
+func conversationBound(c int) int {
+	if c <= 0 {
+		return 2 * DefaultAnswerCap
+	}
+	return c
+}
 
 // answerBuf collects the content of one streamed answer, still escaped as
 // the events carried it: each fragment of a JSON string is itself a valid
@@ -201,6 +220,10 @@ func (r *run) session(ctx context.Context, j job, readyUS int64) (doneUS int64) 
 		for step := 0; ; step++ {
 			req := turn.Request
 			req.K += int64(extra)
+			if bound := conversationBound(turn.ConversationCap); len(conv) > bound {
+				r.tooLong(&req, j, s, t+extra+1, len(conv), bound)
+				return doneUS
+			}
 			// One allocation of the body per request: the transport may
 			// still hold the previous body, which must not change under it.
 			body := make([]byte, 0, len(turn.Body)+len(conv)+len(turn.Tail))
@@ -297,4 +320,16 @@ func (r *run) sessionClosedLoop(ctx context.Context, stage int, st Stage, base i
 			return
 		}
 	}
+}
+
+// tooLong records the turn a conversation over its bound would have sent:
+// a failure that was never sent, so the report shows why the session ended.
+func (r *run) tooLong(req *Request, j job, session int64, turn, size, bound int) {
+	res := &Result{K: req.K, Stage: j.stage, Warmup: j.warmup, IntendedUS: -1, Session: session, Turn: turn, SentUS: -1}
+	if r.fill(res, req) {
+		res.Status, res.ErrorClass = StatusError, ClassConversationTooLong
+		res.Error = fmt.Sprintf("the conversation reached %d bytes, over the session's bound of %d (8 bytes a token of the context window): the server accepted more than a context window holds; the session ends here", size, bound)
+	}
+	r.live.finish(res)
+	r.cfg.Sink(res)
 }

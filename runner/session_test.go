@@ -17,6 +17,7 @@ import (
 type testSessions struct {
 	turns     int
 	answerCap int
+	convCap   int
 }
 
 func (ts testSessions) Turns(int64) int                { return ts.turns }
@@ -32,7 +33,7 @@ func (ts testSessions) Turn(s int64, t int) SessionTurn {
 		Request:   Request{K: s*100 + int64(t), Class: "chat", MaxTokens: 16, EstPromptTokens: 10 * (t + 1), Body: []byte(`{"model":"m","stream":true,"messages":[`)},
 		Messages:  []byte(msg),
 		Tail:      []byte(`],"max_tokens":16}`),
-		AnswerCap: ts.answerCap,
+		AnswerCap: ts.answerCap, ConversationCap: ts.convCap,
 	}
 }
 
@@ -161,6 +162,28 @@ func TestSessionAnswerCap(t *testing.T) {
 	first := reply(ts.userText(0, 0))[0]
 	if got[2].Role != "assistant" || got[2].Content != first {
 		t.Fatalf("kept answer %q, want the first fragment %q", got[2].Content, first)
+	}
+}
+
+// TestSessionConversationBound: a server that accepts a conversation past
+// any context window cannot make a session grow without bound: the turn
+// over the bound is a conversation_too_long failure, never sent, and the
+// session ends there.
+func TestSessionConversationBound(t *testing.T) {
+	ts := testSessions{turns: 5, convCap: 150}
+	cs := &chatServer{}
+	res := runSessions(t, cs, ts, []Stage{{Concurrency: 1, MaxRequests: 1}})
+	last := res[len(res)-1]
+	if len(res) < 2 || len(res) >= 5 || last.ErrorClass != ClassConversationTooLong || last.SentUS != -1 || !strings.Contains(last.Error, "over the session's bound of 150") {
+		t.Fatalf("%d records, last %s %q sent %d", len(res), last.ErrorClass, last.Error, last.SentUS)
+	}
+	for _, r := range res[:len(res)-1] {
+		if !r.OK() {
+			t.Fatalf("turn %d: %s %s", r.Turn, r.ErrorClass, r.Error)
+		}
+	}
+	if len(cs.bodies) != len(res)-1 {
+		t.Errorf("the server got %d requests for %d records: the over-bound turn was sent", len(cs.bodies), len(res))
 	}
 }
 

@@ -401,7 +401,7 @@ func (ss *SessionSource) Turn(s int64, t int) runner.SessionTurn {
 	}
 	tail := ss.tail(budget, sh.output)
 	return runner.SessionTurn{Request: req, Messages: msg, Tail: tail,
-		AnswerCap: 4 * tg.model.ContextWindow}
+		AnswerCap: 4 * tg.model.ContextWindow, ConversationCap: 8 * tg.model.ContextWindow}
 }
 
 // synthetic is turn t's synthetic message(s): a first turn's system prompt,
