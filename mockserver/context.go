@@ -38,6 +38,11 @@ const (
 	// service refuses one (about 1,024 tokens); the implicit prefix
 	// cache's default minimum is the same (CacheConfig.MinTokens).
 	contextMinTokens = 1024
+	// maxContexts bounds the store: a context costs its metadata only
+	// (the text is not kept), and expired ones stay for the storage meter,
+	// so a long-lived mock under a client creating contexts without end
+	// would otherwise grow without bound.
+	maxContexts = 100000
 )
 
 // cachedContext is one context. Its fields after creation change under
@@ -135,6 +140,11 @@ func (s *Server) createContext(w http.ResponseWriter, r *http.Request) {
 	}
 	cs := s.contexts
 	cs.mu.Lock()
+	if len(cs.byID) >= maxContexts {
+		cs.mu.Unlock()
+		s.reject(w, m.name, errInvalid("messages", fmt.Sprintf("this server holds at most %d contexts (expired ones stay for their storage figures)", maxContexts)))
+		return
+	}
 	now := cs.now()
 	cs.n++
 	c := &cachedContext{id: contextID(now, cs.n), model: m.name, tokens: tokens, ttl: time.Duration(ttl) * time.Second, created: now, lastUsed: now}

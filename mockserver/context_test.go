@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -66,6 +67,24 @@ func TestContextCreateRefuses(t *testing.T) {
 		if status != tc.status || !strings.Contains(body, tc.want) {
 			t.Errorf("%s: %d %s, want %d with %q", tc.name, status, body, tc.status, tc.want)
 		}
+	}
+}
+
+// TestContextStoreBounded: past maxContexts a create is refused, so a
+// client creating contexts without end cannot grow the mock's memory.
+func TestContextStoreBounded(t *testing.T) {
+	s, hs := startServer(t, fastConfig())
+	body := `{"model":"doubao-seed-2.0-lite","mode":"common_prefix","messages":[{"role":"system","content":"` + words(2000) + `"}]}`
+	if status, b := postTo(t, hs.URL, "/v1/context/create", body); status != 200 {
+		t.Fatalf("create: %d %s", status, b)
+	}
+	s.contexts.mu.Lock()
+	for i := len(s.contexts.byID); i < maxContexts; i++ {
+		s.contexts.byID[strconv.Itoa(i)] = &cachedContext{}
+	}
+	s.contexts.mu.Unlock()
+	if status, b := postTo(t, hs.URL, "/v1/context/create", body); status != 400 || !strings.Contains(b, "at most 100000 contexts") {
+		t.Fatalf("create past the bound: %d %s", status, b)
 	}
 }
 
