@@ -24,7 +24,7 @@ import (
 // its last use, and the report bills its storage until then.
 //
 // A refusal (a prefix under the minimum, a TTL out of range, a target
-// without the Context API: a 4xx other than 429) is bad input, exit 2: the
+// without the Context API: a 4xx other than 429; a redirect) is bad input, exit 2: the
 // run would only repeat it. Anything else means the run cannot start.
 func createContexts(ctx context.Context, plan *scenarios.Plan, targets []runner.Target, timeouts runner.Timeouts, insecure bool) ([]runner.ContextInfo, error) {
 	groups := plan.Source.ContextGroups()
@@ -33,6 +33,10 @@ func createContexts(ctx context.Context, plan *scenarios.Plan, targets []runner.
 	}
 	client := runner.NewHTTPClient(1, timeouts, insecure)
 	defer client.CloseIdleConnections()
+	// Never follow a redirect, as the load's own requests never do: the
+	// target's headers would go to another host and a 307 would re-send the
+	// body there. The 3xx is a refusal, said with its status.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	var infos []runner.ContextInfo
 	ids := make([][]string, len(targets))
 	for ti := range targets {
@@ -42,7 +46,7 @@ func createContexts(ctx context.Context, plan *scenarios.Plan, targets []runner.
 			id, tokens, created, err := createContext(ctx, client, t, plan.Source.ContextCreateBody(ti, g))
 			if err != nil {
 				msg := fmt.Sprintf("target %s: creating the context for prefix set %s, group %d: %s", t.Name, g.Set, g.Group, scrub.Clean(err.Error(), 500))
-				if re, ok := err.(refusal); ok && re.status >= 400 && re.status < 500 && re.status != http.StatusTooManyRequests {
+				if re, ok := err.(refusal); ok && re.status >= 300 && re.status < 500 && re.status != http.StatusTooManyRequests {
 					return infos, badInput("%s", msg)
 				}
 				return infos, untrusted(errors.New(msg))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/seedbench/seedbench/mockserver"
@@ -177,5 +178,30 @@ func TestContextAPIRun(t *testing.T) {
 				t.Errorf("%s lacks %q", f, want)
 			}
 		}
+	}
+}
+
+// TestContextCreateNeverRedirected: a create call answered with a redirect
+// is refused (bad input, naming the status), and the host it points to
+// receives nothing: the target's headers and the prefix never leave for it.
+func TestContextCreateNeverRedirected(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	t.Cleanup(other.Close)
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirecting.Close)
+
+	o := options(t, parse(t, contextScenario), redirecting.URL+"/api/v3")
+	o.Stdout = &bytes.Buffer{}
+	o.NoPreflight = true // the preflight refuses a redirect too; this is the create call's own check
+	_, err := Execute(context.Background(), context.Background(), o)
+	if ClassOf(err) != BadInput || !strings.Contains(err.Error(), "creating the context") || !strings.Contains(err.Error(), "HTTP 307") {
+		t.Fatalf("%v (class %v): want bad input naming the create call's redirect", err, ClassOf(err))
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Fatalf("the redirect's host received %d requests", n)
 	}
 }
