@@ -43,7 +43,14 @@ func createContexts(ctx context.Context, plan *scenarios.Plan, targets []runner.
 		t := &targets[ti]
 		scrub := t.Scrubber()
 		for _, g := range groups {
-			id, tokens, created, err := createContext(ctx, client, t, plan.Source.ContextCreateBody(ti, g))
+			// A server that sends headers and then nothing must not hold
+			// the run at its start: the whole call gets the request deadline.
+			cctx, cancel := ctx, context.CancelFunc(func() {})
+			if timeouts.Total > 0 {
+				cctx, cancel = context.WithTimeout(ctx, timeouts.Total)
+			}
+			id, tokens, created, err := createContext(cctx, client, t, plan.Source.ContextCreateBody(ti, g))
+			cancel()
 			if err != nil {
 				msg := fmt.Sprintf("target %s: creating the context for prefix set %s, group %d: %s", t.Name, g.Set, g.Group, scrub.Clean(err.Error(), 500))
 				if re, ok := err.(refusal); ok && re.status >= 300 && re.status < 500 && re.status != http.StatusTooManyRequests {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
 	"github.com/seedbench/seedbench/report"
@@ -203,5 +204,39 @@ func TestContextCreateNeverRedirected(t *testing.T) {
 	}
 	if n := elsewhere.Load(); n != 0 {
 		t.Fatalf("the redirect's host received %d requests", n)
+	}
+}
+
+// TestContextCreateDeadline: a create call whose answer never comes (the
+// headers, then silence) ends at the request deadline, not never.
+func TestContextCreateDeadline(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); silent.Close() })
+
+	o := options(t, parse(t, contextScenario), silent.URL+"/api/v3")
+	o.Stdout = &bytes.Buffer{}
+	o.NoPreflight = true
+	o.Timeouts.Total = 300 * time.Millisecond
+	done := make(chan error, 1)
+	go func() {
+		_, err := Execute(context.Background(), context.Background(), o)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "creating the context") {
+			t.Fatalf("err %v: want the create call's failure", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run still waits for a create call that never answers")
 	}
 }
