@@ -333,23 +333,29 @@ func (r *run) worker(j job) {
 	}
 }
 
+// closedStage is what a closed-loop stage runs within: a context that ends
+// at the stage's deadline (none without a duration), its users, and how
+// many of them (requests, or sessions) it may start in all.
+func (r *run) closedStage(ctx context.Context, st Stage, offset time.Duration) (stageCtx context.Context, cancel context.CancelFunc, users, limit int64) {
+	stageCtx, cancel = ctx, func() {}
+	if st.Duration > 0 {
+		stageCtx, cancel = context.WithDeadline(ctx, r.start.Add(offset+st.Duration))
+	}
+	limit = ClosedBlock
+	if st.MaxRequests > 0 {
+		limit = st.MaxRequests
+	}
+	return stageCtx, cancel, int64(st.Concurrency), limit
+}
+
 // closedLoop runs st.Concurrency users: user u's j-th request is
 // k = base + j·Concurrency + u, sent when its previous one has ended, until
 // the stage's duration or request count is reached. A shard runs the users
 // u with u mod Count == Index. Requests still in flight at the end of the
 // stage finish while the next stage starts.
 func (r *run) closedLoop(ctx context.Context, stage int, st Stage, base int64, offset time.Duration) {
-	stageCtx := ctx
-	if st.Duration > 0 {
-		var cancel context.CancelFunc
-		stageCtx, cancel = context.WithDeadline(ctx, r.start.Add(offset+st.Duration))
-		defer cancel()
-	}
-	c := int64(st.Concurrency)
-	limit := ClosedBlock
-	if st.MaxRequests > 0 {
-		limit = st.MaxRequests
-	}
+	stageCtx, cancel, c, limit := r.closedStage(ctx, st, offset)
+	defer cancel()
 	var users sync.WaitGroup
 	for u := int64(0); u < c; u++ {
 		if !r.cfg.Shard.Owns(u) {

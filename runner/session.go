@@ -285,17 +285,8 @@ func (r *run) session(ctx context.Context, j job, readyUS int64) (doneUS int64) 
 // duration or session count is reached. A shard runs the users it owns,
 // and with them every turn of their sessions.
 func (r *run) sessionClosedLoop(ctx context.Context, stage int, st Stage, base int64, offset time.Duration) {
-	stageCtx := ctx
-	if st.Duration > 0 {
-		var cancel context.CancelFunc
-		stageCtx, cancel = context.WithDeadline(ctx, r.start.Add(offset+st.Duration))
-		defer cancel()
-	}
-	c := int64(st.Concurrency)
-	limit := ClosedBlock
-	if st.MaxRequests > 0 {
-		limit = st.MaxRequests
-	}
+	stageCtx, cancel, c, limit := r.closedStage(ctx, st, offset)
+	defer cancel()
 	done := make(chan struct{}, c)
 	var running int64
 	for u := int64(0); u < c; u++ {
