@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
 	"github.com/seedbench/seedbench/scenarios"
 )
@@ -55,12 +56,10 @@ func TestContextAPIRun(t *testing.T) {
 	cfg.TimeScale = 0.02
 	cfg.Flavor = mockserver.FlavorArk
 	cfg.Admin = true
-	ms := mockserver.New(cfg)
-	srv := httptest.NewServer(ms)
-	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close(); ms.Close() })
+	root := mocktest.ServeRoot(t, cfg)
 
 	sc := parse(t, contextScenario)
-	o := options(t, sc, srv.URL+"/api/v3")
+	o := options(t, sc, root+"/api/v3")
 	o.Report.Pricing = report.CatalogPricing(scenarios.DefaultCatalog())
 	var stdout bytes.Buffer
 	o.Stdout = &stdout
@@ -125,7 +124,7 @@ func TestContextAPIRun(t *testing.T) {
 	}
 
 	// The mock's meter: both contexts used, their storage at expiry.
-	resp, err := http.Get(srv.URL + "/admin/contexts")
+	resp, err := http.Get(root + "/admin/contexts")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
 )
 
@@ -66,14 +66,7 @@ func faultMock(t *testing.T, f mockserver.Faults) string {
 	p.KeepAlive = 0
 	p.Faults = f
 	cfg.Models[faultModel] = p
-	ms := mockserver.New(cfg)
-	hs := httptest.NewServer(ms)
-	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-		ms.Close()
-	})
-	return hs.URL
+	return mocktest.ServeRoot(t, cfg)
 }
 
 // mockCounters reads the mock's Prometheus counters for faultModel:

@@ -8,7 +8,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
 )
 
@@ -211,14 +211,7 @@ func faultyMock(t *testing.T, scale, share float64) string {
 		p.Faults.HTTP500 = share
 		cfg.Models[name] = p
 	}
-	ms := mockserver.New(cfg)
-	hs := httptest.NewServer(ms)
-	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-		ms.Close()
-	})
-	return hs.URL + "/v1"
+	return mocktest.Serve(t, cfg)
 }
 
 // TestPrometheusAgreesWithTheReport: a real Prometheus scrapes a real run;

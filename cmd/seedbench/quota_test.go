@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 )
 
 const quotaScenario = `name: quota
@@ -53,14 +53,12 @@ func TestQuotaDeclaredRun(t *testing.T) {
 	p := cfg.Models["doubao-seed-2.0-mini"]
 	p.RPM = 6
 	cfg.Models["doubao-seed-2.0-mini"] = p
-	ms := mockserver.New(cfg)
-	srv := httptest.NewServer(ms)
-	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close(); ms.Close() })
+	root := mocktest.ServeRoot(t, cfg)
 
 	out := filepath.Join(t.TempDir(), "run")
 	stdout.Reset()
 	stderr.Reset()
-	code := Main(context.Background(), []string{"seedbench", "run", "--no-plots", "--max-lag", "1m", "--target", srv.URL + "/api/v3", "--out", out, path}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"seedbench", "run", "--no-plots", "--max-lag", "1m", "--target", root + "/api/v3", "--out", out, path}, &stdout, &stderr)
 	if code != exitOK && code != exitCheck {
 		t.Fatalf("run: exit %d:\n%s", code, stderr.String())
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seedbench/seedbench/mockserver"
+	"github.com/seedbench/seedbench/mockserver/mocktest"
 	"github.com/seedbench/seedbench/report"
 )
 
@@ -78,14 +78,7 @@ func TestBadWindowFailsTheWindowedObjective(t *testing.T) {
 	}
 	cfg := mockserver.DefaultConfig()
 	cfg.TimeScale = 0.02
-	ms := mockserver.New(cfg)
-	hs := httptest.NewServer(ms)
-	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-		ms.Close()
-	})
-	base := hs.URL + "/v1"
+	base := mocktest.Serve(t, cfg)
 
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
@@ -170,14 +163,7 @@ func TestAbortOnBurn(t *testing.T) {
 	}
 	cfg := mockserver.DefaultConfig()
 	cfg.TimeScale = 0.02
-	ms := mockserver.New(cfg)
-	hs := httptest.NewServer(ms)
-	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-		ms.Close()
-	})
-	base := hs.URL + "/v1"
+	base := mocktest.Serve(t, cfg)
 	out := filepath.Join(t.TempDir(), "run")
 	var stdout, stderr bytes.Buffer
 	done := make(chan int, 1)

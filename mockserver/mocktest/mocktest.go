@@ -15,6 +15,13 @@ import (
 // OpenAI-compatible base URL (ending in /v1).
 func Serve(tb testing.TB, cfg mockserver.Config) string {
 	tb.Helper()
+	return ServeRoot(tb, cfg) + "/v1"
+}
+
+// ServeRoot is Serve returning the server's root URL, for the paths
+// outside /v1: Ark's /api/v3 and the admin endpoints.
+func ServeRoot(tb testing.TB, cfg mockserver.Config) string {
+	tb.Helper()
 	ms := mockserver.New(cfg)
 	srv := httptest.NewServer(ms)
 	tb.Cleanup(func() {
@@ -22,7 +29,7 @@ func Serve(tb testing.TB, cfg mockserver.Config) string {
 		srv.Close()
 		ms.Close()
 	})
-	return srv.URL + "/v1"
+	return srv.URL
 }
 
 // ServeScaled is Serve with the default configuration at timeScale (0.05
