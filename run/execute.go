@@ -451,7 +451,7 @@ func dryRun(w io.Writer, sc *scenarios.Scenario, plan *scenarios.Plan, o *Option
 // A closed-loop run shows its users' send delay (answer to next send)
 // instead of, or beside, the schedule lag.
 func writeTrust(w io.Writer, t runner.Trust, lim runner.TrustLimit) {
-	d := func(v int64) string { return short(time.Duration(v) * time.Microsecond) }
+	d := func(v int64) string { return runner.ShortDuration(time.Duration(v) * time.Microsecond) }
 	verdict := "within"
 	if t.Untrustworthy {
 		verdict = "OVER"
@@ -467,18 +467,6 @@ func writeTrust(w io.Writer, t runner.Trust, lim runner.TrustLimit) {
 		lag, verdict, d(t.LagLimitUS), t.Dropped, t.CPUSeconds, 100*t.CPUShare, runtime.GOMAXPROCS(0))
 	if t.Untrustworthy {
 		fmt.Fprintf(w, "UNTRUSTWORTHY: %s (--max-lag %s, --max-lag-ttft-pct %g)\n", t.Reason, lim.Floor, 100*lim.TTFTFraction)
-	}
-}
-
-// short prints a duration with three significant digits: 152ms, 1.24s, 310µs.
-func short(d time.Duration) string {
-	switch {
-	case d >= time.Second:
-		return fmt.Sprintf("%.3gs", d.Seconds())
-	case d >= time.Millisecond:
-		return fmt.Sprintf("%.3gms", float64(d)/1e6)
-	default:
-		return fmt.Sprintf("%dµs", d.Microseconds())
 	}
 }
 

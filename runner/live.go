@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"maps"
 	"sync"
 	"sync/atomic"
@@ -180,4 +181,17 @@ func (l *Live) Snapshot() Snapshot {
 		s.Targets[name] = TargetSnapshot{OK: t.OK, Failed: t.Failed, Dropped: t.Dropped, TTFTP50: q(t.TTFT, 50), TTFTP99: q(t.TTFT, 99)}
 	}
 	return s
+}
+
+// ShortDuration prints a duration with three significant digits (152ms,
+// 1.24s, 310µs): the live line's and the trust line's figures.
+func ShortDuration(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.3gs", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.3gms", float64(d)/1e6)
+	default:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	}
 }

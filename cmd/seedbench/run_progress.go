@@ -134,7 +134,7 @@ func barLine(s runner.Snapshot, rate float64) string {
 	}
 	fmt.Fprintf(&b, "  drop %d", s.Dropped)
 	if s.TTFTP50 > 0 {
-		fmt.Fprintf(&b, "  TTFT p50 %s p99 %s", short(s.TTFTP50), short(s.TTFTP99))
+		fmt.Fprintf(&b, "  TTFT p50 %s p99 %s", runner.ShortDuration(s.TTFTP50), runner.ShortDuration(s.TTFTP99))
 	}
 	return b.String()
 }
@@ -149,7 +149,7 @@ func plainLine(s runner.Snapshot, rate float64) string {
 	b.WriteString("seedbench: " + clock(s))
 	fmt.Fprintf(&b, "  sent %d (%s", s.Issued, rateText(s, rate))
 	if s.OnTime+s.Late > 0 {
-		fmt.Fprintf(&b, "; %d on time, %d later than %s", s.OnTime, s.Late, short(s.LateLimit))
+		fmt.Fprintf(&b, "; %d on time, %d later than %s", s.OnTime, s.Late, runner.ShortDuration(s.LateLimit))
 	}
 	fmt.Fprintf(&b, ")  in flight %d  ok %d  errors %d", s.InFlight, s.OK, s.Failed)
 	if len(s.Errors) > 0 {
@@ -161,10 +161,10 @@ func plainLine(s runner.Snapshot, rate float64) string {
 	}
 	fmt.Fprintf(&b, "  dropped %d", s.Dropped)
 	if s.TTFTP50 > 0 {
-		fmt.Fprintf(&b, "  ttft p50 %s p99 %s", short(s.TTFTP50), short(s.TTFTP99))
+		fmt.Fprintf(&b, "  ttft p50 %s p99 %s", runner.ShortDuration(s.TTFTP50), runner.ShortDuration(s.TTFTP99))
 	}
 	if s.LagP99 > 0 {
-		fmt.Fprintf(&b, "  lag p99 %s", short(s.LagP99))
+		fmt.Fprintf(&b, "  lag p99 %s", runner.ShortDuration(s.LagP99))
 	}
 	return b.String()
 }
@@ -189,16 +189,4 @@ func rateText(s runner.Snapshot, rate float64) string {
 		return fmt.Sprintf("%.1f req/s, %d users", rate, s.Concurrency)
 	}
 	return fmt.Sprintf("%.1f/s of %.1f/s", rate, s.TargetRate)
-}
-
-// short prints a duration with three significant digits: 152ms, 1.24s, 310µs.
-func short(d time.Duration) string {
-	switch {
-	case d >= time.Second:
-		return fmt.Sprintf("%.3gs", d.Seconds())
-	case d >= time.Millisecond:
-		return fmt.Sprintf("%.3gms", float64(d)/1e6)
-	default:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	}
 }
