@@ -85,11 +85,11 @@ func probeScenario(sc *scenarios.Scenario, s Spec) (*scenarios.Scenario, error) 
 	}
 	c.Load = sc.Load
 	c.Load.MaxRequests = 0
-	c.Load.Warmup = ""
+	c.Load.Warmup = scenarios.Duration{}
 	if s.Warmup > 0 {
-		c.Load.Warmup = s.Warmup.String()
+		c.Load.Warmup = scenarios.DurationOf(s.Warmup)
 	}
-	st := scenarios.Stage{Name: "probe", Duration: s.Duration.String()}
+	st := scenarios.Stage{Name: "probe", Duration: scenarios.DurationOf(s.Duration)}
 	switch s.Mode {
 	case ByConcurrency:
 		st.Kind, st.Users = scenarios.KindConcurrency, int(math.Round(s.Level))
@@ -102,7 +102,10 @@ func probeScenario(sc *scenarios.Scenario, s Spec) (*scenarios.Scenario, error) 
 				break
 			}
 		}
-		st.Rate = strconv.FormatFloat(s.Level, 'f', -1, 64) + "/s"
+		// Written per second whatever the level (RateOf would say 30/m
+		// for 0.5/s); a level that is no rate is kept with its error,
+		// which the probe's Check reports.
+		st.Rate, _ = scenarios.NewRate(strconv.FormatFloat(s.Level, 'f', -1, 64) + "/s")
 	}
 	c.Load.Stages = []scenarios.Stage{st}
 	return &c, nil

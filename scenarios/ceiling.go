@@ -45,15 +45,12 @@ func (s *Scenario) validateCeiling(d *decoder) {
 			d.fail(p+"."+field, "%s is over the ceiling of %s a plan may ask for (no single load generator can send that many; split it over shards, or set load.max_requests to run it anyway)",
 				FormatRate(peak), FormatRate(MaxPlannedRate))
 		}
-		dur, err := ParseDuration(st.Duration)
-		if err != nil {
-			continue
+		if st.Duration.D <= 0 {
+			continue // not given, or not a duration: validation says which
 		}
-		n := mean * dur.Seconds()
-		if i == 0 && l.Warmup != "" {
-			if w, err := parseDurationAllowZero(l.Warmup); err == nil {
-				n += mean * w.Seconds()
-			}
+		n := mean * st.Duration.D.Seconds()
+		if i == 0 {
+			n += mean * l.Warmup.D.Seconds() // 0 when not given or not parsing
 		}
 		if st.MaxRequests > 0 {
 			n = math.Min(n, float64(st.MaxRequests))

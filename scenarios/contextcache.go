@@ -56,14 +56,10 @@ func (ps PrefixSet) ContextMode() string {
 // ContextTTL is the set's context TTL (ContextDefaultTTL when unset; an
 // invalid value was refused by validation).
 func (ps PrefixSet) ContextTTL() time.Duration {
-	if ps.TTL == "" {
+	if ps.TTL.D <= 0 { // not given, or not a duration
 		return ContextDefaultTTL
 	}
-	d, err := ParseDuration(ps.TTL)
-	if err != nil {
-		return ContextDefaultTTL
-	}
-	return d
+	return ps.TTL.D
 }
 
 // ContextStorageHours is how long a context is stored, and billed, when
@@ -83,7 +79,7 @@ func ContextStorageHours(created, lastUsed time.Time, ttl time.Duration) float64
 func (s *Scenario) validateContext(d *decoder, p string, ps PrefixSet) {
 	switch ps.Mode {
 	case "", PrefixImplicit:
-		if ps.TTL != "" {
+		if !ps.TTL.IsZero() {
 			d.fail(p+".ttl", "applies only to mode: %s (an implicit cache keeps what it likes)", PrefixContextAPI)
 		}
 		return
@@ -92,8 +88,8 @@ func (s *Scenario) validateContext(d *decoder, p string, ps PrefixSet) {
 		d.fail(p+".mode", "%q is not one of %s, %s", ps.Mode, PrefixImplicit, PrefixContextAPI)
 		return
 	}
-	if ps.TTL != "" {
-		ttl, err := ParseDuration(ps.TTL)
+	if !ps.TTL.IsZero() {
+		ttl, err := ps.TTL.D, ps.TTL.Err()
 		switch {
 		case err != nil:
 			d.fail(p+".ttl", "%v", err)

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"math"
@@ -361,8 +362,12 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 		return
 	}
 	if v.CanAddr() {
-		if nd, ok := v.Addr().Interface().(nodeDecoder); ok {
-			nd.decodeYAML(d, n, path)
+		switch x := v.Addr().Interface().(type) {
+		case nodeDecoder:
+			x.decodeYAML(d, n, path)
+			return
+		case encoding.TextUnmarshaler:
+			d.decodeText(n, x, path)
 			return
 		}
 	}
@@ -470,16 +475,37 @@ func yamlName(f reflect.StructField) string {
 	return tag
 }
 
-func (d *decoder) decodeScalar(n ast.Node, v reflect.Value, path string) {
-	text, quoted, ok := d.scalar(n, path)
+// scalarText is the text of a scalar node for a value of kind k, ok false
+// for a null (the zero value stays: validation says if it was needed) and
+// for what is not a scalar (reported as not a k).
+func (d *decoder) scalarText(n ast.Node, k reflect.Kind, path string) (text string, quoted, ok bool) {
+	text, quoted, ok = d.scalar(n, path)
 	if !ok {
 		if _, isScalar := n.(ast.ScalarNode); !isScalar {
-			d.failAt(n, path, "want %s, got %s", kindWord(v.Kind()), describe(n))
+			d.failAt(n, path, "want %s, got %s", kindWord(k), describe(n))
 		}
-		return
+		return "", false, false
 	}
 	if _, isNull := n.(*ast.NullNode); isNull {
-		return // leave the zero value; validation says if it was needed
+		return "", false, false
+	}
+	return text, quoted, true
+}
+
+// decodeText fills a value with a text form of its own (a Rate, Duration
+// or Ratio) from a scalar, as a string field is filled.
+func (d *decoder) decodeText(n ast.Node, v encoding.TextUnmarshaler, path string) {
+	if text, _, ok := d.scalarText(n, reflect.String, path); ok {
+		if err := v.UnmarshalText([]byte(text)); err != nil {
+			d.failAt(n, path, "%v", err)
+		}
+	}
+}
+
+func (d *decoder) decodeScalar(n ast.Node, v reflect.Value, path string) {
+	text, quoted, ok := d.scalarText(n, v.Kind(), path)
+	if !ok {
+		return
 	}
 	switch v.Kind() {
 	case reflect.String:

@@ -4,6 +4,9 @@
 //   - the scenario schema (Scenario) and its strict YAML decoder: every
 //     problem is reported as file:line:col: field.path: what is wrong (what
 //     would be right), all of them at once, with ${ENV} expansion per value;
+//     rates, durations and ratios are typed values (Rate, Duration, Ratio)
+//     parsed once as the file is read, keeping the user's text for
+//     messages and for the results header;
 //   - the embedded library of built-in scenarios (Builtins, Builtin);
 //   - the model catalog (Catalog, DefaultCatalog, LoadCatalog): context
 //     window, output limit, prompt-length price tiers, cache prices, and the

@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -65,4 +66,25 @@ func ExampleObjective() {
 	o, _ := scenarios.ParseObjective("ttft_p99", "2s")
 	fmt.Println(o, o.Quantile, o.Met((1500 * time.Millisecond).Seconds()))
 	// Output: ttft_p99 ≤ 2s 0.99 true
+}
+
+func ExampleRate() {
+	s, _ := scenarios.Parse("demo.yaml", []byte(`
+name: demo
+targets: [{model: doubao-seed-2.0-mini}]
+mix: [{prompt_tokens: 2000, output_tokens: 200}]
+load: {stages: [{kind: sine, mean: 1200/m, amplitude: 5/s, period: 10m, duration: 1h}]}
+`))
+	// Read once, where the scenario is read: the number for arithmetic,
+	// the text for messages and for the results header.
+	st := s.Load.Stages[0]
+	fmt.Println(st.Mean.PerSec, st.Mean, st.Period.D)
+	b, _ := json.Marshal(st)
+	fmt.Println(string(b))
+	// A rate the program sets is written the way a scenario would be.
+	fmt.Println(scenarios.RateOf(0.5))
+	// Output:
+	// 20 1200/m 10m0s
+	// {"kind":"sine","mean":"1200/m","amplitude":"5/s","period":"10m","duration":"1h"}
+	// 30/m
 }

@@ -40,7 +40,7 @@ type FileSource struct {
 	Speed float64 `yaml:"speed" json:"speed,omitempty"`
 	// MaxGap caps each idle gap between consecutive trace requests (after
 	// Speed), e.g. "5s".
-	MaxGap string `yaml:"max_gap" json:"max_gap,omitempty"`
+	MaxGap Duration `yaml:"max_gap" json:"max_gap,omitzero"`
 	// Limit takes only the first Limit rows of the file (0: all).
 	Limit int `yaml:"limit" json:"limit,omitempty"`
 	// BlockTokens is the size of one Mooncake hash block (default 512): a
@@ -280,10 +280,8 @@ func (s *Scenario) validateSource(d *decoder) {
 	if f.Speed < 0 {
 		d.fail("source.speed", "%g cannot be negative (2 replays twice as fast)", f.Speed)
 	}
-	if f.MaxGap != "" {
-		if _, err := ParseDuration(f.MaxGap); err != nil {
-			d.fail("source.max_gap", "%v", err)
-		}
+	if err := f.MaxGap.Err(); err != nil {
+		d.fail("source.max_gap", "%v", err)
 	}
 	if f.Limit < 0 {
 		d.fail("source.limit", "cannot be negative (0 takes every row)")
@@ -297,7 +295,7 @@ func (s *Scenario) validateSource(d *decoder) {
 	if f.OutputTokens < 0 || f.OutputTokens > maxTraceTokens {
 		d.fail("source.output_tokens", "%d is outside 1..%d", f.OutputTokens, maxTraceTokens)
 	}
-	traceOnly := f.Speed != 0 || f.MaxGap != "" || f.BlockTokens != 0
+	traceOnly := f.Speed != 0 || !f.MaxGap.IsZero() || f.BlockTokens != 0
 	datasetOnly := f.MinTokens != 0 || f.MaxTokens != 0 || f.OutputTokens != 0
 	if kind == "dataset" && traceOnly {
 		d.fail("source", "speed, max_gap and block_tokens are for a trace source")

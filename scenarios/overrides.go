@@ -43,11 +43,10 @@ func (s *Scenario) Apply(o Overrides) error {
 			if k.replay {
 				return fmt.Errorf("--rate: scenario %s replays a trace at its own times (set source.speed to replay it faster)", s.Name)
 			}
-			v, errs := st.values()
-			if k.scale == nil || len(errs) > 0 {
+			if k.scale == nil || st.usable() != nil {
 				continue // closed loop, or rates validation reports
 			}
-			k.scale(st, v, r)
+			k.scale(st, r)
 			open++
 		}
 		if open == 0 {
@@ -55,7 +54,7 @@ func (s *Scenario) Apply(o Overrides) error {
 		}
 	}
 	if o.Duration != "" {
-		want, err := ParseDuration(o.Duration)
+		want, err := NewDuration(o.Duration)
 		if err != nil {
 			return fmt.Errorf("--duration: %v", err)
 		}
@@ -63,23 +62,22 @@ func (s *Scenario) Apply(o Overrides) error {
 		for i, st := range c.Load.Stages {
 			if stageKinds[st.Kind].replay {
 				// A trace keeps its own times: --duration cuts the replay.
-				c.Load.Stages[i].Duration = o.Duration
+				c.Load.Stages[i].Duration = want
 				continue
 			}
-			d, err := ParseDuration(st.Duration)
-			if err != nil {
+			if st.Duration.D <= 0 { // not given, or not a duration
+				_, err := NewDuration(st.Duration.Text)
 				return fmt.Errorf("--duration: load.stages: %v", err)
 			}
-			total += d
+			total += st.Duration.D
 		}
 		if total > 0 {
-			k := float64(want) / float64(total)
+			k := float64(want.D) / float64(total)
 			for i := range c.Load.Stages {
-				if stageKinds[c.Load.Stages[i].Kind].replay {
-					continue
+				st := &c.Load.Stages[i]
+				if !stageKinds[st.Kind].replay {
+					st.Duration = DurationOf(time.Duration(float64(st.Duration.D) * k).Round(time.Millisecond))
 				}
-				d, _ := ParseDuration(c.Load.Stages[i].Duration)
-				c.Load.Stages[i].Duration = (time.Duration(float64(d) * k)).Round(time.Millisecond).String()
 			}
 		}
 	}

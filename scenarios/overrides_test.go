@@ -17,22 +17,22 @@ func TestApply(t *testing.T) {
 	}{
 		// --rate on a constant stage.
 		{"rate constant", "quickstart", Overrides{Rate: "20/s"}, func(s *Scenario) string {
-			return want(s.Load.Stages[0].Rate, "20/s")
+			return want(s.Load.Stages[0].Rate.Text, "20/s")
 		}, ""},
 		// --rate on a ramp ends the ramp there, scaling its start.
 		{"rate ramp", "capacity-ramp", Overrides{Rate: "50/s"}, func(s *Scenario) string {
-			return want(s.Load.Stages[0].From+" → "+s.Load.Stages[0].To, "30/m → 50/s")
+			return want(s.Load.Stages[0].From.Text+" → "+s.Load.Stages[0].To.Text, "30/m → 50/s")
 		}, ""},
 		// --rate on a sine sets its mean, scaling the amplitude.
 		{"rate sine", "tier-mix", Overrides{Rate: "2/s"}, func(s *Scenario) string {
-			return want(s.Load.Stages[0].Mean+" ± "+s.Load.Stages[0].Amplitude, "2/s ± 1.2/s")
+			return want(s.Load.Stages[0].Mean.Text+" ± "+s.Load.Stages[0].Amplitude.Text, "2/s ± 1.2/s")
 		}, ""},
 		// --rate on closed-loop stages only is an error.
 		{"rate closed loop", "long-context-256k", Overrides{Rate: "2/s"}, nil, "--rate: scenario long-context-256k has no open-loop stage"},
 		{"rate bad", "quickstart", Overrides{Rate: "fast"}, nil, `--rate: "fast" is not a rate`},
 		// --duration scales the stages to the total.
 		{"duration", "slo-soak", Overrides{Duration: "10m"}, func(s *Scenario) string {
-			return want(s.Load.Stages[0].Duration+" "+s.Load.Stages[1].Duration+" "+s.Load.Warmup, "5m0s 5m0s 1m")
+			return want(s.Load.Stages[0].Duration.Text+" "+s.Load.Stages[1].Duration.Text+" "+s.Load.Warmup.Text, "5m0s 5m0s 1m")
 		}, ""},
 		// --target and --model on every target.
 		{"target model", "mini-vs-pro", Overrides{BaseURL: "https://gw.example/api/v3", Model: "doubao-seed-2.0-lite"}, func(s *Scenario) string {

@@ -65,12 +65,10 @@ func NewPlan(s *Scenario, seed int64) (*Plan, error) {
 func (p *Plan) buildStages() error {
 	l := p.Scenario.Load
 	specs := l.Stages
-	if l.Warmup != "" {
-		if w, _ := parseDurationAllowZero(l.Warmup); w > 0 && len(specs) > 0 {
-			first := warmupOf(specs[0])
-			first.Duration = w.String()
-			specs = append([]Stage{first}, specs...)
-		}
+	if l.Warmup.D > 0 && len(specs) > 0 {
+		first := warmupOf(specs[0])
+		first.Duration = l.Warmup
+		specs = append([]Stage{first}, specs...)
 	}
 	warm := len(specs) - len(l.Stages) // 1 when there is a warmup stage
 	remaining := l.MaxRequests
@@ -113,22 +111,20 @@ func (p *Plan) stage(i int, spec Stage) (st runner.Stage, mean float64, err erro
 		st, err := p.traceStage(spec)
 		return st, 0, err
 	}
-	dur, err := ParseDuration(spec.Duration)
-	if err != nil {
+	if err := spec.Duration.Err(); err != nil {
 		return st, 0, err
 	}
-	st = runner.Stage{Name: spec.Name, Duration: dur, MaxRequests: spec.MaxRequests}
+	st = runner.Stage{Name: spec.Name, Duration: spec.Duration.D, MaxRequests: spec.MaxRequests}
 	if k.closed {
 		st.Concurrency = spec.Users
 		return st, 0, nil
 	}
-	v, errs := spec.values()
-	if len(errs) > 0 {
-		return st, 0, errs[0].err
+	if err := spec.usable(); err != nil {
+		return st, 0, err
 	}
 	seed := mix(mix(uint64(p.Seed), tagStage), uint64(i))
-	st.Pacer = k.pacer(spec, v, dur, seed)
-	mean, _, _ = k.rates(v)
+	st.Pacer = k.pacer(spec, seed)
+	mean, _, _ = k.rates(spec)
 	return st, mean, nil
 }
 
@@ -140,24 +136,19 @@ func (p *Plan) traceStage(spec Stage) (runner.Stage, error) {
 	if f == nil || f.kind != "trace" {
 		return runner.Stage{}, fmt.Errorf("a trace stage needs source.trace")
 	}
-	var maxGap time.Duration
-	if p.Scenario.Source.MaxGap != "" {
-		g, err := ParseDuration(p.Scenario.Source.MaxGap)
-		if err != nil {
-			return runner.Stage{}, err
-		}
-		maxGap = g
+	maxGap := p.Scenario.Source.MaxGap
+	if err := maxGap.Err(); err != nil {
+		return runner.Stage{}, err
 	}
-	times := traceTimes(f.rows, p.Scenario.Source.Speed, maxGap)
+	times := traceTimes(f.rows, p.Scenario.Source.Speed, maxGap.D)
 	st := runner.Stage{Name: spec.Name, MaxRequests: spec.MaxRequests,
 		Pacer:    tracePacer{times: times, targets: uint64(len(p.Source.targets))},
 		Duration: (times[len(times)-1] + time.Millisecond).Truncate(time.Millisecond)}
-	if spec.Duration != "" {
-		d, err := ParseDuration(spec.Duration)
-		if err != nil {
-			return st, err
-		}
-		st.Duration = min(st.Duration, d)
+	if err := spec.Duration.Err(); err != nil {
+		return st, err
+	}
+	if !spec.Duration.IsZero() {
+		st.Duration = min(st.Duration, spec.Duration.D)
 	}
 	return st, nil
 }
@@ -268,7 +259,7 @@ func (p *Plan) NominalRate() float64 {
 // per-request timeout as the total (and the TTFB bound never above it).
 func (p *Plan) Timeouts() runner.Timeouts {
 	t := runner.DefaultTimeouts
-	if d, err := ParseDuration(p.Scenario.Load.Timeout); err == nil {
+	if d := p.Scenario.Load.Timeout.D; d > 0 { // 0: not given, or not a duration
 		t.Total = d
 		t.TTFB = min(t.TTFB, d)
 		t.Idle = min(t.Idle, d)

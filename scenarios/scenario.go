@@ -3,8 +3,9 @@ package scenarios
 // Scenario is what a user wants to test: which variants, what requests,
 // what load, which objectives. It is the YAML schema (see README.md) and it
 // round-trips through encoding/json, which is how a results file carries
-// it (the header's resolved_scenario): durations, rates and percentages
-// stay the strings the user wrote.
+// it (the header's resolved_scenario). Rates, durations and ratios are
+// typed values (Rate, Duration, Ratio: unitvalue.go), parsed once when the
+// scenario is read and written back as the text the user wrote.
 type Scenario struct {
 	Name        string   `yaml:"name" json:"name"`
 	Description string   `yaml:"description" json:"description,omitempty"`
@@ -19,7 +20,7 @@ type Scenario struct {
 	// boundary) away from every tier boundary, so the tokenizer's
 	// disagreement with our estimate cannot push a request into the
 	// neighbouring price tier. Default 3%.
-	GuardBand string `yaml:"guard_band" json:"guard_band,omitempty"`
+	GuardBand Ratio `yaml:"guard_band" json:"guard_band,omitzero"`
 	// Tokenizer corrects the client's token estimate to the server's count.
 	Tokenizer Calibration `yaml:"tokenizer" json:"tokenizer,omitzero"`
 	// Source takes requests from a dataset or a trace file instead of the
@@ -100,14 +101,14 @@ type PrefixSet struct {
 	Name    string   `yaml:"name" json:"name"`
 	Groups  int      `yaml:"groups" json:"groups"`
 	Tokens  int      `yaml:"tokens" json:"tokens"`
-	Share   string   `yaml:"share" json:"share"`
+	Share   Ratio    `yaml:"share" json:"share"`
 	Classes []string `yaml:"classes" json:"classes,omitempty"`
 	// Mode is how the prefix reaches the server's cache: implicit (the
 	// default: sent with every request) or context_api (created once
 	// through Ark's Context API; see contextcache.go). TTL is the
 	// context's time to live (1h..7d, default 24h), context_api only.
-	Mode string `yaml:"mode" json:"mode,omitempty"`
-	TTL  string `yaml:"ttl" json:"ttl,omitempty"`
+	Mode string   `yaml:"mode" json:"mode,omitempty"`
+	TTL  Duration `yaml:"ttl" json:"ttl,omitzero"`
 }
 
 // Load says how hard, how long and in what shape.
@@ -117,7 +118,7 @@ type Load struct {
 	// it is recorded as dropped, not sent late.
 	MaxInFlight int `yaml:"max_in_flight" json:"max_in_flight"`
 	// Timeout bounds each request as a whole (default 15m).
-	Timeout string `yaml:"timeout" json:"timeout,omitempty"`
+	Timeout Duration `yaml:"timeout" json:"timeout,omitzero"`
 	// MaxRequests ends the run after this many requests (0: no limit).
 	MaxRequests int64 `yaml:"max_requests" json:"max_requests,omitempty"`
 	// MaxSpend caps what the run may spend, measured from server usage
@@ -126,8 +127,8 @@ type Load struct {
 	MaxSpend string `yaml:"max_spend" json:"max_spend,omitempty"`
 	// Warmup runs the first stage's load for this long before it, flagged
 	// and left out of the statistics.
-	Warmup string  `yaml:"warmup" json:"warmup,omitempty"`
-	Stages []Stage `yaml:"stages" json:"stages"`
+	Warmup Duration `yaml:"warmup" json:"warmup,omitzero"`
+	Stages []Stage  `yaml:"stages" json:"stages"`
 }
 
 // Stage is one load phase. Which fields apply depends on Kind:
@@ -139,18 +140,18 @@ type Load struct {
 //	concurrency        users
 //	trace              (none: the source trace gives every send time)
 type Stage struct {
-	Name      string  `yaml:"name" json:"name,omitempty"`
-	Kind      string  `yaml:"kind" json:"kind"`
-	Rate      string  `yaml:"rate" json:"rate,omitempty"`
-	CV        float64 `yaml:"cv" json:"cv,omitempty"`
-	From      string  `yaml:"from" json:"from,omitempty"`
-	To        string  `yaml:"to" json:"to,omitempty"`
-	Mean      string  `yaml:"mean" json:"mean,omitempty"`
-	Amplitude string  `yaml:"amplitude" json:"amplitude,omitempty"`
-	Period    string  `yaml:"period" json:"period,omitempty"`
-	Phase     string  `yaml:"phase" json:"phase,omitempty"`
-	Users     int     `yaml:"users" json:"users,omitempty"`
-	Duration  string  `yaml:"duration" json:"duration"`
+	Name      string   `yaml:"name" json:"name,omitempty"`
+	Kind      string   `yaml:"kind" json:"kind"`
+	Rate      Rate     `yaml:"rate" json:"rate,omitzero"`
+	CV        float64  `yaml:"cv" json:"cv,omitempty"`
+	From      Rate     `yaml:"from" json:"from,omitzero"`
+	To        Rate     `yaml:"to" json:"to,omitzero"`
+	Mean      Rate     `yaml:"mean" json:"mean,omitzero"`
+	Amplitude Rate     `yaml:"amplitude" json:"amplitude,omitzero"`
+	Period    Duration `yaml:"period" json:"period,omitzero"`
+	Phase     string   `yaml:"phase" json:"phase,omitempty"`
+	Users     int      `yaml:"users" json:"users,omitempty"`
+	Duration  Duration `yaml:"duration" json:"duration"`
 	// MaxRequests ends the stage early after this many requests.
 	MaxRequests int64 `yaml:"max_requests" json:"max_requests,omitempty"`
 }

@@ -96,8 +96,7 @@ func newSource(s *Scenario, res *resolution, seed int64) (*Source, error) {
 	var sets []set
 	next := 1
 	for i, ps := range s.Prefix {
-		share, _ := ParseRatio(ps.Share)
-		sets = append(sets, set{first: next, ps: ps, shares: share})
+		sets = append(sets, set{first: next, ps: ps, shares: ps.Share.Fraction})
 		for g := range ps.Groups {
 			r := newStream(src.seed, uint64(i)<<32|uint64(g), tagPrefix)
 			src.prefixStart = append(src.prefixStart, r.intn(corpusUnits))

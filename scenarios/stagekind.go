@@ -1,10 +1,9 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
-	"slices"
-	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -26,14 +25,14 @@ type stageKind struct {
 	// replay marks the trace kind: the source trace gives every send
 	// time, so it has no rate, --rate refuses it and --duration cuts it.
 	replay bool
-	// pacer builds an open-loop stage's pacer from its parsed values.
-	pacer func(st Stage, v stageValues, dur time.Duration, seed uint64) vegeta.Pacer
+	// pacer builds an open-loop stage's pacer.
+	pacer func(st Stage, seed uint64) vegeta.Pacer
 	// rates are an open-loop stage's mean and peak planned rate and the
 	// field that sets the peak.
-	rates func(v stageValues) (mean, peak float64, field string)
+	rates func(st Stage) (mean, peak float64, field string)
 	// scale makes the stage run at r for --rate (its other rates in
 	// proportion); nil leaves the stage alone.
-	scale func(st *Stage, v stageValues, r float64)
+	scale func(st *Stage, r float64)
 	// warmup is the steady load a warmup before a stage of this kind runs
 	// at; nil means the stage's own.
 	warmup func(st Stage) Stage
@@ -41,7 +40,7 @@ type stageKind struct {
 	shape func(st Stage) string
 	// check reports what is wrong with the kind's own fields beyond being
 	// present and parsing (bad names the field).
-	check func(st Stage, v stageValues, bad func(field, format string, a ...any))
+	check func(st Stage, bad func(field, format string, a ...any))
 }
 
 // stageKindNames is the order messages list the kinds in.
@@ -50,26 +49,26 @@ var stageKindNames = []string{KindConstant, KindPoisson, KindGamma, KindRamp, Ki
 var stageKinds = map[string]stageKind{
 	KindConstant: {
 		fields: []string{"rate"},
-		pacer: func(_ Stage, v stageValues, _ time.Duration, _ uint64) vegeta.Pacer {
-			return vegetaRate(v.Rate.PerSec)
+		pacer: func(st Stage, _ uint64) vegeta.Pacer {
+			return vegetaRate(st.Rate.PerSec)
 		},
-		rates: steadyRates, scale: scaleSteady, shape: func(st Stage) string { return st.Rate },
+		rates: steadyRates, scale: scaleSteady, shape: func(st Stage) string { return st.Rate.Text },
 	},
 	KindPoisson: {
 		fields: []string{"rate"},
-		pacer: func(_ Stage, v stageValues, _ time.Duration, seed uint64) vegeta.Pacer {
-			return NewPoisson(v.Rate.PerSec, seed)
+		pacer: func(st Stage, seed uint64) vegeta.Pacer {
+			return NewPoisson(st.Rate.PerSec, seed)
 		},
-		rates: steadyRates, scale: scaleSteady, shape: func(st Stage) string { return st.Rate },
+		rates: steadyRates, scale: scaleSteady, shape: func(st Stage) string { return st.Rate.Text },
 	},
 	KindGamma: {
 		fields: []string{"rate", "cv"},
-		pacer: func(st Stage, v stageValues, _ time.Duration, seed uint64) vegeta.Pacer {
-			return NewGamma(v.Rate.PerSec, st.CV, seed)
+		pacer: func(st Stage, seed uint64) vegeta.Pacer {
+			return NewGamma(st.Rate.PerSec, st.CV, seed)
 		},
 		rates: steadyRates, scale: scaleSteady,
 		shape: func(st Stage) string { return fmt.Sprintf("%s, cv %g", st.Rate, st.CV) },
-		check: func(st Stage, _ stageValues, bad func(string, string, ...any)) {
+		check: func(st Stage, bad func(string, string, ...any)) {
 			if st.CV != 0 && !(st.CV > 0) {
 				bad("cv", "%g must be above zero (1 is Poisson; 2 to 4 is bursty)", st.CV)
 			}
@@ -77,34 +76,34 @@ var stageKinds = map[string]stageKind{
 	},
 	KindRamp: {
 		fields: []string{"from", "to"},
-		pacer: func(_ Stage, v stageValues, dur time.Duration, _ uint64) vegeta.Pacer {
+		pacer: func(st Stage, _ uint64) vegeta.Pacer {
 			// rate(t) = from + slope·t, reaching to at the end of the stage.
-			from, to := v.From.PerSec, v.To.PerSec
-			return vegeta.LinearPacer{StartAt: vegetaRate(from), Slope: (to - from) / dur.Seconds()}
+			from, to := st.From.PerSec, st.To.PerSec
+			return vegeta.LinearPacer{StartAt: vegetaRate(from), Slope: (to - from) / st.Duration.D.Seconds()}
 		},
-		rates: func(v stageValues) (float64, float64, string) {
-			from, to := v.From.PerSec, v.To.PerSec
+		rates: func(st Stage) (float64, float64, string) {
+			from, to := st.From.PerSec, st.To.PerSec
 			if from > to {
 				return (from + to) / 2, from, "from"
 			}
 			return (from + to) / 2, to, "to"
 		},
-		scale: func(st *Stage, v stageValues, r float64) {
-			st.From, st.To = FormatRate(round6(v.From.PerSec*r/v.To.PerSec)), FormatRate(r)
+		scale: func(st *Stage, r float64) {
+			st.From, st.To = RateOf(round6(st.From.PerSec*r/st.To.PerSec)), RateOf(r)
 		},
 		warmup: func(st Stage) Stage { return Stage{Name: "warmup", Kind: KindConstant, Rate: st.From} },
-		shape:  func(st Stage) string { return st.From + " → " + st.To },
+		shape:  func(st Stage) string { return st.From.Text + " → " + st.To.Text },
 	},
 	KindSine: {
 		fields: []string{"mean", "amplitude", "period", "phase"},
-		pacer: func(st Stage, v stageValues, _ time.Duration, _ uint64) vegeta.Pacer {
-			return vegeta.SinePacer{Period: v.Period.D, Mean: vegetaRate(v.Mean.PerSec), Amp: vegetaRate(v.Amplitude.PerSec), StartAt: sinePhases[st.Phase]}
+		pacer: func(st Stage, _ uint64) vegeta.Pacer {
+			return vegeta.SinePacer{Period: st.Period.D, Mean: vegetaRate(st.Mean.PerSec), Amp: vegetaRate(st.Amplitude.PerSec), StartAt: sinePhases[st.Phase]}
 		},
-		rates: func(v stageValues) (float64, float64, string) {
-			return v.Mean.PerSec, v.Mean.PerSec + v.Amplitude.PerSec, "amplitude"
+		rates: func(st Stage) (float64, float64, string) {
+			return st.Mean.PerSec, st.Mean.PerSec + st.Amplitude.PerSec, "amplitude"
 		},
-		scale: func(st *Stage, v stageValues, r float64) {
-			st.Mean, st.Amplitude = FormatRate(r), FormatRate(round6(v.Amplitude.PerSec*r/v.Mean.PerSec))
+		scale: func(st *Stage, r float64) {
+			st.Mean, st.Amplitude = RateOf(r), RateOf(round6(st.Amplitude.PerSec*r/st.Mean.PerSec))
 		},
 		warmup: func(st Stage) Stage { return Stage{Name: "warmup", Kind: KindConstant, Rate: st.Mean} },
 		shape: func(st Stage) string {
@@ -114,9 +113,9 @@ var stageKinds = map[string]stageKind{
 			}
 			return fmt.Sprintf("%s ± %s every %s from %s", st.Mean, st.Amplitude, st.Period, phase)
 		},
-		check: func(st Stage, v stageValues, bad func(string, string, ...any)) {
-			if mean, amp := v.Mean.PerSec, v.Amplitude.PerSec; mean > 0 && amp >= mean {
-				bad("amplitude", "%s must be below the mean %s (the rate would reach zero)", v.Amplitude, v.Mean)
+		check: func(st Stage, bad func(string, string, ...any)) {
+			if mean, amp := st.Mean.PerSec, st.Amplitude.PerSec; mean > 0 && amp >= mean {
+				bad("amplitude", "%s must be below the mean %s (the rate would reach zero)", st.Amplitude, st.Mean)
 			}
 			if _, ok := sinePhases[st.Phase]; st.Phase != "" && !ok {
 				bad("phase", "%q is not a phase (one of mean_up, peak, mean_down, trough)", st.Phase)
@@ -127,7 +126,7 @@ var stageKinds = map[string]stageKind{
 		fields: []string{"users"},
 		closed: true,
 		shape:  func(st Stage) string { return fmt.Sprintf("%d users", st.Users) },
-		check: func(st Stage, _ stageValues, bad func(string, string, ...any)) {
+		check: func(st Stage, bad func(string, string, ...any)) {
 			if st.Users != 0 && st.Users < 1 {
 				bad("users", "%d must be at least 1", st.Users)
 			}
@@ -137,56 +136,49 @@ var stageKinds = map[string]stageKind{
 }
 
 // steadyRates are a steady stage's rates: its rate is mean and peak.
-func steadyRates(v stageValues) (float64, float64, string) {
-	return v.Rate.PerSec, v.Rate.PerSec, "rate"
+func steadyRates(st Stage) (float64, float64, string) {
+	return st.Rate.PerSec, st.Rate.PerSec, "rate"
 }
 
-func scaleSteady(st *Stage, _ stageValues, r float64) { st.Rate = FormatRate(r) }
+func scaleSteady(st *Stage, r float64) { st.Rate = RateOf(r) }
 
 var sinePhases = map[string]float64{"mean_up": 0, "peak": math.Pi / 2, "mean_down": math.Pi, "trough": 3 * math.Pi / 2}
 
-// stageValues are one stage's rates and period, parsed once, each keeping
-// the text it was written as. A field the kind does not take is zero.
-type stageValues struct {
-	Rate, From, To, Mean, Amplitude Rate
-	Period                          Duration
+// errMissing stands for a typed field the kind takes that was not given:
+// validation reports it as missing.
+var errMissing = errors.New("missing")
+
+// unitValue is a typed field: a Rate, Duration or Ratio.
+type unitValue interface {
+	IsZero() bool
+	Err() error
 }
 
-// fieldError is one stage field that did not parse.
-type fieldError struct {
-	field string
-	err   error
+// fieldErr is what keeps st's field name, a rate or period its kind
+// takes, from being used: errMissing when it was not given, its parse
+// error when it did not parse, nil when it did (and for a field that is
+// not a typed value).
+func (st Stage) fieldErr(name string) error {
+	v, ok := map[string]unitValue{"rate": st.Rate, "from": st.From, "to": st.To,
+		"mean": st.Mean, "amplitude": st.Amplitude, "period": st.Period}[name]
+	switch {
+	case !ok:
+		return nil
+	case v.IsZero():
+		return errMissing
+	}
+	return v.Err()
 }
 
-// values parses the rate and period fields st's kind takes (an empty one
-// is an error too: validation reports it as missing, the plan as the
-// parse error it is).
-func (st Stage) values() (stageValues, []fieldError) {
-	var v stageValues
-	var errs []fieldError
-	fields := stageKinds[st.Kind].fields
-	for _, f := range []struct {
-		name, text string
-		dst        *Rate
-	}{{"rate", st.Rate, &v.Rate}, {"from", st.From, &v.From}, {"to", st.To, &v.To},
-		{"mean", st.Mean, &v.Mean}, {"amplitude", st.Amplitude, &v.Amplitude}} {
-		if !slices.Contains(fields, f.name) {
-			continue
+// usable is the first of the fields st's kind takes that cannot be used
+// (fieldErr), or nil when every one can.
+func (st Stage) usable() error {
+	for _, f := range stageKinds[st.Kind].fields {
+		if err := st.fieldErr(f); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
 		}
-		r, err := NewRate(f.text)
-		if err != nil {
-			errs = append(errs, fieldError{f.name, err})
-		}
-		*f.dst = r
 	}
-	if slices.Contains(fields, "period") {
-		d, err := NewDuration(st.Period)
-		if err != nil {
-			errs = append(errs, fieldError{"period", err})
-		}
-		v.Period = d
-	}
-	return v, errs
+	return nil
 }
 
 // stageRates is a stage's mean and peak planned rate and the field that
@@ -197,8 +189,7 @@ func stageRates(st Stage) (mean, peak float64, field string) {
 	if k.rates == nil {
 		return 0, 0, ""
 	}
-	v, _ := st.values()
-	return k.rates(v)
+	return k.rates(st)
 }
 
 // warmupOf is the steady load a warmup before st runs at: st itself, or

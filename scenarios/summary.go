@@ -73,8 +73,8 @@ func (p *Plan) WriteSummary(w io.Writer) error {
 				sp = 1
 			}
 			gap := "none"
-			if s.Source.MaxGap != "" {
-				gap = s.Source.MaxGap
+			if !s.Source.MaxGap.IsZero() {
+				gap = s.Source.MaxGap.Text
 			}
 			fmt.Fprintf(w, "  replayed at %g× speed, idle gaps capped at %s; each row once per target\n", sp, gap)
 		default:
@@ -159,9 +159,8 @@ func (p *Plan) writeRest(w io.Writer) error {
 			if len(ps.Classes) > 0 {
 				classes = strings.Join(ps.Classes, ", ")
 			}
-			share, _ := ParseRatio(ps.Share)
 			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%d..%d\n", ps.Name, ps.Groups, GroupThousands(float64(ps.Tokens), 0),
-				pct(share), classes, next, next+ps.Groups-1)
+				pct(ps.Share.Fraction), classes, next, next+ps.Groups-1)
 			next += ps.Groups
 		}
 		if err := tw.Flush(); err != nil {
@@ -171,7 +170,7 @@ func (p *Plan) writeRest(w io.Writer) error {
 	}
 
 	l := s.Load
-	timeout := l.Timeout
+	timeout := l.Timeout.Text
 	if timeout == "" {
 		timeout = FormatPeriod(p.Timeouts().Total)
 	}
@@ -260,7 +259,7 @@ func (p *Plan) shape(i int) string {
 // from the first).
 func (p *Plan) specOf(i int) Stage {
 	l := p.Scenario.Load
-	if w, _ := parseDurationAllowZero(l.Warmup); w > 0 && len(l.Stages) > 0 {
+	if l.Warmup.D > 0 && len(l.Stages) > 0 {
 		if i == 0 {
 			return warmupOf(l.Stages[0])
 		}

@@ -66,8 +66,8 @@ func (s *Scenario) applyDefaults(d *decoder) {
 	if !present("load.max_in_flight") && s.Load.MaxInFlight == 0 {
 		s.Load.MaxInFlight = 512
 	}
-	if s.GuardBand == "" {
-		s.GuardBand = formatPercent(defaultGuardBand)
+	if s.GuardBand.IsZero() {
+		s.GuardBand = RatioOf(defaultGuardBand)
 	}
 }
 
@@ -79,7 +79,7 @@ func (s *Scenario) validate(d *decoder, cat *Catalog) *resolution {
 		d.fail("name", "missing (a short name for the scenario, e.g. nightly-mini)")
 	}
 	s.validateTargets(d, cat, r)
-	if g, err := ParseRatio(s.GuardBand); err != nil {
+	if g, err := s.GuardBand.Fraction, s.GuardBand.Err(); err != nil {
 		d.fail("guard_band", "%v", err)
 	} else if g >= 0.5 {
 		d.fail("guard_band", "%s is too wide (a few percent, e.g. 3%%)", s.GuardBand)
@@ -479,7 +479,10 @@ func (s *Scenario) validatePrefix(d *decoder) {
 			d.fail(p+".tokens", "%d must be at least 1 (the length of each prefix)", ps.Tokens)
 		}
 		s.validateContext(d, p, ps)
-		share, err := ParseRatio(ps.Share)
+		share, err := ps.Share.Fraction, ps.Share.Err()
+		if ps.Share.IsZero() {
+			_, err = NewRatio("") // said as today: "" is not a fraction
+		}
 		switch {
 		case err != nil:
 			d.fail(p+".share", "%v", err)
@@ -523,15 +526,11 @@ func (s *Scenario) validateLoad(d *decoder) {
 	if l.MaxRequests < 0 {
 		d.fail("load.max_requests", "cannot be negative (0 means no limit)")
 	}
-	if l.Timeout != "" {
-		if _, err := ParseDuration(l.Timeout); err != nil {
-			d.fail("load.timeout", "%v", err)
-		}
+	if err := l.Timeout.Err(); err != nil {
+		d.fail("load.timeout", "%v", err)
 	}
-	if l.Warmup != "" {
-		if _, err := parseDurationAllowZero(l.Warmup); err != nil {
-			d.fail("load.warmup", "%v", err)
-		}
+	if err := l.Warmup.errAllowZero(); err != nil {
+		d.fail("load.warmup", "%v", err)
 	}
 	if l.MaxSpend != "" {
 		if _, err := s.Catalog().ParseMoney(l.MaxSpend); err != nil {
@@ -557,8 +556,8 @@ func (s *Scenario) validateLoad(d *decoder) {
 			continue
 		}
 		fields := k.fields
-		set := map[string]bool{"rate": st.Rate != "", "cv": st.CV != 0, "from": st.From != "", "to": st.To != "",
-			"mean": st.Mean != "", "amplitude": st.Amplitude != "", "period": st.Period != "", "phase": st.Phase != "", "users": st.Users != 0}
+		set := map[string]bool{"rate": !st.Rate.IsZero(), "cv": st.CV != 0, "from": !st.From.IsZero(), "to": !st.To.IsZero(),
+			"mean": !st.Mean.IsZero(), "amplitude": !st.Amplitude.IsZero(), "period": !st.Period.IsZero(), "phase": st.Phase != "", "users": st.Users != 0}
 		for _, f := range []string{"rate", "cv", "from", "to", "mean", "amplitude", "period", "phase", "users"} {
 			if set[f] && !slices.Contains(fields, f) {
 				d.fail(p+"."+f, "is not used by a %s stage (%s takes %s)", st.Kind, st.Kind, strings.Join(fields, ", "))
@@ -569,14 +568,13 @@ func (s *Scenario) validateLoad(d *decoder) {
 				d.fail(p+"."+f, "missing (a %s stage takes %s)", st.Kind, strings.Join(fields, ", "))
 			}
 		}
-		v, errs := st.values()
-		for _, e := range errs {
-			if set[e.field] { // a missing one is reported above
-				d.fail(p+"."+e.field, "%v", e.err)
+		for _, f := range fields {
+			if err := st.fieldErr(f); err != nil && err != errMissing { // a missing one is reported above
+				d.fail(p+"."+f, "%v", err)
 			}
 		}
 		if k.check != nil {
-			k.check(st, v, func(f, format string, a ...any) { d.fail(p+"."+f, format, a...) })
+			k.check(st, func(f, format string, a ...any) { d.fail(p+"."+f, format, a...) })
 		}
 		if k.replay {
 			switch {
@@ -584,19 +582,17 @@ func (s *Scenario) validateLoad(d *decoder) {
 				d.fail(p+".kind", "a trace stage replays source.trace, and this scenario has none")
 			case len(l.Stages) > 1:
 				d.fail(p+".kind", "a trace stage is the only stage (the trace gives every send time)")
-			case st.Duration != "":
-				if _, err := ParseDuration(st.Duration); err != nil {
-					d.fail(p+".duration", "%v", err)
-				}
+			case st.Duration.Err() != nil:
+				d.fail(p+".duration", "%v", st.Duration.Err())
 			}
 			if st.MaxRequests < 0 {
 				d.fail(p+".max_requests", "cannot be negative (0 means no limit)")
 			}
 			continue // its duration is the trace's unless one is given
 		}
-		if st.Duration == "" {
+		if st.Duration.IsZero() {
 			d.fail(p+".duration", "missing (how long the stage runs, e.g. 5m)")
-		} else if _, err := ParseDuration(st.Duration); err != nil {
+		} else if err := st.Duration.Err(); err != nil {
 			d.fail(p+".duration", "%v", err)
 		}
 		if st.MaxRequests < 0 {
