@@ -260,3 +260,20 @@ func BenchmarkRaceSeedbench(b *testing.B) {
 		b.ReportMetric(100*float64(r.onTime)/float64(r.planned), "%on-time")
 	}
 }
+
+// BenchmarkRaceVegeta is the race's vegeta side alone, as
+// BenchmarkRaceSeedbench is seedbench's: profile both at one rate and
+// compare where each spends its CPU.
+func BenchmarkRaceVegeta(b *testing.B) {
+	url := ssetargetProcess(b, ssetarget.Config{Events: 1})
+	body := chatBody(miniModel, 1, "hi")
+	rate := envInt("SEEDBENCH_RACE_RATE", 6000)
+	for range b.N {
+		r := raceVegeta(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
+		if r.failed > 0 {
+			b.Fatalf("%d failed (%s)", r.failed, r.firstErr)
+		}
+		b.ReportMetric(r.cpuPer1k(), "cpu-ms/1k")
+		b.ReportMetric(100*float64(r.onTime)/float64(r.planned), "%on-time")
+	}
+}

@@ -14,6 +14,17 @@ import (
 // scheduling goroutine's thread wakes within tens of microseconds.
 const preciseWindow = 2 * time.Millisecond
 
+// shortestKernelWait is the shortest wait the pacer sleeps in the kernel.
+// Below it, the pace is so high that the process is busy: its timers are
+// checked at every scheduling point and fire within microseconds, and the
+// kernel sleep, which holds a processor for the wait (sleep_linux.go),
+// would take a core from the requests for most of every interval. At
+// 6,000/s (167 µs apart) timers alone sent as many requests on time as the
+// kernel sleep and cost 15–20 % less CPU per request
+// (BenchmarkRaceSeedbench, SEEDBENCH_RACE_RATE=6000, with and without
+// SEEDBENCH_BENCH_TIMER).
+const shortestKernelWait = 250 * time.Microsecond
+
 // timersLate is how late a Go timer may fire before the pacer switches to
 // the kernel sleep for the end of each wait.
 const timersLate = 200 * time.Microsecond
@@ -56,7 +67,7 @@ func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time, lateness 
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	kernel := precise && (lateness == nil || lateness.late())
+	kernel := precise && d >= shortestKernelWait && (lateness == nil || lateness.late())
 	coarse := d
 	if kernel {
 		coarse = d - preciseWindow
@@ -73,9 +84,7 @@ func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time, lateness 
 		}
 	}
 	if kernel {
-		if d := time.Until(due); d > 0 {
-			kernelSleep(d)
-		}
+		kernelSleepUntil(due)
 	}
 	return ctx.Err() == nil
 }

@@ -1,8 +1,11 @@
-//go:build !unix
+//go:build !linux
 
 package runner
 
 import "time"
 
-// kernelSleep falls back to the runtime's sleep where nanosleep is missing.
-func kernelSleep(d time.Duration) { time.Sleep(d) }
+// kernelSleepUntil falls back to the runtime's sleep off Linux: the raw
+// nanosleep of sleep_linux.go is Linux's system call (darwin has none in
+// package syscall), so elsewhere the pacer's precision is the runtime's
+// timers'.
+func kernelSleepUntil(due time.Time) { time.Sleep(time.Until(due)) }
