@@ -75,6 +75,15 @@ func TestErrorMessages(t *testing.T) {
 		// A rate without unit.
 		{"rate without unit", replace(15, "      rate: 20"),
 			`s.yaml:15:13: load.stages[0].rate: "20" is not a rate (try "20/s" or "1200/m")`},
+		// Durations and ratios that do not parse, each at its place, in
+		// one pass; a required one not given says what it says today.
+		{"every unit in one pass", strings.Replace(replace(16, "      duration: 1d0"), "  max_in_flight: 10\n", "  max_in_flight: 10\n  timeout: 0s\n  warmup: soon\n", 1) +
+			"guard_band: lots\nprefix:\n  - {name: a, groups: 2, tokens: 500}\n",
+			`s.yaml:13:12: load.timeout: "0s" must be above zero (try "30s")` + "\n" +
+				`s.yaml:14:11: load.warmup: "soon" is not a duration (try "30s", "5m", "2h" or "30d")` + "\n" +
+				`s.yaml:18:17: load.stages[0].duration: "1d0" is not a duration (try "30s", "5m", "2h" or "30d")` + "\n" +
+				`s.yaml:19:13: guard_band: "lots" is not a fraction (try "99.9%" or "0.999")` + "\n" +
+				`s.yaml:21:5: prefix[0].share: "" is not a fraction (try "99.9%" or "0.999")`},
 		// Unknown stage kind.
 		{"bad kind", replace(14, "    - kind: steady"),
 			`s.yaml:14:13: load.stages[0].kind: "steady" is not a stage kind (one of constant, poisson, gamma, ramp, sine, concurrency, trace)`},

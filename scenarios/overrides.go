@@ -43,7 +43,7 @@ func (s *Scenario) Apply(o Overrides) error {
 			if k.replay {
 				return fmt.Errorf("--rate: scenario %s replays a trace at its own times (set source.speed to replay it faster)", s.Name)
 			}
-			if k.scale == nil || st.usable() != nil {
+			if k.scale == nil || st.fieldsErr() != nil {
 				continue // closed loop, or rates validation reports
 			}
 			k.scale(st, r)

@@ -119,7 +119,7 @@ func (p *Plan) stage(i int, spec Stage) (st runner.Stage, mean float64, err erro
 		st.Concurrency = spec.Users
 		return st, 0, nil
 	}
-	if err := spec.usable(); err != nil {
+	if err := spec.fieldsErr(); err != nil {
 		return st, 0, err
 	}
 	seed := mix(mix(uint64(p.Seed), tagStage), uint64(i))

@@ -170,9 +170,9 @@ func (st Stage) fieldErr(name string) error {
 	return v.Err()
 }
 
-// usable is the first of the fields st's kind takes that cannot be used
-// (fieldErr), or nil when every one can.
-func (st Stage) usable() error {
+// fieldsErr is the first of the rate and period fields st's kind takes
+// that cannot be used (fieldErr), or nil when every one can.
+func (st Stage) fieldsErr() error {
 	for _, f := range stageKinds[st.Kind].fields {
 		if err := st.fieldErr(f); err != nil {
 			return fmt.Errorf("%s: %w", f, err)

@@ -175,7 +175,7 @@ func TestUnitOf(t *testing.T) {
 }
 
 // FuzzUnitText: no text makes a typed value panic; every text is kept
-// exactly, through MarshalText and a JSON round trip (of valid UTF-8); a text that parses
+// exactly, in the value and through a JSON round trip (of valid UTF-8); a text that parses
 // has the number its parser gives, one that does not keeps that parser's
 // error.
 func FuzzUnitText(f *testing.F) {
