@@ -412,6 +412,28 @@ func ints[T int32 | int64](s *jscan, dst, buf *[]T, lo, hi int64) bool {
 	}
 	out := (*buf)[:0]
 	first := true
+	// Fast path: the runner writes these arrays (an event's offsets, a
+	// token count per event) as digits and commas, nothing else. Numbers
+	// of that form are read here through locals, up to eighteen digits
+	// (below 2⁶³, so no overflow check); s.i only ever moves to the comma
+	// or bracket after a number, so at anything else (a space, a sign, a
+	// fraction, a longer number, a bad byte) the general loop below goes
+	// on from there with the same strictness.
+	for b, i := s.b, s.i; i < len(b); i++ {
+		j, u := i, uint64(0)
+		for end := min(len(b), i+18); j < end && b[j]-'0' <= 9; j++ {
+			u = u*10 + uint64(b[j]-'0')
+		}
+		if j == i || j == len(b) || (b[j] != ',' && b[j] != ']') || (b[i] == '0' && j > i+1) ||
+			int64(u) < lo || int64(u) > hi {
+			break
+		}
+		out = append(out, T(u))
+		first, s.i, i = false, j, j
+		if b[j] == ']' {
+			break
+		}
+	}
 	for {
 		more, err := s.element(&first)
 		if err != nil {

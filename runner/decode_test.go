@@ -69,6 +69,15 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 		// syntax errors
 		`{"k":1,}`, `{"k":1`, `{"k" 1}`, `{"k":1} x`, `[1]`, `{"a":tru}`, `{"a":"\x"}`, "{\"a\":\"\x01\"}",
 		`{"events_us":[1,]}`, `{"events_us":[1 2]}`, `{"usage":{"prompt_tokens":1,}}`, ``, `{}`,
+		// arrays where the digits-and-commas fast path hands over to the
+		// general loop: after a number, at a space, a sign, a fraction, a
+		// leading zero, nineteen digits, a value out of range, the end
+		`{"events_us":[1,2 ,3]}`, `{"events_us":[1, 2]}`, `{"events_us":[ 1,2]}`, `{"events_us":[1,-2,3]}`,
+		`{"events_us":[1,2.5]}`, `{"events_us":[1,2e1]}`, `{"events_us":[0,01]}`, `{"events_us":[0,0,10]}`,
+		`{"events_us":[1,1234567890123456789,2]}`, `{"events_us":[123456789012345678,1]}`,
+		`{"events_us":[1,9223372036854775807]}`, `{"events_us":[1,9223372036854775808]}`,
+		`{"event_chars":[1,2147483647,2147483648]}`, `{"events_us":[1,2`, `{"events_us":[1,`, `{"events_us":[`,
+		`{"events_us":[1,,2]}`, `{"events_us":[1]]}`, `{"events_us":[],"event_chars":[7]}`, `{"events_us":[1,x]}`,
 		// wrong types
 		`{"k":"1"}`, `{"target":1}`, `{"warmup":"yes"}`, `{"events_us":{}}`, `{"usage":[]}`,
 	}
