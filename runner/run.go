@@ -248,6 +248,10 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 	timer := time.NewTimer(never)
 	defer timer.Stop()
 	done = true
+	// meanGap follows the gap between this shard's planned sends (a moving
+	// average over about 16), for the choice between timers and the kernel
+	// sleep (busyGap); it starts above busyGap, so a stage starts precise.
+	meanGap, prev := 2*busyGap, time.Duration(-1)
 	Intended(st, func(hit uint64, at time.Duration) bool {
 		k := base + int64(hit)
 		n, last = int64(hit)+1, at
@@ -255,7 +259,12 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			return true
 		}
 		intended := offset + at
-		if !sleepUntil(ctx, timer, r.start.Add(intended), &r.lateness, !r.cfg.TimersOnly) {
+		if prev >= 0 {
+			meanGap += (intended - prev - meanGap) / 16
+		}
+		prev = intended
+		precise := !r.cfg.TimersOnly && meanGap >= busyGap
+		if !sleepUntil(ctx, timer, r.start.Add(intended), &r.lateness, precise) {
 			done = false
 			return false
 		}
