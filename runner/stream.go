@@ -19,7 +19,7 @@ import (
 // streamer sends requests and measures them. One streamer serves the whole
 // run; it is safe for concurrent use.
 type streamer struct {
-	client   *http.Client
+	client   sender
 	timeouts Timeouts
 	targets  []preparedTarget
 	// onSent is called with the instant each request is handed to the
@@ -50,7 +50,7 @@ func newStreamer(client *http.Client, to Timeouts, targets []Target) *streamer {
 	// body-less GET. The 3xx itself is recorded (ClassHTTP3xx).
 	c := *client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	s := &streamer{client: &c, timeouts: to}
+	s := &streamer{client: newSender(&c), timeouts: to}
 	for i := range targets {
 		t := &targets[i]
 		base := strings.TrimRight(t.BaseURL, "/")
@@ -120,7 +120,7 @@ func (s *streamer) do(ctx context.Context, req *Request, res *Result) {
 	}
 	wd := startWatchdog(cancel, sent, s.timeouts)
 	defer wd.stop()
-	resp, err := s.client.Do(hreq)
+	resp, err := s.client.do(hreq)
 	defer s.putTrace(tt)
 	defer tt.copyTo(res)
 	if err != nil {
