@@ -247,29 +247,18 @@ func (p *startPacer) Pace(el time.Duration, hits uint64) (time.Duration, bool) {
 // and to compare commits with (benchstat over -count 6). cpu-ms/1k is
 // client CPU per 1,000 requests. SEEDBENCH_BENCH_TIMER=1 paces with Go
 // timers only (no kernel sleep).
-func BenchmarkRaceSeedbench(b *testing.B) {
-	url := ssetargetProcess(b, ssetarget.Config{Events: 1})
-	body := chatBody(miniModel, 1, "hi")
-	rate := envInt("SEEDBENCH_RACE_RATE", 6000)
-	for range b.N {
-		r := raceSeedbench(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
-		if r.failed > 0 {
-			b.Fatalf("%d failed (%s)", r.failed, r.firstErr)
-		}
-		b.ReportMetric(r.cpuPer1k(), "cpu-ms/1k")
-		b.ReportMetric(100*float64(r.onTime)/float64(r.planned), "%on-time")
-	}
-}
+func BenchmarkRaceSeedbench(b *testing.B) { raceAlone(b, raceSeedbench) }
 
-// BenchmarkRaceVegeta is the race's vegeta side alone, as
-// BenchmarkRaceSeedbench is seedbench's: profile both at one rate and
-// compare where each spends its CPU.
-func BenchmarkRaceVegeta(b *testing.B) {
+// BenchmarkRaceVegeta is the race's vegeta side alone, the same way: profile
+// both at one rate and compare where each spends its CPU.
+func BenchmarkRaceVegeta(b *testing.B) { raceAlone(b, raceVegeta) }
+
+func raceAlone(b *testing.B, tool raceTool) {
 	url := ssetargetProcess(b, ssetarget.Config{Events: 1})
 	body := chatBody(miniModel, 1, "hi")
 	rate := envInt("SEEDBENCH_RACE_RATE", 6000)
 	for range b.N {
-		r := raceVegeta(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
+		r := tool(b, url, body, rate, int(float64(rate)*raceCPUWindow.Seconds()))
 		if r.failed > 0 {
 			b.Fatalf("%d failed (%s)", r.failed, r.firstErr)
 		}
