@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"crypto/tls"
 	"net/http"
 	"net/url"
 )
@@ -12,8 +13,10 @@ import (
 // machinery copies every request's headers for a redirect the runner never
 // follows (newStreamer refuses them all) and builds a redirect loop around
 // each request: about 6 % of the allocations of a one-token request. An
-// error is wrapped as Client.Do wraps it (`Post "URL": …`), so messages are
-// the same either way.
+// error is wrapped as Client.Do wraps it (`Post "URL": …`, and a plain-HTTP
+// answer to a TLS handshake said as http.ErrSchemeMismatch), so messages
+// are the same either way. One difference: a 3xx whose Location does not
+// parse is recorded as the 3xx it is, where Client.Do fails the request.
 type sender struct {
 	client *http.Client
 	rt     http.RoundTripper // nil: always through client
@@ -32,6 +35,9 @@ func (s sender) do(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := s.rt.RoundTrip(req)
 	if err != nil {
+		if tlsErr, ok := err.(tls.RecordHeaderError); ok && string(tlsErr.RecordHeader[:]) == "HTTP/" {
+			err = http.ErrSchemeMismatch // as Client.Do says it (golang.org/issue/11111)
+		}
 		return nil, &url.Error{Op: "Post", URL: req.URL.String(), Err: err}
 	}
 	return resp, nil

@@ -42,10 +42,13 @@ func TestSenderAsClientDo(t *testing.T) {
 		return req
 	}
 
-	_, viaClient := noRedirect.Do(post(refused))
-	_, viaSender := s.do(post(refused))
-	if viaClient == nil || viaSender == nil || viaClient.Error() != viaSender.Error() {
-		t.Fatalf("refused connection: Client.Do %v, sender %v", viaClient, viaSender)
+	// a refused connection, and HTTPS to a plain-HTTP server
+	for _, url := range []string{refused, strings.Replace(srv.URL, "http://", "https://", 1)} {
+		_, viaClient := noRedirect.Do(post(url))
+		_, viaSender := s.do(post(url))
+		if viaClient == nil || viaSender == nil || viaClient.Error() != viaSender.Error() {
+			t.Fatalf("%s: Client.Do %v, sender %v", url, viaClient, viaSender)
+		}
 	}
 
 	resp, err := s.do(post(srv.URL + "/chat/completions"))
