@@ -47,6 +47,7 @@ func BenchmarkRace(b *testing.B) {
 	url := ssetargetProcess(b, ssetarget.Config{Events: 1})
 	body := chatBody(miniModel, 1, "hi")
 	rounds := envInt("SEEDBENCH_RACE_ROUNDS", 5)
+	host := sampleHost()
 	for range b.N {
 		cpu := map[string][]float64{}
 		var ours, theirs []float64
@@ -88,6 +89,12 @@ func BenchmarkRace(b *testing.B) {
 			b.ReportMetric(s, fmt.Sprintf("seedbench-cpu-ms/1k@%dk", rate/1000))
 			b.ReportMetric(v, fmt.Sprintf("vegeta-cpu-ms/1k@%dk", rate/1000))
 			b.ReportMetric(v/s, fmt.Sprintf("cpu-ratio@%dk", rate/1000))
+		}
+		// The host's CPU steal over the race, the share of all CPU time
+		// the hypervisor gave to others (as the trust footer records it):
+		// a stolen CPU makes both tools send late by whole milliseconds.
+		if end := sampleHost(); end.total > host.total {
+			b.ReportMetric(100*float64(end.steal-host.steal)/float64(end.total-host.total), "host-steal-%")
 		}
 		s, v := median(ours), median(theirs)
 		b.ReportMetric(s, "seedbench-kept-req/s")
