@@ -201,7 +201,11 @@ func waitForStart(ctx context.Context, start time.Time, precise bool) (time.Time
 	mono := now.Add(start.Sub(now)) // start on now's monotonic clock
 	t := time.NewTimer(never)
 	defer t.Stop()
-	if !sleepUntil(ctx, t, mono, nil, precise) {
+	how := pacingTimers
+	if precise {
+		how = pacingKernel
+	}
+	if !sleepUntil(ctx, t, mono, nil, how) {
 		return time.Time{}, 0, context.Cause(ctx)
 	}
 	return mono, time.Since(mono), nil
@@ -249,9 +253,10 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 	defer timer.Stop()
 	done = true
 	// meanGap follows the gap between this shard's planned sends (a moving
-	// average over about 16), for the choice between timers and the kernel
-	// sleep (busyGap); it starts above busyGap, so a stage starts precise.
-	meanGap, prev := 2*busyGap, time.Duration(-1)
+	// average over about 16), for the choice of pacing (busyGap, rawGap);
+	// it starts above both, so a stage starts with the blocking kernel
+	// sleep and moves to the others as its pace shows.
+	meanGap, prev := 2*rawGap, time.Duration(-1)
 	Intended(st, func(hit uint64, at time.Duration) bool {
 		k := base + int64(hit)
 		n, last = int64(hit)+1, at
@@ -263,8 +268,14 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			meanGap += (intended - prev - meanGap) / 16
 		}
 		prev = intended
-		precise := !r.cfg.TimersOnly && meanGap >= busyGap
-		if !sleepUntil(ctx, timer, r.start.Add(intended), &r.lateness, precise) {
+		how := pacingKernel
+		switch {
+		case r.cfg.TimersOnly || meanGap < busyGap:
+			how = pacingTimers
+		case meanGap <= rawGap:
+			how = pacingKernelRaw
+		}
+		if !sleepUntil(ctx, timer, r.start.Add(intended), &r.lateness, how) {
 			done = false
 			return false
 		}

@@ -204,7 +204,7 @@ func (r *run) session(ctx context.Context, j job, readyUS int64) (doneUS int64) 
 			timer = time.NewTimer(never)
 		}
 		readyUS = doneUS + us(d)
-		return sleepUntil(ctx, timer, r.start.Add(time.Duration(readyUS)*time.Microsecond), nil, false)
+		return sleepUntil(ctx, timer, r.start.Add(time.Duration(readyUS)*time.Microsecond), nil, pacingTimers)
 	}
 	doneUS = -1
 	extra := 0 // tool steps so far

@@ -60,16 +60,40 @@ func (l *timerLateness) observe(over time.Duration) {
 
 func (l *timerLateness) late() bool { return time.Duration(l.ns.Load()) > timersLate }
 
+// pacing is how sleepUntil waits.
+type pacing uint8
+
+const (
+	// pacingTimers waits on Go timers alone (Config.TimersOnly, and paces
+	// faster than busyGap).
+	pacingTimers pacing = iota
+	// pacingKernel sleeps the last preciseWindow of a wait in the kernel
+	// while Go timers are late, as a blocking system call.
+	pacingKernel
+	// pacingKernelRaw is pacingKernel with a short kernel sleep (up to
+	// rawSleepMax) taken raw, keeping the processor (sleep_linux.go): for
+	// paces of rawGap or faster, where waits are that short.
+	pacingKernelRaw
+)
+
+// rawGap is the slowest mean gap between sends at which the pacer's short
+// kernel sleeps are raw. At 1,000/s and above the waits are a millisecond
+// or less and the processor would mostly idle through them; at slower
+// paces, where streams of earlier requests do most of the work, a raw
+// sleep would take a processor from them: at 424/s with 500 streams open
+// (seedbench selfcheck's open step) the schedule lag grew.
+const rawGap = time.Millisecond
+
 // sleepUntil waits until due or until ctx is done (false). With lateness
-// nil or late timers (and precise set), the last preciseWindow is slept in
-// the kernel; otherwise the whole wait is on the timer, whose overshoot is
-// observed. precise is false under Config.TimersOnly.
-func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time, lateness *timerLateness, precise bool) bool {
+// nil or late timers (and a kernel pacing), the last preciseWindow is
+// slept in the kernel; otherwise the whole wait is on the timer, whose
+// overshoot is observed.
+func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time, lateness *timerLateness, how pacing) bool {
 	d := time.Until(due)
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	kernel := precise && (lateness == nil || lateness.late())
+	kernel := how != pacingTimers && (lateness == nil || lateness.late())
 	coarse := d
 	if kernel {
 		coarse = d - preciseWindow
@@ -86,7 +110,7 @@ func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time, lateness 
 		}
 	}
 	if kernel {
-		kernelSleepUntil(due)
+		kernelSleepUntil(due, how == pacingKernelRaw)
 	}
 	return ctx.Err() == nil
 }

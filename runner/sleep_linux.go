@@ -7,14 +7,12 @@ import (
 )
 
 // rawSleepMax is the longest sleep kernelSleepUntil takes as a raw system
-// call. A raw call keeps the goroutine's processor for the whole sleep, so
-// only short ones are raw: at 2,000/s and above, where every wait is this
-// short, the processor would sit idle for most of it anyway; longer
-// sleeps, at lower rates where streams may need the processor meanwhile,
-// block as ordinary system calls and let the runtime lend it out.
+// call when asked to. A raw call keeps the goroutine's processor for the
+// whole sleep, so only short ones are raw; longer sleeps block as ordinary
+// system calls and let the runtime lend the processor out.
 const rawSleepMax = 500 * time.Microsecond
 
-// kernelSleepUntil sleeps until due in nanosleep. A sleep up to
+// kernelSleepUntil sleeps until due in nanosleep. With raw, a sleep up to
 // rawSleepMax is entered as a raw system call: the runtime is not told, so
 // nothing is handed over. A blocking call (syscall.Nanosleep) lets the
 // runtime retake the processor, wake another thread for it and take it
@@ -25,14 +23,14 @@ const rawSleepMax = 500 * time.Microsecond
 // ends a raw sleep early with EINTR, and the goroutine is preempted as it
 // returns, so the collector is not held up. A sleep cut short sleeps
 // again for what is left.
-func kernelSleepUntil(due time.Time) {
+func kernelSleepUntil(due time.Time, raw bool) {
 	for {
 		d := time.Until(due)
 		if d <= 0 {
 			return
 		}
 		ts := syscall.NsecToTimespec(int64(d))
-		if d > rawSleepMax {
+		if !raw || d > rawSleepMax {
 			if err := syscall.Nanosleep(&ts, nil); err != syscall.EINTR {
 				return
 			}

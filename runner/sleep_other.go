@@ -8,4 +8,4 @@ import "time"
 // nanosleep of sleep_linux.go is Linux's system call (darwin has none in
 // package syscall), so elsewhere the pacer's precision is the runtime's
 // timers'.
-func kernelSleepUntil(due time.Time) { time.Sleep(time.Until(due)) }
+func kernelSleepUntil(due time.Time, _ bool) { time.Sleep(time.Until(due)) }
