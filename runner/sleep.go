@@ -17,9 +17,9 @@ const preciseWindow = 2 * time.Millisecond
 // busyGap is the mean gap between planned sends below which the pacer
 // stays on Go timers whatever their lateness. At such paces the process is
 // busy: its timers are checked at every scheduling point and fire within
-// microseconds, and a kernel sleep, which at these short waits is raw and
-// holds a processor (sleep_linux.go), would take a core from the requests
-// for most of every interval. At 6,000/s (167 µs apart) timers alone sent
+// microseconds, and a kernel sleep, which at these paces is raw and holds
+// a processor (sleep_linux.go), would take a core from the requests for
+// most of every interval. At 6,000/s (167 µs apart) timers alone sent
 // as many requests on time as the kernel sleep and cost 15–20 % less CPU
 // per request (BenchmarkRaceSeedbench, SEEDBENCH_RACE_RATE=6000, with and
 // without SEEDBENCH_BENCH_TIMER). The test is on the mean gap, not on each
@@ -33,11 +33,12 @@ const timersLate = 200 * time.Microsecond
 
 // timerLateness tracks how late Go timers fire right now, so the pacer
 // pays for precision only when it buys some. The kernel sleep is precise
-// but dear: the scheduling goroutine blocks its thread in a syscall for
-// every request, the runtime hands its processor to another thread and
-// takes it back, and each request costs about five context switches more
-// than a timer wake-up (BenchmarkRaceSeedbench with SEEDBENCH_BENCH_TIMER
-// set: a third of the client's CPU at 2,000/s). A busy process, the usual
+// but dear: a wake-up for every request where a late timer sends two or
+// three at once, and, as a blocking call, the runtime handing the
+// processor to another thread and back (at 2,000/s a third of the client's
+// CPU, BenchmarkRaceSeedbench with and without SEEDBENCH_BENCH_TIMER; the
+// raw sleep of pacingKernelRaw took most of the hand-off away: 316 → 231 ms
+// per 1,000 requests, against 206 on timers alone). A busy process, the usual
 // case at high rates, checks its timers at every scheduling point and fires
 // them within microseconds; an idle one sleeps in the poller by whole
 // milliseconds. So every wake-up seen, the pacer's own on timers and the
