@@ -254,8 +254,8 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 	done = true
 	// meanGap follows the gap between this shard's planned sends (a moving
 	// average over about 16), for the choice of pacing (busyGap, rawGap);
-	// it starts above both, so a stage starts with the blocking kernel
-	// sleep and moves to the others as its pace shows.
+	// it starts above both, so a stage starts on timers and moves to the
+	// kernel sleep if its pace is in the band where that pays.
 	meanGap, prev := 2*rawGap, time.Duration(-1)
 	Intended(st, func(hit uint64, at time.Duration) bool {
 		k := base + int64(hit)
@@ -268,14 +268,7 @@ func (r *run) openLoop(ctx context.Context, stage int, st Stage, base int64, off
 			meanGap += (intended - prev - meanGap) / 16
 		}
 		prev = intended
-		how := pacingKernel
-		switch {
-		case r.cfg.TimersOnly || meanGap < busyGap:
-			how = pacingTimers
-		case meanGap <= rawGap:
-			how = pacingKernelRaw
-		}
-		if !sleepUntil(ctx, timer, r.start.Add(intended), &r.lateness, how) {
+		if !sleepUntil(ctx, timer, r.start.Add(intended), &r.lateness, pacingFor(meanGap, r.cfg.TimersOnly)) {
 			done = false
 			return false
 		}

@@ -386,3 +386,29 @@ func TestTimerLateness(t *testing.T) {
 		t.Fatalf("%d on-time timers to clear a 900 µs late one, want 10–40", n)
 	}
 }
+
+// TestPacingFor: the raw kernel sleep only for paces from 1,000/s to
+// 4,000/s; timers above (a busy process) and below (a late timer costs
+// little, a kernel sleep costs the streams), and always under TimersOnly.
+func TestPacingFor(t *testing.T) {
+	for _, c := range []struct {
+		perSec     float64
+		timersOnly bool
+		want       pacing
+	}{
+		{100, false, pacingTimers},
+		{424, false, pacingTimers},
+		{999, false, pacingTimers},
+		{1000, false, pacingKernelRaw},
+		{2000, false, pacingKernelRaw},
+		{4000, false, pacingKernelRaw},
+		{4001, false, pacingTimers},
+		{6000, false, pacingTimers},
+		{2000, true, pacingTimers},
+	} {
+		gap := time.Duration(float64(time.Second) / c.perSec)
+		if got := pacingFor(gap, c.timersOnly); got != c.want {
+			t.Errorf("%g/s (gap %s), timers only %v: pacing %d, want %d", c.perSec, gap, c.timersOnly, got, c.want)
+		}
+	}
+}

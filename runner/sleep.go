@@ -65,25 +65,41 @@ func (l *timerLateness) late() bool { return time.Duration(l.ns.Load()) > timers
 type pacing uint8
 
 const (
-	// pacingTimers waits on Go timers alone (Config.TimersOnly, and paces
-	// faster than busyGap).
+	// pacingTimers waits on Go timers alone: Config.TimersOnly, paces
+	// faster than busyGap (timers are on time in a busy process) and paces
+	// slower than rawGap (see there).
 	pacingTimers pacing = iota
 	// pacingKernel sleeps the last preciseWindow of a wait in the kernel
-	// while Go timers are late, as a blocking system call.
+	// while Go timers are late, as a blocking system call: the run's
+	// aligned start (waitForStart), a single wait.
 	pacingKernel
 	// pacingKernelRaw is pacingKernel with a short kernel sleep (up to
-	// rawSleepMax) taken raw, keeping the processor (sleep_linux.go): for
-	// paces of rawGap or faster, where waits are that short.
+	// rawSleepMax) taken raw, keeping the processor (sleep_linux.go): paces
+	// from 1,000/s to 4,000/s (rawGap to busyGap), where waits are that
+	// short and a late timer would be most of the gap.
 	pacingKernelRaw
 )
 
-// rawGap is the slowest mean gap between sends at which the pacer's short
-// kernel sleeps are raw. At 1,000/s and above the waits are a millisecond
-// or less and the processor would mostly idle through them; at slower
-// paces, where streams of earlier requests do most of the work, a raw
-// sleep would take a processor from them: at 424/s with 500 streams open
-// (seedbench selfcheck's open step) the schedule lag grew.
+// rawGap is the slowest mean gap between sends the pacer sleeps in the
+// kernel for. Slower paces wait on timers: a late timer costs them at most
+// about a millisecond of schedule lag, far inside the trust limit, while a
+// kernel sleep of up to preciseWindow per request costs the streams of
+// earlier requests either a processor (raw) or, as a blocking call, the
+// wait until the runtime hands the sleeping thread's processor on. seedbench
+// selfcheck --streams 500 --duration 8s, its 424/s step, 8 runs each
+// alternating: TTFT error p99 36.6 ms (4.5–164) with the blocking kernel
+// sleep, 4.1 ms (2.6–51) on timers; schedule lag p99 5.7 vs 3.5 ms.
 const rawGap = time.Millisecond
+
+// pacingFor is how an open-loop stage whose sends are meanGap apart
+// waits: the raw kernel sleep (while timers are late) from busyGap to
+// rawGap, timers otherwise and always under Config.TimersOnly.
+func pacingFor(meanGap time.Duration, timersOnly bool) pacing {
+	if !timersOnly && meanGap >= busyGap && meanGap <= rawGap {
+		return pacingKernelRaw
+	}
+	return pacingTimers
+}
 
 // sleepUntil waits until due or until ctx is done (false). With lateness
 // nil or late timers (and a kernel pacing), the last preciseWindow is
