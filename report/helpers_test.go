@@ -127,3 +127,20 @@ func diffLines(want, got string) string {
 	}
 	return out.String()
 }
+
+// renderAll writes s as text, Markdown and HTML (without plots), the three
+// formats a finding must appear in, failing t on a write error.
+func renderAll(t *testing.T, s *Summary) (text, md, html *bytes.Buffer) {
+	t.Helper()
+	text, md, html = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	if err := WriteText(text, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(md, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(html, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	return text, md, html
+}

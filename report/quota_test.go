@@ -45,23 +45,14 @@ func TestQuotaHeadroomSeries(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Targets[0].Quota = sum
-	var text, md, html bytes.Buffer
-	if err := WriteText(&text, s); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteMarkdown(&md, s); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteHTML(&html, s, nil); err != nil {
-		t.Fatal(err)
-	}
+	text, md, html := renderAll(t, s)
 	for name, c := range map[string]struct {
 		b     *bytes.Buffer
 		lines []string
 	}{
-		"text":     {&text, []string{"quota mini: throttled 5 of 30 issued requests (quota_rpm 5)", "requests left (of 60)", "tokens left (of 1000)", "20s  30s          5                     31                    710          5"}},
-		"markdown": {&md, []string{"### Quota", "Quota mini: throttled 5 of 30 issued requests (quota_rpm 5)", "| from | to | responses | requests left (of 60) | tokens left (of 1000) | throttled |", "| 20s | 30s | 5 | 31 | 710 | 5 |"}},
-		"html":     {&html, []string{"<h2>Quota</h2>", "quota mini: throttled 5 of 30 issued requests (quota_rpm 5)", "<th>requests left (of 60)</th>", "<tr><td>20s</td><td>30s</td><td>5</td><td>31</td><td>710</td><td>5</td></tr>"}},
+		"text":     {text, []string{"quota mini: throttled 5 of 30 issued requests (quota_rpm 5)", "requests left (of 60)", "tokens left (of 1000)", "20s  30s          5                     31                    710          5"}},
+		"markdown": {md, []string{"### Quota", "Quota mini: throttled 5 of 30 issued requests (quota_rpm 5)", "| from | to | responses | requests left (of 60) | tokens left (of 1000) | throttled |", "| 20s | 30s | 5 | 31 | 710 | 5 |"}},
+		"html":     {html, []string{"<h2>Quota</h2>", "quota mini: throttled 5 of 30 issued requests (quota_rpm 5)", "<th>requests left (of 60)</th>", "<tr><td>20s</td><td>30s</td><td>5</td><td>31</td><td>710</td><td>5</td></tr>"}},
 	} {
 		for _, line := range c.lines {
 			if !strings.Contains(c.b.String(), line) {

@@ -111,18 +111,9 @@ func TestGoldenSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var text, md, html bytes.Buffer
-	if err := WriteText(&text, s); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteMarkdown(&md, s); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteHTML(&html, s, nil); err != nil {
-		t.Fatal(err)
-	}
+	text, md, html := renderAll(t, s)
 	const want = "mini: into the 128k tier at turn 2"
-	for name, b := range map[string]*bytes.Buffer{"text": &text, "markdown": &md, "html": &html} {
+	for name, b := range map[string]*bytes.Buffer{"text": text, "markdown": md, "html": html} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the %s report does not say when conversations crossed into 128k", name)
 		}

@@ -33,18 +33,9 @@ func TestGoldenZeroCompletion(t *testing.T) {
 	if !bytes.Contains(js, []byte(`"ok":40,"zero_completion":3`)) {
 		t.Error("summary.json does not count the zero-completion successes")
 	}
-	var text, md, html bytes.Buffer
-	if err := WriteText(&text, s); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteMarkdown(&md, s); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteHTML(&html, s, nil); err != nil {
-		t.Fatal(err)
-	}
+	text, md, html := renderAll(t, s)
 	const want = "mini: 3 of 40 successful requests finished with no completion token"
-	for name, b := range map[string]*bytes.Buffer{"text": &text, "markdown": &md, "html": &html} {
+	for name, b := range map[string]*bytes.Buffer{"text": text, "markdown": md, "html": html} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the %s report does not count them apart", name)
 		}
