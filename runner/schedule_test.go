@@ -387,7 +387,7 @@ func TestTimerLateness(t *testing.T) {
 	}
 }
 
-// TestPacingFor: the raw kernel sleep only for paces from 1,000/s to
+// TestPacingFor: the raw kernel sleep only for paces from 800/s to
 // 4,000/s; timers above (a busy process) and below (a late timer costs
 // little, a kernel sleep costs the streams), and always under TimersOnly.
 func TestPacingFor(t *testing.T) {
@@ -398,7 +398,8 @@ func TestPacingFor(t *testing.T) {
 	}{
 		{100, false, pacingTimers},
 		{424, false, pacingTimers},
-		{999, false, pacingTimers},
+		{799, false, pacingTimers},
+		{800, false, pacingKernelRaw},
 		{1000, false, pacingKernelRaw},
 		{2000, false, pacingKernelRaw},
 		{4000, false, pacingKernelRaw},
